@@ -1,0 +1,60 @@
+#pragma once
+// Training parameters with word2vec's defaults, their valid ranges, and their validation.
+// The API and the command-line tools share these limits.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace w2v {
+
+enum class ModelType { kSkipgram, kCbow };
+enum class LossType { kNegativeSampling, kHierarchicalSoftmax, kSoftmax };
+
+std::string_view to_string(ModelType m) noexcept;  // "skipgram" | "cbow"
+std::string_view to_string(LossType l) noexcept;   // "ns" | "hs" | "softmax"
+std::optional<ModelType> parse_model_type(std::string_view s) noexcept;
+std::optional<LossType> parse_loss_type(std::string_view s) noexcept;
+
+template <class T>
+struct Range {
+  T min, max;
+  bool contains(T v) const noexcept { return v >= min && v <= max; }
+};
+
+struct ParamLimits {
+  static constexpr Range<int> dim{1, 4096};
+  static constexpr Range<int> window{1, 100};
+  static constexpr Range<int> negative{1, 64};
+  static constexpr Range<std::int64_t> min_count{1, 1'000'000'000};
+  static constexpr Range<std::int64_t> max_vocab{0, 100'000'000};
+  static constexpr Range<double> sample{0.0, 1.0};
+  static constexpr Range<int> epochs{1, 1000};
+  static constexpr Range<double> alpha{1e-6, 1.0};
+  static constexpr Range<int> threads{0, 1024};
+};
+
+struct TrainParams {
+  ModelType model = ModelType::kSkipgram;
+  LossType loss = LossType::kNegativeSampling;
+  int dim = 100;
+  int window = 5;
+  int negative = 5;
+  std::int64_t min_count = 5;
+  std::int64_t max_vocab = 0;  // 0: unlimited
+  double sample = 1e-4;
+  int epochs = 5;
+  double alpha = 0;  // 0: the model's default (0.025 skip-gram, 0.05 CBOW)
+  int threads = 0;   // 0: every core
+  std::uint64_t seed = 1;
+
+  double effective_alpha() const noexcept;
+  int effective_threads() const noexcept;
+};
+
+// The first parameter out of range, as "dim must be an integer in [1, 4096], got 0"; nullopt
+// when all are valid. Names are the API's field names.
+std::optional<std::string> validate(const TrainParams& p);
+
+}  // namespace w2v

@@ -1,0 +1,31 @@
+#include "core/trainer.h"
+
+#include <stdexcept>
+
+#include "core/ns_loss.h"
+#include "core/training_loop.h"
+
+namespace w2v {
+
+TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const TrainParams& params,
+                   ModelWeights& weights, const TrainHooks& hooks, int start_epoch) {
+  if (auto error = validate(params)) throw std::invalid_argument(*error);
+  if (vocab.empty() || corpus.words() == 0) {
+    throw std::invalid_argument("the corpus has no words in the vocabulary");
+  }
+  const auto dim = static_cast<std::size_t>(params.dim);
+  if (weights.input.rows() != vocab.size() || weights.input.cols() != dim ||
+      weights.output.rows() != output_rows(params.loss, vocab.size()) ||
+      weights.output.cols() != dim) {
+    throw std::invalid_argument("the weights do not match the vocabulary and parameters");
+  }
+  if (start_epoch < 0 || start_epoch > params.epochs) {
+    throw std::invalid_argument("start epoch out of range");
+  }
+  if (params.model != ModelType::kSkipgram || params.loss != LossType::kNegativeSampling) {
+    throw std::invalid_argument("only model=skipgram with loss=ns is implemented so far");
+  }
+  return train_with_loss<NegativeSamplingLoss>(corpus, vocab, params, weights, hooks, start_epoch);
+}
+
+}  // namespace w2v

@@ -1,0 +1,65 @@
+#include "core/word_counts.h"
+
+#include <istream>
+#include <ostream>
+#include <stdexcept>
+
+#include "core/file_chunks.h"
+
+namespace w2v {
+
+std::uint64_t WordCounts::count_of(std::string_view word) const noexcept {
+  const std::uint32_t id = table_.find(word);
+  return id == WordTable::kNotFound ? 0 : counts_[id];
+}
+
+void WordCounts::save(std::ostream& out) const {
+  out << "w2v-word-counts 1 " << distinct() << ' ' << tokens_ << ' ' << sentences_ << '\n';
+  for (std::uint32_t id = 0; id < counts_.size(); ++id) {
+    out << counts_[id] << ' ';
+    const std::string_view w = table_.word(id);
+    out.write(w.data(), static_cast<std::streamsize>(w.size()));
+    out.put('\n');
+  }
+}
+
+WordCounts WordCounts::load(std::istream& in) {
+  std::string magic;
+  int version = 0;
+  std::uint64_t distinct = 0;
+  WordCounts wc;
+  if (!(in >> magic >> version >> distinct >> wc.tokens_ >> wc.sentences_) ||
+      magic != "w2v-word-counts" || version != 1) {
+    throw std::runtime_error("word counts: bad header");
+  }
+  in.get();
+  std::string line;
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < distinct; ++i) {
+    if (!std::getline(in, line)) throw std::runtime_error("word counts: truncated");
+    const auto space = line.find(' ');
+    if (space == std::string::npos || space == 0 || space + 1 == line.size()) {
+      throw std::runtime_error("word counts: malformed line " + std::to_string(i + 2));
+    }
+    const std::uint64_t c = std::stoull(line.substr(0, space));
+    const std::string_view w = std::string_view(line).substr(space + 1);
+    if (wc.table_.intern(w) != wc.counts_.size()) {
+      throw std::runtime_error("word counts: duplicate word on line " + std::to_string(i + 2));
+    }
+    wc.counts_.push_back(c);
+    sum += c;
+  }
+  if (sum != wc.tokens_) throw std::runtime_error("word counts: counts do not add up to tokens");
+  return wc;
+}
+
+WordCounts count_words_in_file(const std::string& path) {
+  WordCounts counts;
+  CountingSink sink{counts};
+  Tokenizer tok;
+  for_each_file_chunk(path, [&](std::string_view chunk) { tok.feed(chunk, sink); });
+  tok.finish(sink);
+  return counts;
+}
+
+}  // namespace w2v

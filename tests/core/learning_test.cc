@@ -1,0 +1,89 @@
+// Learning tests: a correct skip-gram trainer recovers the structure planted in a synthetic
+// corpus; the same trainer with the gradient's sign flipped must not.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "support/train_helpers.h"
+
+namespace w2v {
+namespace {
+
+using testing::make_planted_corpus;
+using testing::measure;
+using testing::planted_params;
+using testing::PlantedCorpus;
+
+void print(const char* what, const testing::PlantedQuality& q) {
+  std::printf("%s: precision@5 %.3f, analogy accuracy %.3f\n", what, q.precision_at_5,
+              q.analogy_accuracy);
+}
+
+const PlantedCorpus& corpus() {
+  static const PlantedCorpus c = make_planted_corpus();
+  return c;
+}
+
+// The negative-sampling loss with the update's sign flipped: gradient ascent.
+class FlippedNegativeSamplingLoss : public NegativeSamplingLoss {
+ public:
+  using NegativeSamplingLoss::NegativeSamplingLoss;
+  float update(const float* h, float* h_update, std::uint32_t target, Matrix& output, float lr,
+               Rng& rng) const noexcept {
+    return NegativeSamplingLoss::update(h, h_update, target, output, -lr, rng);
+  }
+};
+
+TEST(SkipgramLearning, RecoversPlantedStructure) {
+  const auto t = testing::train_text(corpus().text, planted_params());
+  const auto q = measure(testing::embeddings_of(t), corpus());
+  print("skipgram-ns", q);
+  EXPECT_GE(q.precision_at_5, 0.9);
+  EXPECT_GE(q.analogy_accuracy, 0.8);
+}
+
+TEST(SkipgramLearning, FlippedGradientFails) {
+  // Gradient ascent either diverges (the trainer then throws) or learns nothing.
+  try {
+    const auto t =
+        testing::train_text<FlippedNegativeSamplingLoss>(corpus().text, planted_params());
+    const auto q = measure(testing::embeddings_of(t), corpus());
+    print("flipped gradient", q);
+    EXPECT_LT(q.precision_at_5, 0.5);
+    EXPECT_LT(q.analogy_accuracy, 0.3);
+  } catch (const TrainingDiverged& e) {
+    std::printf("flipped gradient: %s\n", e.what());
+  }
+}
+
+TEST(SkipgramLearning, OneThreadIsDeterministic) {
+  auto p = planted_params();
+  p.threads = 1;
+  p.epochs = 2;
+  const auto a = testing::train_text(corpus().text, p);
+  const auto b = testing::train_text(corpus().text, p);
+  ASSERT_EQ(a.weights.input.bytes(), b.weights.input.bytes());
+  EXPECT_EQ(std::memcmp(a.weights.input.data(), b.weights.input.data(), a.weights.input.bytes()),
+            0);
+  EXPECT_EQ(std::memcmp(a.weights.output.data(), b.weights.output.data(), a.weights.output.bytes()),
+            0);
+  p.seed += 1;
+  const auto c = testing::train_text(corpus().text, p);
+  EXPECT_NE(std::memcmp(a.weights.input.data(), c.weights.input.data(), a.weights.input.bytes()),
+            0);
+}
+
+TEST(SkipgramLearning, ThreadCountsReachTheSameBand) {
+  for (int threads : {1, 4}) {
+    auto p = planted_params();
+    p.threads = threads;
+    const auto q = measure(testing::embeddings_of(testing::train_text(corpus().text, p)), corpus());
+    EXPECT_GE(q.precision_at_5, 0.9) << threads << " threads";
+    EXPECT_GE(q.analogy_accuracy, 0.8) << threads << " threads";
+  }
+}
+
+}  // namespace
+}  // namespace w2v

@@ -1,0 +1,95 @@
+#pragma once
+// Trains on an in-memory text and measures what a planted corpus plants.
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/embeddings.h"
+#include "core/encoded_corpus.h"
+#include "core/model_weights.h"
+#include "core/ns_loss.h"
+#include "core/training_loop.h"
+#include "core/vocabulary.h"
+#include "core/word_counts.h"
+#include "support/planted_corpus.h"
+
+namespace w2v::testing {
+
+struct Trained {
+  Vocabulary vocab;
+  ModelWeights weights;
+  TrainOutcome outcome = TrainOutcome::kCompleted;
+};
+
+inline Vocabulary vocabulary_of(const std::string& text, const TrainParams& p) {
+  WordCounts counts;
+  CountingSink sink{counts};
+  Tokenizer tok;
+  tok.feed(text, sink);
+  tok.finish(sink);
+  return Vocabulary::build(
+      counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+}
+
+template <class Loss = NegativeSamplingLoss>
+Trained train_text(const std::string& text, const TrainParams& p, const TrainHooks& hooks = {}) {
+  Trained t{vocabulary_of(text, p), {}};
+  const EncodedCorpus corpus = EncodedCorpus::encode_text(text, t.vocab);
+  t.weights = make_initial_weights(t.vocab.size(), p);
+  t.outcome = train_with_loss<Loss>(corpus, t.vocab, p, t.weights, hooks, 0);
+  return t;
+}
+
+inline Embeddings embeddings_of(const Trained& t) {
+  std::vector<std::string> words;
+  for (auto w : t.vocab.words()) words.emplace_back(w);
+  return Embeddings(std::move(words), t.weights.input);
+}
+
+struct PlantedQuality {
+  double precision_at_5 = 0;  // share of topic words' 5 nearest neighbours in the same topic
+  double analogy_accuracy = 0;
+};
+
+inline PlantedQuality measure(const Embeddings& emb, const PlantedCorpus& c) {
+  PlantedQuality q;
+  std::size_t hits = 0, total = 0;
+  for (const auto& group : c.topic_groups) {
+    const std::set<std::string> members(group.begin(), group.end());
+    for (const auto& w : group) {
+      const auto id = emb.find(w);
+      if (!id) continue;
+      const std::uint32_t pos[] = {*id};
+      for (const Neighbor& n : emb.most_similar(pos, {}, 5)) hits += members.count(emb.word(n.id));
+      total += 5;
+    }
+  }
+  q.precision_at_5 = total ? static_cast<double>(hits) / total : 0;
+  std::size_t correct = 0;
+  for (const Analogy& a : c.analogies) {
+    const auto ia = emb.find(a.a), ib = emb.find(a.b), ic = emb.find(a.c);
+    if (!ia || !ib || !ic) continue;
+    const auto best = emb.analogy(*ia, *ib, *ic, 1);
+    correct += !best.empty() && emb.word(best[0].id) == a.d;
+  }
+  q.analogy_accuracy = c.analogies.empty() ? 0 : static_cast<double>(correct) / c.analogies.size();
+  return q;
+}
+
+// Parameters that train the default planted corpus in about a second.
+inline TrainParams planted_params() {
+  TrainParams p;
+  p.dim = 40;
+  p.window = 5;
+  p.negative = 5;
+  p.min_count = 1;
+  p.sample = 1e-3;
+  p.epochs = 5;
+  p.threads = 2;
+  p.seed = 11;
+  return p;
+}
+
+}  // namespace w2v::testing
