@@ -1,5 +1,7 @@
 #include "core/word_counts.h"
 
+#include <algorithm>
+#include <charconv>
 #include <istream>
 #include <ostream>
 #include <stdexcept>
@@ -29,25 +31,34 @@ WordCounts WordCounts::load(std::istream& in) {
   std::uint64_t distinct = 0;
   WordCounts wc;
   if (!(in >> magic >> version >> distinct >> wc.tokens_ >> wc.sentences_) ||
-      magic != "w2v-word-counts" || version != 1) {
+      magic != "w2v-word-counts" || version != 1 || in.get() != '\n') {
     throw std::runtime_error("word counts: bad header");
   }
-  in.get();
   std::string line;
   std::uint64_t sum = 0;
   for (std::uint64_t i = 0; i < distinct; ++i) {
+    const std::string where = "word counts line " + std::to_string(i + 2);
     if (!std::getline(in, line)) throw std::runtime_error("word counts: truncated");
     const auto space = line.find(' ');
     if (space == std::string::npos || space == 0 || space + 1 == line.size()) {
-      throw std::runtime_error("word counts: malformed line " + std::to_string(i + 2));
+      throw std::runtime_error(where + ": expected 'count word'");
     }
-    const std::uint64_t c = std::stoull(line.substr(0, space));
+    std::uint64_t c = 0;
+    const auto [end, ec] = std::from_chars(line.data(), line.data() + space, c);
+    if (ec != std::errc() || end != line.data() + space) {
+      throw std::runtime_error(where + ": bad count");
+    }
     const std::string_view w = std::string_view(line).substr(space + 1);
-    if (wc.table_.intern(w) != wc.counts_.size()) {
-      throw std::runtime_error("word counts: duplicate word on line " + std::to_string(i + 2));
+    if (std::any_of(w.begin(), w.end(), [](char ch) { return !detail::is_word_byte(ch); })) {
+      throw std::runtime_error(where + ": a word cannot contain whitespace");
     }
+    if (wc.table_.intern(w) != wc.counts_.size())
+      throw std::runtime_error(where + ": duplicate word");
     wc.counts_.push_back(c);
     sum += c;
+  }
+  if (in.peek() != std::char_traits<char>::eof()) {
+    throw std::runtime_error("word counts: unexpected data after the last word");
   }
   if (sum != wc.tokens_) throw std::runtime_error("word counts: counts do not add up to tokens");
   return wc;

@@ -1,0 +1,88 @@
+#include "core/encoded_corpus.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/atomic_file.h"
+
+namespace w2v {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          (name + "." + std::to_string(::getpid()) + "." +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+      .string();
+}
+
+Vocabulary vocab_of(const std::string& text, std::uint64_t min_count) {
+  WordCounts counts;
+  CountingSink sink{counts};
+  Tokenizer tok;
+  tok.feed(text, sink);
+  tok.finish(sink);
+  return Vocabulary::build(counts, {min_count, 0});
+}
+
+TEST(EncodedCorpus, DropsRareWordsAndKeepsSentenceEnds) {
+  const std::string text = "a b a\n\nrare a\nrare2\nb b\n";
+  const Vocabulary v = vocab_of(text, 2);  // a:3 b:3 -> ids a=0, b=1 (tie broken by bytes)
+  const EncodedCorpus c = EncodedCorpus::encode_text(text, v);
+  const std::vector<std::uint32_t> expected = {0, 1, 0,           kSentenceEnd, 0, kSentenceEnd,
+                                               1, 1, kSentenceEnd};
+  EXPECT_EQ(std::vector<std::uint32_t>(c.ids().begin(), c.ids().end()), expected);
+  EXPECT_EQ(c.words(), 6u);
+}
+
+TEST(EncodedCorpus, FileRoundTripMatchesInMemory) {
+  std::string text;
+  for (int i = 0; i < 50000; ++i) text += "w" + std::to_string(i % 97) + (i % 13 == 0 ? "\n" : " ");
+  const std::string src = temp_path("w2v-text"), out = temp_path("w2v-enc");
+  std::ofstream(src) << text;
+  const Vocabulary v = vocab_of(text, 1);
+  const EncodedCorpus mem = EncodedCorpus::encode_text(text, v);
+  {
+    const EncodedCorpus file = EncodedCorpus::encode_file(src, v, out);
+    ASSERT_EQ(file.ids().size(), mem.ids().size());
+    EXPECT_TRUE(std::equal(file.ids().begin(), file.ids().end(), mem.ids().begin()));
+    EXPECT_EQ(file.words(), mem.words());
+  }
+  const EncodedCorpus reopened = EncodedCorpus::open(out);
+  EXPECT_EQ(reopened.words(), mem.words());
+  std::filesystem::resize_file(out, std::filesystem::file_size(out) - 2);
+  EXPECT_THROW(EncodedCorpus::open(out), std::runtime_error);
+  std::filesystem::remove(src);
+  std::filesystem::remove(out);
+  EXPECT_THROW(EncodedCorpus::open(out), std::runtime_error);
+}
+
+TEST(AtomicFile, AppearsOnlyOnCommit) {
+  const std::string path = temp_path("w2v-atomic");
+  {
+    AtomicFile f(path);
+    f.write("hello");
+    EXPECT_FALSE(std::filesystem::exists(path));
+  }  // dropped without commit: nothing at path, no temporary left
+  EXPECT_FALSE(std::filesystem::exists(path));
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(path).parent_path())) {
+    EXPECT_EQ(e.path().string().find(path + ".tmp"), std::string::npos);
+  }
+  {
+    AtomicFile f(path);
+    f.write("hello world");
+    const char fix[] = "J";
+    f.pwrite(fix, 1, 0);
+    f.commit();
+  }
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  EXPECT_EQ(s, "Jello world");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace w2v
