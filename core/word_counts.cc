@@ -54,6 +54,7 @@ WordCounts WordCounts::load(std::istream& in) {
     }
     if (wc.table_.intern(w) != wc.counts_.size())
       throw std::runtime_error(where + ": duplicate word");
+    if (c > wc.tokens_ - sum) throw std::runtime_error(where + ": counts exceed the token total");
     wc.counts_.push_back(c);
     sum += c;
   }
