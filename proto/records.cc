@@ -1,0 +1,344 @@
+#include "proto/records.h"
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+
+#include "proto/api_error.h"
+#include "proto/json_text.h"
+
+namespace w2v::proto {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::pair<JobStatus, std::string_view>, 5> kStatusNames{{
+    {JobStatus::kQueued, "queued"},
+    {JobStatus::kRunning, "running"},
+    {JobStatus::kSucceeded, "succeeded"},
+    {JobStatus::kFailed, "failed"},
+    {JobStatus::kCancelled, "cancelled"},
+}};
+
+// A short rendering of a JSON value for error messages.
+std::string describe(const json& v) {
+  std::string s = dump(v);
+  if (s.size() > 64) s = s.substr(0, 61) + "...";
+  return s;
+}
+
+// Non-finite numbers have no JSON form: they are written as null (e.g. an unknown ETA).
+json number(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  return x;
+}
+
+json optional_string(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return json_string(*s);
+}
+
+// Reads the fields of one JSON object; every error names the record and the field's path.
+class Reader {
+ public:
+  Reader(const json& j, std::string record, std::string prefix = "")
+      : j_(j), record_(std::move(record)), prefix_(std::move(prefix)) {
+    if (!j_.is_object()) {
+      if (prefix_.empty()) fail(record_ + " must be a JSON object, got " + describe(j_));
+      fail(record_ + ": field " + prefix_.substr(0, prefix_.size() - 1) +
+           " must be an object, got " + describe(j_));
+    }
+  }
+
+  const json& get(const char* key) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) fail(record_ + ": missing field " + path(key));
+    return *it;
+  }
+  bool is_null(const char* key) const { return get(key).is_null(); }
+
+  std::string str(const char* key) const {
+    const json& v = get(key);
+    if (!v.is_string()) wrong(key, "a string", v);
+    return v.get<std::string>();
+  }
+  std::optional<std::string> opt_str(const char* key) const {
+    if (is_null(key)) return std::nullopt;
+    return str(key);
+  }
+
+  std::int64_t integer(const char* key, std::int64_t min, std::int64_t max) const {
+    const json& v = get(key);
+    if (v.is_number_unsigned()) {
+      const auto u = v.get<std::uint64_t>();
+      if (u <= static_cast<std::uint64_t>(max)) return static_cast<std::int64_t>(u);
+    } else if (v.is_number_integer()) {
+      const auto i = v.get<std::int64_t>();
+      if (i >= min && i <= max) return i;
+    } else if (v.is_number_float()) {
+      const double d = v.get<double>();
+      if (std::isfinite(d) && std::trunc(d) == d && d >= static_cast<double>(min) &&
+          d <= static_cast<double>(max))
+        return static_cast<std::int64_t>(d);
+    }
+    wrong(key, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", v);
+  }
+  int int32(const char* key) const {
+    return static_cast<int>(
+        integer(key, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+  }
+  std::uint64_t u64(const char* key) const {
+    const json& v = get(key);
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    if (v.is_number_integer() && v.get<std::int64_t>() >= 0)
+      return static_cast<std::uint64_t>(v.get<std::int64_t>());
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      if (std::isfinite(d) && std::trunc(d) == d && d >= 0 && d < 18446744073709551616.0)
+        return static_cast<std::uint64_t>(d);
+    }
+    wrong(key, "a non-negative integer", v);
+  }
+  double real(const char* key) const {
+    const json& v = get(key);
+    if (!v.is_number()) wrong(key, "a number", v);
+    return v.get<double>();
+  }
+  // A number, or null for a non-finite value (read back as NaN).
+  double real_or_null(const char* key) const {
+    if (is_null(key)) return std::numeric_limits<double>::quiet_NaN();
+    return real(key);
+  }
+
+  std::string path(const char* key) const { return prefix_ + key; }
+  const std::string& record() const { return record_; }
+
+  [[noreturn]] void wrong(const char* key, const std::string& what, const json& v) const {
+    fail(record_ + ": field " + path(key) + " must be " + what + ", got " + describe(v));
+  }
+  [[noreturn]] static void fail(const std::string& message) {
+    throw ApiError::bad_request(message);
+  }
+
+ private:
+  const json& j_;
+  std::string record_;
+  std::string prefix_;
+};
+
+TrainParams params_from(const json& j, const std::string& record, const std::string& prefix) {
+  const Reader r(j, record, prefix);
+  TrainParams p;
+  {
+    const std::string s = r.str("model");
+    const auto m = parse_model_type(s);
+    if (!m) r.wrong("model", "\"skipgram\" or \"cbow\"", r.get("model"));
+    p.model = *m;
+  }
+  {
+    const std::string s = r.str("loss");
+    const auto l = parse_loss_type(s);
+    if (!l) r.wrong("loss", "\"ns\", \"hs\" or \"softmax\"", r.get("loss"));
+    p.loss = *l;
+  }
+  p.dim = r.int32("dim");
+  p.window = r.int32("window");
+  p.negative = r.int32("negative");
+  p.min_count = r.integer("min_count", std::numeric_limits<std::int64_t>::min(),
+                          std::numeric_limits<std::int64_t>::max());
+  p.max_vocab = r.integer("max_vocab", std::numeric_limits<std::int64_t>::min(),
+                          std::numeric_limits<std::int64_t>::max());
+  p.sample = r.real("sample");
+  p.epochs = r.int32("epochs");
+  p.alpha = r.real("alpha");
+  p.threads = r.int32("threads");
+  p.seed = r.u64("seed");
+  return p;
+}
+
+JobProgress progress_from(const json& j, const std::string& record, const std::string& prefix) {
+  const Reader r(j, record, prefix);
+  JobProgress p;
+  p.epoch = r.int32("epoch");
+  p.epochs = r.int32("epochs");
+  p.words_done = r.u64("words_done");
+  p.words_total = r.u64("words_total");
+  p.fraction = r.real_or_null("fraction");
+  p.words_per_sec = r.real_or_null("words_per_sec");
+  p.loss = r.real_or_null("loss");
+  p.alpha = r.real_or_null("alpha");
+  p.eta_seconds = r.real_or_null("eta_seconds");
+  return p;
+}
+
+}  // namespace
+
+std::string_view to_string(JobStatus s) noexcept {
+  for (const auto& [status, name] : kStatusNames)
+    if (status == s) return name;
+  return "queued";
+}
+
+std::optional<JobStatus> parse_job_status(std::string_view s) noexcept {
+  for (const auto& [status, name] : kStatusNames)
+    if (name == s) return status;
+  return std::nullopt;
+}
+
+json to_json(const TrainParams& p) {
+  return json{
+      {"model", std::string(to_string(p.model))},
+      {"loss", std::string(to_string(p.loss))},
+      {"dim", p.dim},
+      {"window", p.window},
+      {"negative", p.negative},
+      {"min_count", p.min_count},
+      {"max_vocab", p.max_vocab},
+      {"sample", p.sample},
+      {"epochs", p.epochs},
+      {"alpha", p.alpha},
+      {"threads", p.threads},
+      {"seed", p.seed},
+  };
+}
+
+json to_json(const JobProgress& p) {
+  return json{
+      {"epoch", p.epoch},
+      {"epochs", p.epochs},
+      {"words_done", p.words_done},
+      {"words_total", p.words_total},
+      {"fraction", number(p.fraction)},
+      {"words_per_sec", number(p.words_per_sec)},
+      {"loss", number(p.loss)},
+      {"alpha", number(p.alpha)},
+      {"eta_seconds", number(p.eta_seconds)},
+  };
+}
+
+json to_json(const CorpusRecord& r) {
+  return json{
+      {"id", json_string(r.id)},
+      {"name", json_string(r.name)},
+      {"bytes", r.bytes},
+      {"tokens", r.tokens},
+      {"sentences", r.sentences},
+      {"distinct_words", r.distinct_words},
+      {"created_at", json_string(r.created_at)},
+  };
+}
+
+json to_json(const JobRecord& r) {
+  return json{
+      {"id", json_string(r.id)},
+      {"corpus_id", json_string(r.corpus_id)},
+      {"name", json_string(r.name)},
+      {"status", std::string(to_string(r.status))},
+      {"params", to_json(r.params)},
+      {"progress", to_json(r.progress)},
+      {"model_id", optional_string(r.model_id)},
+      {"error", optional_string(r.error)},
+      {"created_at", json_string(r.created_at)},
+      {"started_at", optional_string(r.started_at)},
+      {"finished_at", optional_string(r.finished_at)},
+      {"attempts", r.attempts},
+      {"resumed_from_epoch", r.resumed_from_epoch ? json(*r.resumed_from_epoch) : json(nullptr)},
+  };
+}
+
+json to_json(const ModelRecord& r) {
+  return json{
+      {"id", json_string(r.id)},
+      {"job_id", optional_string(r.job_id)},
+      {"name", json_string(r.name)},
+      {"vocab_size", r.vocab_size},
+      {"dim", r.dim},
+      {"params", r.params ? to_json(*r.params) : json(nullptr)},
+      {"evaluation", r.evaluation.is_null() ? json::object() : r.evaluation},
+      {"source", json_string(r.source)},
+      {"created_at", json_string(r.created_at)},
+  };
+}
+
+CorpusRecord corpus_from_json(const json& j) {
+  const Reader r(j, "corpus record");
+  CorpusRecord c;
+  c.id = r.str("id");
+  c.name = r.str("name");
+  c.bytes = r.u64("bytes");
+  c.tokens = r.u64("tokens");
+  c.sentences = r.u64("sentences");
+  c.distinct_words = r.u64("distinct_words");
+  c.created_at = r.str("created_at");
+  return c;
+}
+
+JobProgress progress_from_json(const json& j) {
+  return progress_from(j, "job progress", "");
+}
+
+JobRecord job_from_json(const json& j) {
+  const Reader r(j, "job record");
+  JobRecord job;
+  job.id = r.str("id");
+  job.corpus_id = r.str("corpus_id");
+  job.name = r.str("name");
+  {
+    const auto s = parse_job_status(r.str("status"));
+    if (!s)
+      r.wrong("status", "one of queued, running, succeeded, failed, cancelled", r.get("status"));
+    job.status = *s;
+  }
+  job.params = params_from(r.get("params"), r.record(), "params.");
+  job.progress = progress_from(r.get("progress"), r.record(), "progress.");
+  job.model_id = r.opt_str("model_id");
+  job.error = r.opt_str("error");
+  job.created_at = r.str("created_at");
+  job.started_at = r.opt_str("started_at");
+  job.finished_at = r.opt_str("finished_at");
+  job.attempts = r.int32("attempts");
+  if (!r.is_null("resumed_from_epoch")) job.resumed_from_epoch = r.int32("resumed_from_epoch");
+  return job;
+}
+
+ModelRecord model_from_json(const json& j) {
+  const Reader r(j, "model record");
+  ModelRecord m;
+  m.id = r.str("id");
+  m.job_id = r.opt_str("job_id");
+  m.name = r.str("name");
+  m.vocab_size = r.u64("vocab_size");
+  m.dim = r.int32("dim");
+  if (!r.is_null("params")) m.params = params_from(r.get("params"), r.record(), "params.");
+  {
+    const json& e = r.get("evaluation");
+    if (!e.is_object()) r.wrong("evaluation", "an object", e);
+    m.evaluation = e;
+  }
+  m.source = r.str("source");
+  m.created_at = r.str("created_at");
+  return m;
+}
+
+std::string now_rfc3339() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  long millis = static_cast<long>(ms % 1000);
+  if (millis < 0) {  // before 1970: keep the fraction non-negative
+    millis += 1000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03ldZ", millis);
+  return buf;
+}
+
+}  // namespace w2v::proto

@@ -1,0 +1,88 @@
+#pragma once
+// The records the API returns for corpora, jobs and models, and their JSON mapping. Words and
+// names pass through json_string() (invalid UTF-8 replaced), so output never throws.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/train_params.h"
+
+namespace w2v::proto {
+
+struct CorpusRecord {
+  std::string id;
+  std::string name;
+  std::uint64_t bytes = 0;  // of the (decompressed) text
+  std::uint64_t tokens = 0;
+  std::uint64_t sentences = 0;
+  std::uint64_t distinct_words = 0;
+  std::string created_at;  // RFC 3339 UTC, e.g. "2026-11-21T14:20:00.123Z"
+};
+
+struct JobProgress {
+  int epoch = 0;
+  int epochs = 0;
+  std::uint64_t words_done = 0;
+  std::uint64_t words_total = 0;
+  double fraction = 0;
+  double words_per_sec = 0;
+  double loss = 0;
+  double alpha = 0;
+  double eta_seconds = 0;
+};
+
+enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+std::string_view to_string(JobStatus s) noexcept;  // "queued", "running", ...
+std::optional<JobStatus> parse_job_status(std::string_view s) noexcept;
+inline bool is_terminal(JobStatus s) noexcept {
+  return s == JobStatus::kSucceeded || s == JobStatus::kFailed || s == JobStatus::kCancelled;
+}
+
+struct JobRecord {
+  std::string id;
+  std::string corpus_id;
+  std::string name;  // the model's name when it succeeds ("" : the corpus name)
+  JobStatus status = JobStatus::kQueued;
+  TrainParams params;  // with defaults filled
+  JobProgress progress;
+  std::optional<std::string> model_id;
+  std::optional<std::string> error;
+  std::string created_at;
+  std::optional<std::string> started_at;
+  std::optional<std::string> finished_at;
+  int attempts = 0;                        // times it started running (more than 1: resumed)
+  std::optional<int> resumed_from_epoch;   // the checkpoint epoch the last attempt resumed from
+};
+
+struct ModelRecord {
+  std::string id;
+  std::optional<std::string> job_id;  // none for imported models
+  std::string name;
+  std::uint64_t vocab_size = 0;
+  int dim = 0;
+  std::optional<TrainParams> params;  // none for imported models
+  nlohmann::json evaluation = nlohmann::json::object();
+  std::string source = "trained";     // "trained" | "imported"
+  std::string created_at;
+};
+
+nlohmann::json to_json(const TrainParams& p);
+nlohmann::json to_json(const JobProgress& p);
+nlohmann::json to_json(const CorpusRecord& r);
+nlohmann::json to_json(const JobRecord& r);
+nlohmann::json to_json(const ModelRecord& r);
+
+// The inverse mappings, for the client and the store; they throw ApiError (400) naming the
+// field on a missing field or a wrong type.
+CorpusRecord corpus_from_json(const nlohmann::json& j);
+JobProgress progress_from_json(const nlohmann::json& j);
+JobRecord job_from_json(const nlohmann::json& j);
+ModelRecord model_from_json(const nlohmann::json& j);
+
+// The current time as RFC 3339 UTC with milliseconds.
+std::string now_rfc3339();
+
+}  // namespace w2v::proto

@@ -1,0 +1,331 @@
+#include "proto/requests.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <initializer_list>
+#include <limits>
+#include <string_view>
+
+#include "proto/api_error.h"
+#include "proto/json_text.h"
+
+namespace w2v::proto {
+namespace {
+
+using nlohmann::json;
+
+// Deeper request bodies are refused before they are built (no request needs more than 3).
+constexpr int kMaxDepth = 64;
+
+// A short rendering of a JSON value for error messages.
+std::string describe(const json& v) {
+  std::string s = dump(v);
+  if (s.size() > 64) s = s.substr(0, 61) + "...";
+  return s;
+}
+
+std::string kind_of(const json& v) {
+  switch (v.type()) {
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
+  }
+}
+
+// "%g" without trailing noise: 1e-06, 0.0001, 1.
+std::string format_real(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+[[noreturn]] void invalid(const std::string& message) {
+  throw ApiError::bad_request(message, "invalid_argument");
+}
+
+std::string join(const std::string& prefix, std::string_view key) {
+  std::string out = prefix;
+  if (!out.empty()) out += '.';
+  out += key;
+  return out;
+}
+
+// Refuses any member of obj whose name is not in known.
+void reject_unknown(const json& obj, const std::string& prefix,
+                    std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : obj.items()) {
+    bool found = false;
+    for (const auto k : known) found = found || k == key;
+    if (found) continue;
+    std::string list;
+    for (const auto k : known) {
+      if (!list.empty()) list += ", ";
+      list += k;
+    }
+    throw ApiError::bad_request(
+        "unknown field " + json_string(join(prefix, key)) + " (known: " + list + ")",
+        "unknown_field");
+  }
+}
+
+void require_object(const json& j, const std::string& name) {
+  if (j.is_object()) return;
+  if (name.empty()) invalid("request body must be a JSON object, got " + kind_of(j));
+  invalid(name + " must be an object, got " + describe(j));
+}
+
+// An integer in [min, max]. JSON has one number type, so a float with an integral value
+// (5.0, 1e3) is accepted as that integer; 5.5, booleans, strings and null are not.
+std::int64_t get_integer(const json& v, const std::string& name, std::int64_t min,
+                         std::int64_t max) {
+  const auto out_of_range = [&]() {
+    invalid(name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+            "], got " + describe(v));
+  };
+  std::int64_t value = 0;
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (max < 0 || u > static_cast<std::uint64_t>(max)) out_of_range();
+    value = static_cast<std::int64_t>(u);
+  } else if (v.is_number_integer()) {
+    value = v.get<std::int64_t>();
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || std::trunc(d) != d)
+      invalid(name + " must be an integer, got " + describe(v));
+    if (d < -9.0e18 || d > 9.0e18) out_of_range();
+    value = static_cast<std::int64_t>(d);
+  } else {
+    invalid(name + " must be an integer, got " + describe(v));
+  }
+  if (value < min || value > max) out_of_range();
+  return value;
+}
+
+template <class T>
+T get_integer(const json& v, const std::string& name, Range<T> r) {
+  return static_cast<T>(
+      get_integer(v, name, static_cast<std::int64_t>(r.min), static_cast<std::int64_t>(r.max)));
+}
+
+std::uint64_t get_seed(const json& v, const std::string& name) {
+  const auto out_of_range = [&]() {
+    invalid(name + " must be an integer in [0, " +
+            std::to_string(std::numeric_limits<std::uint64_t>::max()) + "], got " + describe(v));
+  };
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    if (i < 0) out_of_range();
+    return static_cast<std::uint64_t>(i);
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || std::trunc(d) != d)
+      invalid(name + " must be an integer, got " + describe(v));
+    if (d < 0 || d >= 18446744073709551616.0) out_of_range();
+    return static_cast<std::uint64_t>(d);
+  }
+  invalid(name + " must be an integer, got " + describe(v));
+}
+
+double get_real(const json& v, const std::string& name) {
+  if (!v.is_number()) invalid(name + " must be a number, got " + describe(v));
+  return v.get<double>();
+}
+
+std::string get_string(const json& v, const std::string& name, bool allow_empty) {
+  if (!v.is_string()) invalid(name + " must be a string, got " + describe(v));
+  std::string s = v.get<std::string>();
+  if (!allow_empty && s.empty()) invalid(name + " must be a non-empty string, got \"\"");
+  return s;
+}
+
+const json* find(const json& obj, std::string_view key) {
+  const auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+const json& require(const json& obj, std::string_view key, const std::string& what) {
+  const json* v = find(obj, key);
+  if (v == nullptr) invalid(std::string(key) + " is required (" + what + ")");
+  return *v;
+}
+
+std::size_t get_k(const json& obj) {
+  const json* v = find(obj, "k");
+  if (v == nullptr) return 10;
+  return static_cast<std::size_t>(get_integer(*v, "k", 1, static_cast<std::int64_t>(kMaxK)));
+}
+
+std::vector<std::string> get_words(const json& obj, std::string_view key) {
+  std::vector<std::string> out;
+  const json* v = find(obj, key);
+  if (v == nullptr) return out;
+  const std::string name(key);
+  if (!v->is_array()) invalid(name + " must be an array of words, got " + describe(*v));
+  out.reserve(v->size());
+  for (std::size_t i = 0; i < v->size(); ++i)
+    out.push_back(get_string((*v)[i], name + "[" + std::to_string(i) + "]", false));
+  return out;
+}
+
+}  // namespace
+
+json parse_json_body(const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw ApiError::bad_request("request body is empty; send a JSON object", "invalid_json");
+  json j;
+  try {
+    const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t event, json&) {
+      if (depth >= kMaxDepth &&
+          (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start))
+        throw ApiError::bad_request(
+            "request body is nested deeper than " + std::to_string(kMaxDepth) + " levels",
+            "invalid_json");
+      return true;
+    };
+    j = json::parse(body, limit_depth);
+  } catch (const json::exception& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
+    std::string what = e.what();
+    if (!what.empty() && what.front() == '[') {
+      const auto end = what.find("] ");
+      if (end != std::string::npos) what.erase(0, end + 2);
+    }
+    throw ApiError::bad_request("request body is not valid JSON: " + json_string(what),
+                                "invalid_json");
+  }
+  if (!j.is_object())
+    throw ApiError::bad_request("request body must be a JSON object, got " + kind_of(j),
+                                "invalid_json");
+  return j;
+}
+
+TrainParams parse_train_params(const json& j, const std::string& field) {
+  require_object(j, field);
+  reject_unknown(j, field,
+                 {"model", "loss", "dim", "window", "negative", "min_count", "max_vocab", "sample",
+                  "epochs", "alpha", "threads", "seed"});
+  using L = ParamLimits;
+  TrainParams p;
+  const auto name = [&](std::string_view key) { return join(field, key); };
+  if (const json* v = find(j, "model")) {
+    if (!v->is_string())
+      invalid(name("model") + " must be a string (\"skipgram\" or \"cbow\"), got " + describe(*v));
+    const auto m = parse_model_type(v->get<std::string>());
+    if (!m) invalid(name("model") + " must be \"skipgram\" or \"cbow\", got " + describe(*v));
+    p.model = *m;
+  }
+  if (const json* v = find(j, "loss")) {
+    if (!v->is_string())
+      invalid(name("loss") + " must be a string (\"ns\", \"hs\" or \"softmax\"), got " +
+              describe(*v));
+    const auto l = parse_loss_type(v->get<std::string>());
+    if (!l) invalid(name("loss") + " must be \"ns\", \"hs\" or \"softmax\", got " + describe(*v));
+    p.loss = *l;
+  }
+  if (const json* v = find(j, "dim")) p.dim = get_integer(*v, name("dim"), L::dim);
+  if (const json* v = find(j, "window")) p.window = get_integer(*v, name("window"), L::window);
+  if (const json* v = find(j, "negative"))
+    p.negative = get_integer(*v, name("negative"), L::negative);
+  if (const json* v = find(j, "min_count"))
+    p.min_count = get_integer(*v, name("min_count"), L::min_count);
+  if (const json* v = find(j, "max_vocab"))
+    p.max_vocab = get_integer(*v, name("max_vocab"), L::max_vocab);
+  if (const json* v = find(j, "sample")) {
+    p.sample = get_real(*v, name("sample"));
+    if (!L::sample.contains(p.sample))
+      invalid(name("sample") + " must be a number in [" + format_real(L::sample.min) + ", " +
+              format_real(L::sample.max) + "], got " + describe(*v));
+  }
+  if (const json* v = find(j, "epochs")) p.epochs = get_integer(*v, name("epochs"), L::epochs);
+  if (const json* v = find(j, "alpha")) {
+    p.alpha = get_real(*v, name("alpha"));
+    if (p.alpha != 0 && !L::alpha.contains(p.alpha))
+      invalid(name("alpha") + " must be a number in [" + format_real(L::alpha.min) + ", " +
+              format_real(L::alpha.max) + "] (or 0 for the model's default), got " + describe(*v));
+  }
+  if (const json* v = find(j, "threads")) p.threads = get_integer(*v, name("threads"), L::threads);
+  if (const json* v = find(j, "seed")) p.seed = get_seed(*v, name("seed"));
+  // The engine's own check, in case its rules grow beyond the ranges above.
+  if (auto error = validate(p)) invalid(field.empty() ? *error : field + "." + *error);
+  if (p.alpha == 0) p.alpha = p.effective_alpha();
+  return p;
+}
+
+CreateJobRequest parse_create_job(const json& j) {
+  require_object(j, "");
+  reject_unknown(j, "", {"corpus_id", "name", "params"});
+  CreateJobRequest r;
+  r.corpus_id =
+      get_string(require(j, "corpus_id", "the id of an uploaded corpus"), "corpus_id", false);
+  if (const json* v = find(j, "name")) r.name = get_string(*v, "name", true);
+  if (const json* v = find(j, "params"))
+    r.params = parse_train_params(*v, "params");
+  else
+    r.params = parse_train_params(json::object(), "params");
+  return r;
+}
+
+SimilarRequest parse_similar(const json& j) {
+  require_object(j, "");
+  reject_unknown(j, "", {"positive", "negative", "k"});
+  SimilarRequest r;
+  r.positive = get_words(j, "positive");
+  r.negative = get_words(j, "negative");
+  if (r.positive.empty() && r.negative.empty())
+    invalid("positive and negative must not both be empty; give at least one word");
+  r.k = get_k(j);
+  return r;
+}
+
+AnalogyRequest parse_analogy(const json& j) {
+  require_object(j, "");
+  reject_unknown(j, "", {"a", "b", "c", "k", "method"});
+  AnalogyRequest r;
+  r.a = get_string(require(j, "a", "a is to b as c is to ?"), "a", false);
+  r.b = get_string(require(j, "b", "a is to b as c is to ?"), "b", false);
+  r.c = get_string(require(j, "c", "a is to b as c is to ?"), "c", false);
+  r.k = get_k(j);
+  if (const json* v = find(j, "method")) {
+    if (!v->is_string())
+      invalid("method must be a string (\"add\" or \"mul\"), got " + describe(*v));
+    const std::string m = v->get<std::string>();
+    if (m == "add")
+      r.method = AnalogyMethod::kAdd;
+    else if (m == "mul")
+      r.method = AnalogyMethod::kMul;
+    else
+      invalid("method must be \"add\" or \"mul\", got " + describe(*v));
+  }
+  return r;
+}
+
+std::size_t parse_k(const std::string& text) {
+  std::size_t value = 0;
+  bool ok = !text.empty() && text.size() <= 9;
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (!ok || value < 1 || value > kMaxK)
+    invalid("k must be an integer in [1, " + std::to_string(kMaxK) + "], got " +
+            describe(json(json_string(text))));
+  return value;
+}
+
+}  // namespace w2v::proto

@@ -1,0 +1,410 @@
+#include "proto/requests.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <string>
+
+#include "proto/api_error.h"
+#include "proto/records.h"
+
+namespace w2v::proto {
+namespace {
+
+using nlohmann::json;
+
+// Runs f and returns the ApiError it throws (a failure when it throws none).
+template <class F>
+ApiError error_of(F f) {
+  try {
+    f();
+  } catch (const ApiError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no ApiError thrown";
+  return ApiError(0, "none", "");
+}
+
+#define EXPECT_MESSAGE_HAS(err, part)                                \
+  EXPECT_NE(std::string((err).what()).find(part), std::string::npos) \
+      << "message \"" << (err).what() << "\" lacks \"" << (part) << "\""
+
+// Expects a 400 with code and a message containing every one of parts.
+template <class F>
+void expect_400(F f, const std::string& code, std::initializer_list<std::string> parts) {
+  const ApiError e = error_of(f);
+  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), code) << e.what();
+  for (const auto& p : parts) EXPECT_MESSAGE_HAS(e, p);
+}
+
+TrainParams params_of(const std::string& body) {
+  return parse_train_params(json::parse(body));
+}
+
+// ---- parse_json_body ----
+
+TEST(ParseJsonBody, AcceptsAnObject) {
+  const json j = parse_json_body(R"({"corpus_id": "c1", "params": {"dim": 50}})");
+  EXPECT_EQ(j["corpus_id"], "c1");
+  EXPECT_EQ(j["params"]["dim"], 50);
+  EXPECT_TRUE(parse_json_body(" {} \n").empty());
+}
+
+TEST(ParseJsonBody, SyntaxErrorsNameThePosition) {
+  expect_400([] { parse_json_body("{\"a\": 1,}"); }, "invalid_json",
+             {"not valid JSON", "line 1, column 9"});
+  expect_400([] { parse_json_body("{\n  \"a\": tru }"); }, "invalid_json", {"line 2"});
+  expect_400([] { parse_json_body("{\"a\": 1} x"); }, "invalid_json", {"column"});
+  const ApiError e = error_of([] { parse_json_body("{x"); });
+  EXPECT_EQ(std::string(e.what()).find("[json.exception"), std::string::npos) << e.what();
+}
+
+TEST(ParseJsonBody, EmptyBodyIsRefused) {
+  expect_400([] { parse_json_body(""); }, "invalid_json", {"empty"});
+  expect_400([] { parse_json_body("  \r\n"); }, "invalid_json", {"empty"});
+}
+
+TEST(ParseJsonBody, TopLevelMustBeAnObject) {
+  for (const char* body : {"[1, 2]", "\"text\"", "42", "null", "true"})
+    expect_400([&] { parse_json_body(body); }, "invalid_json",
+               {"request body must be a JSON object"});
+}
+
+TEST(ParseJsonBody, InvalidUtf8IsAJsonError) {
+  const ApiError e = error_of([] { parse_json_body("{\"w\": \"a\xFF\"}"); });
+  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), "invalid_json");
+  EXPECT_NO_THROW((void)error_body(e.code(), e.what()));
+}
+
+TEST(ParseJsonBody, DeepNestingIsRefused) {
+  const std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  expect_400([&] { parse_json_body(deep); }, "invalid_json", {"nested"});
+  const std::string ok = "{\"a\":" + std::string(20, '[') + std::string(20, ']') + "}";
+  EXPECT_NO_THROW(parse_json_body(ok));
+}
+
+TEST(ParseJsonBody, NumberOverflowIsAJsonError) {
+  expect_400([] { parse_json_body(R"({"k": 1e999})"); }, "invalid_json", {"not valid JSON"});
+}
+
+// ---- parse_train_params ----
+
+TEST(TrainParamsParse, EmptyObjectGivesDefaults) {
+  const TrainParams p = params_of("{}");
+  EXPECT_EQ(p.model, ModelType::kSkipgram);
+  EXPECT_EQ(p.loss, LossType::kNegativeSampling);
+  EXPECT_EQ(p.dim, 100);
+  EXPECT_EQ(p.window, 5);
+  EXPECT_EQ(p.negative, 5);
+  EXPECT_EQ(p.min_count, 5);
+  EXPECT_EQ(p.max_vocab, 0);
+  EXPECT_DOUBLE_EQ(p.sample, 1e-4);
+  EXPECT_EQ(p.epochs, 5);
+  EXPECT_DOUBLE_EQ(p.alpha, 0.025);  // filled with the model's default
+  EXPECT_EQ(p.threads, 0);           // left to the server
+  EXPECT_EQ(p.seed, 1u);
+}
+
+TEST(TrainParamsParse, CbowDefaultAlpha) {
+  EXPECT_DOUBLE_EQ(params_of(R"({"model": "cbow"})").alpha, 0.05);
+  EXPECT_DOUBLE_EQ(params_of(R"({"model": "cbow", "alpha": 0})").alpha, 0.05);
+  EXPECT_DOUBLE_EQ(params_of(R"({"alpha": 0})").alpha, 0.025);
+}
+
+TEST(TrainParamsParse, AllFields) {
+  const TrainParams p = params_of(R"({"model": "cbow", "loss": "hs", "dim": 300, "window": 10,
+      "negative": 20, "min_count": 1, "max_vocab": 50000, "sample": 0.001, "epochs": 15,
+      "alpha": 0.01, "threads": 8, "seed": 18446744073709551615})");
+  EXPECT_EQ(p.model, ModelType::kCbow);
+  EXPECT_EQ(p.loss, LossType::kHierarchicalSoftmax);
+  EXPECT_EQ(p.dim, 300);
+  EXPECT_EQ(p.window, 10);
+  EXPECT_EQ(p.negative, 20);
+  EXPECT_EQ(p.min_count, 1);
+  EXPECT_EQ(p.max_vocab, 50000);
+  EXPECT_DOUBLE_EQ(p.sample, 0.001);
+  EXPECT_EQ(p.epochs, 15);
+  EXPECT_DOUBLE_EQ(p.alpha, 0.01);
+  EXPECT_EQ(p.threads, 8);
+  EXPECT_EQ(p.seed, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(params_of(R"({"loss": "softmax"})").loss, LossType::kSoftmax);
+}
+
+TEST(TrainParamsParse, RecordJsonParsesBack) {
+  // The job record's params (defaults filled) are themselves a valid params object.
+  TrainParams p;
+  p.model = ModelType::kCbow;
+  p.dim = 64;
+  p.alpha = 0.05;
+  p.seed = 42;
+  const TrainParams back = parse_train_params(to_json(p));
+  EXPECT_EQ(to_json(back), to_json(p));
+}
+
+TEST(TrainParamsParse, LimitsAreInclusive) {
+  EXPECT_EQ(params_of(R"({"dim": 1})").dim, 1);
+  EXPECT_EQ(params_of(R"({"dim": 4096})").dim, 4096);
+  EXPECT_EQ(params_of(R"({"window": 100})").window, 100);
+  EXPECT_EQ(params_of(R"({"negative": 64})").negative, 64);
+  EXPECT_EQ(params_of(R"({"epochs": 1000})").epochs, 1000);
+  EXPECT_EQ(params_of(R"({"threads": 1024})").threads, 1024);
+  EXPECT_EQ(params_of(R"({"min_count": 1000000000})").min_count, 1000000000);
+  EXPECT_EQ(params_of(R"({"max_vocab": 100000000})").max_vocab, 100000000);
+  EXPECT_DOUBLE_EQ(params_of(R"({"sample": 0})").sample, 0.0);
+  EXPECT_DOUBLE_EQ(params_of(R"({"sample": 1})").sample, 1.0);
+  EXPECT_DOUBLE_EQ(params_of(R"({"alpha": 1})").alpha, 1.0);
+  EXPECT_DOUBLE_EQ(params_of(R"({"alpha": 1e-6})").alpha, 1e-6);
+  EXPECT_EQ(params_of(R"({"seed": 0})").seed, 0u);
+}
+
+TEST(TrainParamsParse, OutOfRangeNamesFieldAndRange) {
+  struct Case {
+    const char* body;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {R"({"dim": 0})", "params.dim must be an integer in [1, 4096], got 0"},
+      {R"({"dim": 4097})", "params.dim must be an integer in [1, 4096], got 4097"},
+      {R"({"dim": -3})", "params.dim must be an integer in [1, 4096], got -3"},
+      {R"({"dim": 99999999999999})",
+       "params.dim must be an integer in [1, 4096], got 99999999999999"},
+      {R"({"dim": 18446744073709551615})", "params.dim must be an integer in [1, 4096]"},
+      {R"({"window": 0})", "params.window must be an integer in [1, 100], got 0"},
+      {R"({"window": 101})", "params.window must be an integer in [1, 100], got 101"},
+      {R"({"negative": 65})", "params.negative must be an integer in [1, 64], got 65"},
+      {R"({"negative": 0})", "params.negative must be an integer in [1, 64], got 0"},
+      {R"({"min_count": 0})", "params.min_count must be an integer in [1, 1000000000], got 0"},
+      {R"({"max_vocab": -1})", "params.max_vocab must be an integer in [0, 100000000], got -1"},
+      {R"({"epochs": 0})", "params.epochs must be an integer in [1, 1000], got 0"},
+      {R"({"epochs": 1001})", "params.epochs must be an integer in [1, 1000], got 1001"},
+      {R"({"threads": -1})", "params.threads must be an integer in [0, 1024], got -1"},
+      {R"({"threads": 1025})", "params.threads must be an integer in [0, 1024], got 1025"},
+      {R"({"sample": 1.5})", "params.sample must be a number in [0, 1], got 1.5"},
+      {R"({"sample": -0.1})", "params.sample must be a number in [0, 1], got -0.1"},
+      {R"({"alpha": 2})", "params.alpha must be a number in [1e-06, 1]"},
+      {R"({"alpha": -0.01})", "params.alpha must be a number in [1e-06, 1]"},
+      {R"({"alpha": 1e-9})", "params.alpha must be a number in [1e-06, 1]"},
+      {R"({"seed": -1})", "params.seed must be an integer in [0, 18446744073709551615], got -1"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    expect_400([&] { params_of(c.body); }, "invalid_argument", {c.expected});
+  }
+}
+
+TEST(TrainParamsParse, WrongTypesNameFieldAndValue) {
+  struct Case {
+    const char* body;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {R"({"window": "5"})", R"(params.window must be an integer, got "5")"},
+      {R"({"window": 5.5})", "params.window must be an integer, got 5.5"},
+      {R"({"window": true})", "params.window must be an integer, got true"},
+      {R"({"window": null})", "params.window must be an integer, got null"},
+      {R"({"window": [5]})", "params.window must be an integer, got [5]"},
+      {R"({"dim": {"v": 5}})", "params.dim must be an integer, got {\"v\":5}"},
+      {R"({"min_count": false})", "params.min_count must be an integer, got false"},
+      {R"({"seed": 1.5})", "params.seed must be an integer, got 1.5"},
+      {R"({"seed": "7"})", R"(params.seed must be an integer, got "7")"},
+      {R"({"sample": "1e-4"})", R"(params.sample must be a number, got "1e-4")"},
+      {R"({"alpha": true})", "params.alpha must be a number, got true"},
+      {R"({"model": "glove"})", R"(params.model must be "skipgram" or "cbow", got "glove")"},
+      {R"({"model": 1})", "params.model must be a string"},
+      {R"({"loss": "nce"})", R"(params.loss must be "ns", "hs" or "softmax", got "nce")"},
+      {R"({"loss": null})", "params.loss must be a string"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    expect_400([&] { params_of(c.body); }, "invalid_argument", {c.expected});
+  }
+}
+
+TEST(TrainParamsParse, IntegralFloatsAreIntegers) {
+  EXPECT_EQ(params_of(R"({"window": 5.0})").window, 5);
+  EXPECT_EQ(params_of(R"({"dim": 1e2})").dim, 100);
+  EXPECT_EQ(params_of(R"({"seed": 7.0})").seed, 7u);
+  expect_400([] { params_of(R"({"dim": 0.0})"); }, "invalid_argument",
+             {"params.dim must be an integer in [1, 4096]"});
+  expect_400([] { params_of(R"({"dim": 1e300})"); }, "invalid_argument",
+             {"params.dim must be an integer in [1, 4096]"});
+}
+
+TEST(TrainParamsParse, UnknownFieldsListTheKnownOnes) {
+  expect_400([] { params_of(R"({"dimension": 100})"); }, "unknown_field",
+             {"unknown field params.dimension (known: model, loss, dim, window, negative, "
+              "min_count, max_vocab, sample, epochs, alpha, threads, seed)"});
+  expect_400([] { params_of(R"({"dim": 100, "iter": 5})"); }, "unknown_field", {"params.iter"});
+}
+
+TEST(TrainParamsParse, ParamsMustBeAnObject) {
+  expect_400([] { parse_train_params(json::array()); }, "invalid_argument",
+             {"params must be an object"});
+  expect_400([] { parse_train_params(json("dim=5")); }, "invalid_argument",
+             {"params must be an object"});
+}
+
+TEST(TrainParamsParse, FieldPrefixFollowsTheArgument) {
+  expect_400(
+      [] {
+        parse_train_params(json{{"dim", 0}}, "job.params");
+      },
+      "invalid_argument", {"job.params.dim must be an integer in [1, 4096], got 0"});
+}
+
+// ---- parse_create_job ----
+
+TEST(CreateJob, MinimalAndFull) {
+  const CreateJobRequest a = parse_create_job(json::parse(R"({"corpus_id": "c_1"})"));
+  EXPECT_EQ(a.corpus_id, "c_1");
+  EXPECT_EQ(a.name, "");
+  EXPECT_EQ(a.params.dim, 100);
+  EXPECT_DOUBLE_EQ(a.params.alpha, 0.025);
+
+  const CreateJobRequest b = parse_create_job(
+      json::parse(R"({"corpus_id": "c_2", "name": "my model", "params": {"dim": 32}})"));
+  EXPECT_EQ(b.corpus_id, "c_2");
+  EXPECT_EQ(b.name, "my model");
+  EXPECT_EQ(b.params.dim, 32);
+}
+
+TEST(CreateJob, Errors) {
+  expect_400([] { parse_create_job(json::object()); }, "invalid_argument",
+             {"corpus_id is required"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", 5}});
+      },
+      "invalid_argument", {"corpus_id must be a string, got 5"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", ""}});
+      },
+      "invalid_argument", {"corpus_id must be a non-empty string"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"name", 1}});
+      },
+      "invalid_argument", {"name must be a string"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"params", 1}});
+      },
+      "invalid_argument", {"params must be an object, got 1"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"params", {{"dim", 0}}}});
+      },
+      "invalid_argument", {"params.dim must be an integer in [1, 4096], got 0"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus", "c"}});
+      },
+      "unknown_field", {"unknown field corpus (known: corpus_id, name, params)"});
+  expect_400([] { parse_create_job(json::array()); }, "invalid_argument",
+             {"must be a JSON object"});
+}
+
+// ---- parse_similar ----
+
+TEST(Similar, Parses) {
+  const SimilarRequest r =
+      parse_similar(json::parse(R"({"positive": ["king", "woman"], "negative": ["man"], "k": 3})"));
+  EXPECT_EQ(r.positive, (std::vector<std::string>{"king", "woman"}));
+  EXPECT_EQ(r.negative, (std::vector<std::string>{"man"}));
+  EXPECT_EQ(r.k, 3u);
+  const SimilarRequest d = parse_similar(json::parse(R"({"positive": ["paris"]})"));
+  EXPECT_EQ(d.k, 10u);
+  EXPECT_TRUE(d.negative.empty());
+  EXPECT_EQ(parse_similar(json::parse(R"({"negative": ["x"]})")).negative.size(), 1u);
+  EXPECT_EQ(parse_similar(json::parse(R"({"positive": ["x"], "k": 1000})")).k, 1000u);
+  EXPECT_EQ(parse_similar(json::parse(R"({"positive": ["x"], "k": 1})")).k, 1u);
+  // Valid UTF-8 words, 4-byte characters included, are kept as sent.
+  const SimilarRequest u = parse_similar(json::parse("{\"positive\": [\"\xF0\x9F\x98\x80\"]}"));
+  EXPECT_EQ(u.positive[0], "\xF0\x9F\x98\x80");
+}
+
+TEST(Similar, Errors) {
+  expect_400([] { parse_similar(json::object()); }, "invalid_argument",
+             {"positive and negative must not both be empty"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": [], "negative": []})")); },
+             "invalid_argument", {"positive and negative"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": "king"})")); }, "invalid_argument",
+             {"positive must be an array"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a", 5]})")); }, "invalid_argument",
+             {"positive[1] must be a string, got 5"});
+  expect_400([] { parse_similar(json::parse(R"({"negative": [""]})")); }, "invalid_argument",
+             {"negative[0] must be a non-empty string"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "k": 0})")); },
+             "invalid_argument", {"k must be an integer in [1, 1000], got 0"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "k": 1001})")); },
+             "invalid_argument", {"k must be an integer in [1, 1000], got 1001"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "k": "10"})")); },
+             "invalid_argument", {R"(k must be an integer, got "10")"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "k": 2.5})")); },
+             "invalid_argument", {"k must be an integer, got 2.5"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "topn": 5})")); },
+             "unknown_field", {"unknown field topn (known: positive, negative, k)"});
+}
+
+// ---- parse_analogy ----
+
+TEST(Analogy, Parses) {
+  const AnalogyRequest r =
+      parse_analogy(json::parse(R"({"a": "man", "b": "king", "c": "woman", "k": 5})"));
+  EXPECT_EQ(r.a, "man");
+  EXPECT_EQ(r.b, "king");
+  EXPECT_EQ(r.c, "woman");
+  EXPECT_EQ(r.k, 5u);
+  EXPECT_EQ(r.method, AnalogyMethod::kAdd);
+  const AnalogyRequest m =
+      parse_analogy(json::parse(R"({"a": "x", "b": "y", "c": "z", "method": "mul"})"));
+  EXPECT_EQ(m.method, AnalogyMethod::kMul);
+  EXPECT_EQ(m.k, 10u);
+  EXPECT_EQ(parse_analogy(json::parse(R"({"a": "x", "b": "y", "c": "z", "method": "add"})")).method,
+            AnalogyMethod::kAdd);
+}
+
+TEST(Analogy, Errors) {
+  expect_400([] { parse_analogy(json::parse(R"({"a": "x", "b": "y"})")); }, "invalid_argument",
+             {"c is required"});
+  expect_400([] { parse_analogy(json::parse(R"({"b": "y", "c": "z"})")); }, "invalid_argument",
+             {"a is required"});
+  expect_400([] { parse_analogy(json::parse(R"({"a": 1, "b": "y", "c": "z"})")); },
+             "invalid_argument", {"a must be a string, got 1"});
+  expect_400([] { parse_analogy(json::parse(R"({"a": "x", "b": "", "c": "z"})")); },
+             "invalid_argument", {"b must be a non-empty string"});
+  expect_400([] { parse_analogy(json::parse(R"({"a": "x", "b": "y", "c": "z", "k": 0})")); },
+             "invalid_argument", {"k must be an integer in [1, 1000], got 0"});
+  expect_400(
+      [] { parse_analogy(json::parse(R"({"a": "x", "b": "y", "c": "z", "method": "cos"})")); },
+      "invalid_argument", {R"(method must be "add" or "mul", got "cos")"});
+  expect_400([] { parse_analogy(json::parse(R"({"a": "x", "b": "y", "c": "z", "method": 1})")); },
+             "invalid_argument", {"method must be a string"});
+  expect_400([] { parse_analogy(json::parse(R"({"a": "x", "b": "y", "c": "z", "d": "w"})")); },
+             "unknown_field", {"unknown field d (known: a, b, c, k, method)"});
+}
+
+// ---- parse_k ----
+
+TEST(ParseK, AcceptsIntegersInRange) {
+  EXPECT_EQ(parse_k("10"), 10u);
+  EXPECT_EQ(parse_k("1"), 1u);
+  EXPECT_EQ(parse_k("1000"), 1000u);
+  EXPECT_EQ(parse_k("007"), 7u);
+}
+
+TEST(ParseK, RejectsEverythingElseNamingK) {
+  for (const std::string text : {"0", "1001", "abc", "10x", "", "-5", "+5", " 5", "5 ", "1.0",
+                                 "99999999999999999999999", "0x10"}) {
+    SCOPED_TRACE(text);
+    expect_400([&] { parse_k(text); }, "invalid_argument",
+               {"k must be an integer in [1, 1000], got \"" + text + "\""});
+  }
+  expect_400([] { parse_k("\xFF"); }, "invalid_argument", {"k must be an integer"});
+}
+
+}  // namespace
+}  // namespace w2v::proto
