@@ -10,7 +10,9 @@
 
 #include "core/model_weights.h"
 #include "core/rng.h"
+#include "core/train_params.h"
 #include "core/vec_ops.h"
+#include "core/vocabulary.h"
 
 namespace w2v {
 
@@ -40,5 +42,28 @@ void train_skipgram_sentence(const std::uint32_t* sentence, std::size_t n, std::
     stats.loss += example_loss;
   }
 }
+
+// Skip-gram trained one (context, centre) example at a time through Loss (any objective with
+// Loss::update, see training_loop.h).
+template <class Loss>
+class PairSkipgram {
+ public:
+  PairSkipgram(const Vocabulary& vocab, const TrainParams& params)
+      : loss_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
+
+  struct Scratch {
+    Matrix h_update;
+    Scratch(const PairSkipgram&, const ModelWeights& w) : h_update(1, w.input.cols()) {}
+  };
+
+  void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
+                Scratch& s, SkipgramStats& stats) const noexcept {
+    train_skipgram_sentence(sentence, n, window_, w, loss_, lr, rng, s.h_update.row(0), stats);
+  }
+
+ private:
+  Loss loss_;
+  std::size_t window_;
+};
 
 }  // namespace w2v

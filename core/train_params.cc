@@ -34,6 +34,16 @@ std::optional<LossType> parse_loss_type(std::string_view s) noexcept {
   return std::nullopt;
 }
 
+std::string_view to_string(KernelType k) noexcept {
+  return k == KernelType::kPair ? "pair" : "batch";
+}
+
+std::optional<KernelType> parse_kernel_type(std::string_view s) noexcept {
+  if (s == "pair") return KernelType::kPair;
+  if (s == "batch") return KernelType::kBatch;
+  return std::nullopt;
+}
+
 double TrainParams::effective_alpha() const noexcept {
   if (alpha > 0) return alpha;
   return model == ModelType::kCbow ? 0.05 : 0.025;

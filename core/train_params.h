@@ -11,11 +11,16 @@ namespace w2v {
 
 enum class ModelType { kSkipgram, kCbow };
 enum class LossType { kNegativeSampling, kHierarchicalSoftmax, kSoftmax };
+// How examples are computed: one (context, centre) pair at a time (word2vec's loop), or a whole
+// window per centre word with shared negatives as small matrix products (HogBatch).
+enum class KernelType { kPair, kBatch };
 
 std::string_view to_string(ModelType m) noexcept;  // "skipgram" | "cbow"
 std::string_view to_string(LossType l) noexcept;   // "ns" | "hs" | "softmax"
 std::optional<ModelType> parse_model_type(std::string_view s) noexcept;
 std::optional<LossType> parse_loss_type(std::string_view s) noexcept;
+std::string_view to_string(KernelType k) noexcept;  // "pair" | "batch"
+std::optional<KernelType> parse_kernel_type(std::string_view s) noexcept;
 
 template <class T>
 struct Range {
@@ -38,6 +43,7 @@ struct ParamLimits {
 struct TrainParams {
   ModelType model = ModelType::kSkipgram;
   LossType loss = LossType::kNegativeSampling;
+  KernelType kernel = KernelType::kBatch;  // batch applies to skipgram+ns; others use pair
   int dim = 100;
   int window = 5;
   int negative = 5;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/ns_loss.h"
+#include "core/skipgram_batch.h"
 #include "core/training_loop.h"
 
 namespace w2v {
@@ -24,6 +25,9 @@ TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const T
   }
   if (params.model != ModelType::kSkipgram || params.loss != LossType::kNegativeSampling) {
     throw std::invalid_argument("only model=skipgram with loss=ns is implemented so far");
+  }
+  if (params.kernel == KernelType::kBatch) {
+    return train_with_walk<BatchSkipgramNs>(corpus, vocab, params, weights, hooks, start_epoch);
   }
   return train_with_loss<NegativeSamplingLoss>(corpus, vocab, params, weights, hooks, start_epoch);
 }

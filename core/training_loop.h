@@ -1,11 +1,17 @@
 #pragma once
-// The training loop behind train(), as a template over the loss so each objective gets its own
-// instantiation (no per-example dispatch), and so tests can instantiate it with a deliberately
-// broken loss. A Loss is constructed from (const Vocabulary&, const TrainParams&) and provides
+// The training loop behind train(), as a template over the "walk" that trains one sentence, so
+// each model/objective/kernel combination gets its own instantiation (no per-example dispatch),
+// and so tests can instantiate it with a deliberately broken objective. A Walk is constructed
+// from (const Vocabulary&, const TrainParams&) and provides
+//   struct Scratch { Scratch(const Walk&, const ModelWeights&); };   // per-thread buffers
+//   void sentence(const std::uint32_t* ids, std::size_t n, ModelWeights& w, float lr, Rng& rng,
+//                 Scratch& scratch, SkipgramStats& stats) const;
+// PairSkipgram<Loss> (core/skipgram.h) adapts any Loss with
 //   float update(const float* h, float* h_update, std::uint32_t target, Matrix& output,
 //                float lr, Rng& rng) const;
 
 #include <tbb/blocked_range.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -148,11 +154,11 @@ class Run {
 };
 
 // Everything one worker needs for one epoch over its shard.
-template <class Loss>
+template <class Walk>
 struct Shard {
   std::span<const std::uint32_t> ids;
   const TrainParams& params;
-  const Loss& loss;
+  const Walk& walk;
   const Subsampler& subsampler;
   ModelWeights& weights;
   Run& run;
@@ -162,9 +168,7 @@ struct Shard {
   void train() {
     std::vector<std::uint32_t> sentence;
     sentence.reserve(kMaxSentence);
-    Matrix scratch(1, weights.input.cols());
-    float* h_update = scratch.row(0);
-    const auto window = static_cast<std::size_t>(params.window);
+    typename Walk::Scratch scratch(walk, weights);
 
     SkipgramStats stats;
     std::uint64_t words = 0;
@@ -181,8 +185,7 @@ struct Shard {
           if (sentence.size() == kMaxSentence) break;
         }
       }
-      train_skipgram_sentence(sentence.data(), sentence.size(), window, weights, loss, lr, rng,
-                              h_update, stats);
+      walk.sentence(sentence.data(), sentence.size(), weights, lr, rng, scratch, stats);
       if (words >= kFlushWords) {
         lr = run.flush(worker, words, stats);
         words = 0;
@@ -194,17 +197,19 @@ struct Shard {
   }
 };
 
-template <class Loss>
+template <class Walk>
 TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
                         const TrainParams& params, ModelWeights& weights, const TrainHooks& hooks,
                         int start_epoch) {
-  const Loss loss(vocab, params);
+  const Walk walk(vocab, params);
   const Subsampler subsampler(vocab.counts(), params.sample);
   const auto workers = static_cast<std::size_t>(params.effective_threads());
   Run run(corpus, params, hooks, start_epoch, workers);
   const std::span<const std::uint32_t> ids = corpus.ids();
 
-  tbb::task_arena arena(static_cast<int>(workers));
+  // One shard per requested thread; the arena never asks oneTBB for more threads than it has
+  // (more would only be refused), so extra shards wait for a free thread.
+  tbb::task_arena arena(std::min(static_cast<int>(workers), tbb::info::default_concurrency()));
   run.report(true);
   for (int epoch = start_epoch; epoch < params.epochs; ++epoch) {
     if (run.cancelled()) return TrainOutcome::kCancelled;
@@ -217,8 +222,8 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
               const std::size_t begin = ids.size() * w / workers;
               const std::size_t end = ids.size() * (w + 1) / workers;
               const std::uint64_t stream = static_cast<std::uint64_t>(epoch) * workers + w;
-              Shard<Loss>{
-                  ids.subspan(begin, end - begin), params, loss, subsampler, weights, run, w,
+              Shard<Walk>{
+                  ids.subspan(begin, end - begin), params, walk, subsampler, weights, run, w,
                   Rng(params.seed, stream)}
                   .train();
             }
@@ -236,13 +241,21 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
 
 }  // namespace training
 
-// Runs epochs start_epoch+1 .. params.epochs with Loss. Arguments are assumed valid (train()
+// Runs epochs start_epoch+1 .. params.epochs with Walk. Arguments are assumed valid (train()
 // checks them).
+template <class Walk>
+TrainOutcome train_with_walk(const EncodedCorpus& corpus, const Vocabulary& vocab,
+                             const TrainParams& params, ModelWeights& weights,
+                             const TrainHooks& hooks, int start_epoch) {
+  return training::train_with<Walk>(corpus, vocab, params, weights, hooks, start_epoch);
+}
+
+// Skip-gram one example at a time through Loss.
 template <class Loss>
 TrainOutcome train_with_loss(const EncodedCorpus& corpus, const Vocabulary& vocab,
                              const TrainParams& params, ModelWeights& weights,
                              const TrainHooks& hooks, int start_epoch) {
-  return training::train_with<Loss>(corpus, vocab, params, weights, hooks, start_epoch);
+  return train_with_walk<PairSkipgram<Loss>>(corpus, vocab, params, weights, hooks, start_epoch);
 }
 
 }  // namespace w2v

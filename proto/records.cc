@@ -144,6 +144,12 @@ TrainParams params_from(const json& j, const std::string& record, const std::str
     if (!l) r.wrong("loss", "\"ns\", \"hs\" or \"softmax\"", r.get("loss"));
     p.loss = *l;
   }
+  if (j.contains("kernel")) {  // absent from records written before it existed: the default
+    const std::string s = r.str("kernel");
+    const auto k = parse_kernel_type(s);
+    if (!k) r.wrong("kernel", "\"pair\" or \"batch\"", r.get("kernel"));
+    p.kernel = *k;
+  }
   p.dim = r.int32("dim");
   p.window = r.int32("window");
   p.negative = r.int32("negative");
@@ -192,6 +198,7 @@ json to_json(const TrainParams& p) {
   return json{
       {"model", std::string(to_string(p.model))},
       {"loss", std::string(to_string(p.loss))},
+      {"kernel", std::string(to_string(p.kernel))},
       {"dim", p.dim},
       {"window", p.window},
       {"negative", p.negative},

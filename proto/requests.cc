@@ -215,8 +215,8 @@ json parse_json_body(const std::string& body) {
 TrainParams parse_train_params(const json& j, const std::string& field) {
   require_object(j, field);
   reject_unknown(j, field,
-                 {"model", "loss", "dim", "window", "negative", "min_count", "max_vocab", "sample",
-                  "epochs", "alpha", "threads", "seed"});
+                 {"model", "loss", "kernel", "dim", "window", "negative", "min_count", "max_vocab",
+                  "sample", "epochs", "alpha", "threads", "seed"});
   using L = ParamLimits;
   TrainParams p;
   const auto name = [&](std::string_view key) { return join(field, key); };
@@ -234,6 +234,13 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
     const auto l = parse_loss_type(v->get<std::string>());
     if (!l) invalid(name("loss") + " must be \"ns\", \"hs\" or \"softmax\", got " + describe(*v));
     p.loss = *l;
+  }
+  if (const json* v = find(j, "kernel")) {
+    if (!v->is_string())
+      invalid(name("kernel") + " must be a string (\"pair\" or \"batch\"), got " + describe(*v));
+    const auto k = parse_kernel_type(v->get<std::string>());
+    if (!k) invalid(name("kernel") + " must be \"pair\" or \"batch\", got " + describe(*v));
+    p.kernel = *k;
   }
   if (const json* v = find(j, "dim")) p.dim = get_integer(*v, name("dim"), L::dim);
   if (const json* v = find(j, "window")) p.window = get_integer(*v, name("window"), L::window);

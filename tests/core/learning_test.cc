@@ -37,18 +37,22 @@ class FlippedNegativeSamplingLoss : public NegativeSamplingLoss {
 };
 
 TEST(SkipgramLearning, RecoversPlantedStructure) {
-  const auto t = testing::train_text(corpus().text, planted_params());
-  const auto q = measure(testing::embeddings_of(t), corpus());
-  print("skipgram-ns", q);
-  EXPECT_GE(q.precision_at_5, 0.9);
-  EXPECT_GE(q.analogy_accuracy, 0.8);
+  for (KernelType kernel : {KernelType::kPair, KernelType::kBatch}) {
+    auto p = planted_params();
+    p.kernel = kernel;
+    const auto t = testing::train_text(corpus().text, p);
+    const auto q = measure(testing::embeddings_of(t), corpus());
+    print(kernel == KernelType::kPair ? "skipgram-ns pair kernel" : "skipgram-ns batch kernel", q);
+    EXPECT_GE(q.precision_at_5, 0.9) << to_string(kernel);
+    EXPECT_GE(q.analogy_accuracy, 0.8) << to_string(kernel);
+  }
 }
 
 TEST(SkipgramLearning, FlippedGradientFails) {
   // Gradient ascent either diverges (the trainer then throws) or learns nothing.
   try {
     const auto t =
-        testing::train_text<FlippedNegativeSamplingLoss>(corpus().text, planted_params());
+        testing::train_text_with_loss<FlippedNegativeSamplingLoss>(corpus().text, planted_params());
     const auto q = measure(testing::embeddings_of(t), corpus());
     print("flipped gradient", q);
     EXPECT_LT(q.precision_at_5, 0.5);

@@ -137,7 +137,8 @@ TEST(JobStatusNames, RoundTrip) {
 
 TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
   const json j = to_json(sample_params());
-  EXPECT_EQ(j.size(), 12u);
+  EXPECT_EQ(j.size(), 13u);
+  EXPECT_EQ(j["kernel"], "batch");
   EXPECT_EQ(j["model"], "cbow");
   EXPECT_EQ(j["loss"], "hs");
   EXPECT_EQ(j["dim"], 300);

@@ -234,7 +234,7 @@ TEST(TrainParamsParse, IntegralFloatsAreIntegers) {
 
 TEST(TrainParamsParse, UnknownFieldsListTheKnownOnes) {
   expect_400([] { params_of(R"({"dimension": 100})"); }, "unknown_field",
-             {"unknown field params.dimension (known: model, loss, dim, window, negative, "
+             {"unknown field params.dimension (known: model, loss, kernel, dim, window, negative, "
               "min_count, max_vocab, sample, epochs, alpha, threads, seed)"});
   expect_400([] { params_of(R"({"dim": 100, "iter": 5})"); }, "unknown_field", {"params.iter"});
 }

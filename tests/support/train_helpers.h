@@ -10,6 +10,7 @@
 #include "core/encoded_corpus.h"
 #include "core/model_weights.h"
 #include "core/ns_loss.h"
+#include "core/trainer.h"
 #include "core/training_loop.h"
 #include "core/vocabulary.h"
 #include "core/word_counts.h"
@@ -33,12 +34,23 @@ inline Vocabulary vocabulary_of(const std::string& text, const TrainParams& p) {
       counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
 }
 
-template <class Loss = NegativeSamplingLoss>
-Trained train_text(const std::string& text, const TrainParams& p, const TrainHooks& hooks = {}) {
+// Trains through train() (the kernel p asks for).
+inline Trained train_text(const std::string& text, const TrainParams& p,
+                          const TrainHooks& hooks = {}) {
   Trained t{vocabulary_of(text, p), {}};
   const EncodedCorpus corpus = EncodedCorpus::encode_text(text, t.vocab);
   t.weights = make_initial_weights(t.vocab.size(), p);
-  t.outcome = train_with_loss<Loss>(corpus, t.vocab, p, t.weights, hooks, 0);
+  t.outcome = train(corpus, t.vocab, p, t.weights, hooks, 0);
+  return t;
+}
+
+// Trains skip-gram one example at a time through Loss (e.g. a deliberately broken one).
+template <class Loss>
+Trained train_text_with_loss(const std::string& text, const TrainParams& p) {
+  Trained t{vocabulary_of(text, p), {}};
+  const EncodedCorpus corpus = EncodedCorpus::encode_text(text, t.vocab);
+  t.weights = make_initial_weights(t.vocab.size(), p);
+  t.outcome = train_with_loss<Loss>(corpus, t.vocab, p, t.weights, {}, 0);
   return t;
 }
 
