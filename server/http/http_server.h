@@ -1,0 +1,66 @@
+#pragma once
+// The HTTP/1.1 server (Boost.Beast on Boost.Asio; this header keeps Beast out of its users):
+// a listener accepting connections and a session per connection with keep-alive, one request
+// at a time (pipelining-safe), bounded header and body sizes, per-read timeouts, a connection
+// cap, streamed uploads, file bodies and Server-Sent Events. Every request gets a request id,
+// an access-log line and a metrics observation.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "server/http/request.h"
+#include "server/http/response.h"
+#include "server/http/router.h"
+
+namespace w2v::server {
+
+struct HttpLimits {
+  std::size_t max_header_bytes = 16 * 1024;       // beyond: 431
+  std::size_t max_body_bytes = 16 * 1024 * 1024;  // ordinary (JSON, evaluation files): 413
+  std::uint64_t max_upload_bytes = 10ull << 30;   // streamed uploads: 413
+  std::chrono::seconds read_timeout{30};          // each read; a silent client gets 408 / is closed
+  std::chrono::seconds write_timeout{60};
+  std::chrono::seconds idle_timeout{60};  // keep-alive wait for the next request
+  std::size_t max_connections = 1024;     // beyond: 503 and close
+};
+
+// What happens around every request.
+struct HttpHooks {
+  // Before routing, for every request; a returned Response is sent instead (e.g. 401).
+  std::function<std::optional<Response>(const Request&)> authorize;
+  // After each response: route pattern ("" when unmatched), status, seconds, response bytes.
+  std::function<void(const Request&, const std::string& route, int status, double seconds,
+                     std::uint64_t bytes)>
+      observe;
+};
+
+class HttpServer {
+ public:
+  HttpServer(const Router& router, HttpLimits limits, HttpHooks hooks);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens; port 0 picks a free port. Throws std::runtime_error on failure.
+  void listen(const std::string& address, std::uint16_t port);
+  std::uint16_t port() const;
+  // Serves on io_threads threads until stop(); returns when they have all finished.
+  void run(int io_threads);
+  // Stops accepting, lets in-flight responses finish (event streams end) for up to grace,
+  // then closes what is left. Safe from any thread, and from a signal-handling context via
+  // the server's own signal handling (see handle_signals).
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+  // Calls on_signal (on an I/O thread) when SIGINT or SIGTERM arrives while run() runs.
+  void handle_signals(std::function<void(int)> on_signal);
+  bool stopping() const noexcept;
+  std::size_t active_connections() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace w2v::server

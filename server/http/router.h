@@ -1,0 +1,52 @@
+#pragma once
+// Maps (method, path) to handlers. Patterns are literal segments and {name} parameters:
+// "/v1/models/{id}/words/{word}". A path that matches some pattern but not with this method is
+// a 405 with the methods it allows; a path that matches none is a 404.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http/request.h"
+#include "server/http/response.h"
+#include "server/http/upload.h"
+
+namespace w2v::server {
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;                    // set for ordinary routes (body read whole, bounded)
+  UploadFactory upload;               // set for streaming-upload routes
+  std::vector<std::string> segments;  // the pattern split on '/'
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler);
+  void add_upload(std::string method, std::string pattern, UploadFactory factory);
+
+  struct Match {
+    const Route* route = nullptr;  // null: no route for this method
+    std::map<std::string, std::string> params;
+    std::vector<std::string> allowed;  // methods of the path, when route is null
+  };
+  // Matches a decoded path. route == nullptr and allowed empty: 404; allowed non-empty: 405.
+  Match match(const std::string& method, const std::string& path) const;
+  // Matches a path as received (percent-encoded, without the query): split on '/' first, then
+  // each segment decoded, so an encoded slash ("and%2For") stays inside its segment. This is
+  // what the server uses. nullopt when a segment has a malformed escape.
+  std::optional<Match> match_encoded(const std::string& method, std::string_view raw_path) const;
+
+  const std::vector<Route>& routes() const noexcept { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace w2v::server
