@@ -1,0 +1,53 @@
+#pragma once
+// The layout of --data-dir:
+//   w2vd.sqlite                      metadata (WAL mode)
+//   corpora/<id>/text                the uploaded text, decompressed
+//   corpora/<id>/counts              its word counts (core WordCounts format)
+//   jobs/<id>/encoded.bin            the job's encoded corpus (kept until the job ends)
+//   jobs/<id>/checkpoint.bin         the weights at the last finished epoch
+//   models/<id>/vectors.bin          word2vec binary vectors
+//   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
+//   tmp/                             uploads in progress; emptied at start
+// Blobs are written to temporary names, fsynced and renamed (core/atomic_file.h); a directory
+// is assembled under tmp/ and renamed into place whole.
+
+#include <string>
+
+namespace w2v::server {
+
+class DataDir {
+ public:
+  // Creates root and its subdirectories when missing. Throws std::runtime_error if it cannot.
+  explicit DataDir(std::string root);
+
+  const std::string& root() const noexcept { return root_; }
+  std::string database() const { return root_ + "/w2vd.sqlite"; }
+  std::string corpus_dir(const std::string& id) const { return root_ + "/corpora/" + id; }
+  std::string corpus_text(const std::string& id) const { return corpus_dir(id) + "/text"; }
+  std::string corpus_counts(const std::string& id) const { return corpus_dir(id) + "/counts"; }
+  std::string job_dir(const std::string& id) const { return root_ + "/jobs/" + id; }
+  std::string job_encoded(const std::string& id) const { return job_dir(id) + "/encoded.bin"; }
+  std::string job_checkpoint(const std::string& id) const {
+    return job_dir(id) + "/checkpoint.bin";
+  }
+  std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }
+  std::string model_vectors(const std::string& id) const { return model_dir(id) + "/vectors.bin"; }
+  std::string model_text(const std::string& id) const { return model_dir(id) + "/vectors.txt"; }
+
+  // A new empty directory under tmp/.
+  std::string make_temp_dir() const;
+  // Renames a directory made under tmp/ to dest (which must not exist) and syncs the parent.
+  void publish_dir(const std::string& temp_dir, const std::string& dest) const;
+  // Removes a file or directory tree; missing is fine.
+  static void remove_all(const std::string& path) noexcept;
+  // Empties tmp/ (leftovers of uploads cut off by a crash).
+  void clean_temp() const;
+
+ private:
+  std::string root_;
+};
+
+// A new opaque, URL-safe id: prefix + "_" + 20 random base32 characters, e.g. "c_k3v0...".
+std::string new_id(const char* prefix);
+
+}  // namespace w2v::server
