@@ -1,0 +1,100 @@
+#pragma once
+// The typed w2vd API (DESIGN.md, HTTP API v1) over HttpClient: one method per endpoint,
+// records parsed into proto's types. Used by w2vctl and the end-to-end tests.
+//
+// Errors: a response that is not 2xx throws proto::ApiError with the status and the server's
+// {"error": {"code", "message"}} (code "http_<status>" and the raw body as the message when the
+// body is not that shape); a 2xx response that is not what the API promises throws ApiError 502
+// "invalid_response"; ConnectionError (the server unreachable, the connection broken, a
+// timeout) passes through; local files that cannot be read or written throw
+// std::runtime_error.
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client/http_client.h"
+#include "proto/api_error.h"
+#include "proto/records.h"
+
+namespace w2v::client {
+
+// (word, score) pairs, best first.
+using ScoredWords = std::vector<std::pair<std::string, float>>;
+
+using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+class W2vdClient {
+ public:
+  explicit W2vdClient(ClientOptions options);
+
+  // GET /healthz: {"status": "ok"}.
+  nlohmann::json health();
+
+  // Corpora. name "" lets the server name it (after its id).
+  proto::CorpusRecord upload_corpus(const std::string& path, const std::string& name = "",
+                                    bool gzip = false, const ProgressFn& progress = {});
+  std::vector<proto::CorpusRecord> corpora();
+  proto::CorpusRecord corpus(const std::string& id);
+  void delete_corpus(const std::string& id);
+
+  // Jobs. params: the job's parameters as the API takes them (an object; unknown fields are
+  // the server's to reject). name "" : the model gets the corpus's name.
+  proto::JobRecord submit_job(const std::string& corpus_id,
+                              const nlohmann::json& params = nlohmann::json::object(),
+                              const std::string& name = "");
+  std::vector<proto::JobRecord> jobs();
+  proto::JobRecord job(const std::string& id);
+  proto::JobRecord cancel_job(const std::string& id);
+  // Follows GET /v1/jobs/{id}/events: on_update gets every progress record and the final one;
+  // returns the final record (terminal status), or, when on_update returns false, the last
+  // record seen. Should the stream end early (server restarting), the job is fetched and the
+  // stream reopened; an "error" event (e.g. the job vanished) throws ApiError.
+  proto::JobRecord watch_job(const std::string& id,
+                             const std::function<bool(const proto::JobRecord&)>& on_update = {});
+
+  // Models.
+  std::vector<proto::ModelRecord> models();
+  proto::ModelRecord model(const std::string& id);
+  void delete_model(const std::string& id);
+  // Saves the vectors in word2vec's format ("binary" | "text") to path (written to
+  // path + ".part" and renamed when complete).
+  void export_model(const std::string& id, const std::string& format, const std::string& path);
+  // Imports word2vec-format vectors ("binary" | "text"). name "" : the server names it.
+  proto::ModelRecord import_model(const std::string& path, const std::string& name = "",
+                                  const std::string& format = "binary",
+                                  const ProgressFn& progress = {});
+
+  // Queries.
+  std::vector<float> vector(const std::string& model, const std::string& word);
+  ScoredWords similar(const std::string& model, const std::vector<std::string>& positive,
+                      const std::vector<std::string>& negative = {}, std::size_t k = 10);
+  double similarity(const std::string& model, const std::string& a, const std::string& b);
+  // a is to b as c is to ?; method "add" (3CosAdd) or "mul" (3CosMul).
+  ScoredWords analogy(const std::string& model, const std::string& a, const std::string& b,
+                      const std::string& c, std::size_t k = 10, const std::string& method = "add");
+  // POSTs the file (questions-words analogies or "word word score" pairs); kind "auto",
+  // "analogies" or "pairs". Returns the server's scores.
+  nlohmann::json evaluate(const std::string& model, const std::string& path,
+                          const std::string& kind = "auto");
+
+  HttpClient& http() noexcept { return http_; }
+
+  // The ApiError for a non-2xx response (exposed for w2vctl and the tests).
+  static proto::ApiError error_from(const HttpResponse& r);
+  static proto::ApiError error_from(int status, const std::string& body);
+
+ private:
+  // Sends a request; throws error_from() unless 2xx; returns the parsed JSON body (null for
+  // an empty body).
+  nlohmann::json call(const std::string& method, const std::string& target,
+                      const nlohmann::json* body = nullptr);
+  nlohmann::json checked_json(const HttpResponse& r, const std::string& what);
+
+  HttpClient http_;
+};
+
+}  // namespace w2v::client
