@@ -5,7 +5,9 @@
 namespace w2v::proto {
 namespace {
 
-double ratio(std::size_t a, std::size_t b) { return b ? static_cast<double>(a) / b : 0.0; }
+double ratio(std::size_t a, std::size_t b) {
+  return b ? static_cast<double>(a) / b : 0.0;
+}
 
 }  // namespace
 

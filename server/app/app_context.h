@@ -1,0 +1,22 @@
+#pragma once
+// What request handlers work with.
+
+#include "server/app/config.h"
+#include "server/app/metrics.h"
+#include "server/jobs/job_manager.h"
+#include "server/models/model_cache.h"
+#include "server/store/data_dir.h"
+#include "server/store/store.h"
+
+namespace w2v::server {
+
+struct AppContext {
+  const ServerConfig& config;
+  const DataDir& dirs;
+  Store& store;
+  JobManager& jobs;
+  ModelCache& models;
+  Metrics& metrics;
+};
+
+}  // namespace w2v::server

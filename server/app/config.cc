@@ -1,0 +1,81 @@
+#include "server/app/config.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace w2v::server {
+
+int ServerConfig::effective_io_threads() const {
+  if (io_threads > 0) return io_threads;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::min(4, cores);
+}
+
+void add_server_flags(CLI::App& app, ServerConfig& c) {
+  app.add_option("--bind", c.bind, "address to listen on")
+      ->envname("W2VD_BIND")
+      ->capture_default_str();
+  app.add_option("--port", c.port, "port to listen on (0: any free port, logged)")
+      ->envname("W2VD_PORT")
+      ->capture_default_str();
+  app.add_option("--data-dir", c.data_dir, "where corpora, jobs and models are kept")
+      ->envname("W2VD_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--token", c.token, "require 'Authorization: Bearer <token>' on /v1")
+      ->envname("W2VD_TOKEN");
+  app.add_flag("--metrics-auth", c.metrics_auth, "require the token on /metrics too")
+      ->envname("W2VD_METRICS_AUTH");
+  app.add_option("--max-upload-bytes", c.max_upload_bytes, "largest corpus or model upload")
+      ->envname("W2VD_MAX_UPLOAD_BYTES")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", c.max_body_bytes,
+                 "largest other request body (JSON, evaluation files)")
+      ->envname("W2VD_MAX_BODY_BYTES")
+      ->capture_default_str();
+  app.add_option("--io-threads", c.io_threads, "threads serving HTTP (0: min(4, cores))")
+      ->envname("W2VD_IO_THREADS")
+      ->capture_default_str();
+  app.add_option("--train-threads", c.train_threads,
+                 "training threads of jobs that ask for threads=0 (0: every core)")
+      ->envname("W2VD_TRAIN_THREADS")
+      ->capture_default_str();
+  app.add_option("--max-running-jobs", c.max_running_jobs, "jobs training at once")
+      ->envname("W2VD_MAX_RUNNING_JOBS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--model-cache-bytes", c.model_cache_bytes, "memory for models loaded for queries")
+      ->envname("W2VD_MODEL_CACHE_BYTES")
+      ->capture_default_str();
+  app.add_option("--max-connections", c.max_connections, "open connections at once (then 503)")
+      ->envname("W2VD_MAX_CONNECTIONS")
+      ->capture_default_str();
+  app.add_option("--read-timeout", c.read_timeout_seconds,
+                 "seconds a read from a client may take before the connection is closed")
+      ->envname("W2VD_READ_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--softmax-max-vocab", c.softmax_max_vocab,
+                 "largest vocabulary a loss=softmax job may have")
+      ->envname("W2VD_SOFTMAX_MAX_VOCAB")
+      ->capture_default_str();
+  app.add_option("--eval-analogies", c.eval_analogies,
+                 "analogy file (questions-words format) to score every new model on; repeatable")
+      ->envname("W2VD_EVAL_ANALOGIES")
+      ->delimiter(',')
+      ->check(CLI::ExistingFile);
+  app.add_option("--eval-pairs", c.eval_pairs,
+                 "word-pair similarity file to score every new model on; repeatable")
+      ->envname("W2VD_EVAL_PAIRS")
+      ->delimiter(',')
+      ->check(CLI::ExistingFile);
+  app.add_option("--log-format", c.log_format, "text or json")
+      ->envname("W2VD_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+      ->envname("W2VD_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+}
+
+}  // namespace w2v::server

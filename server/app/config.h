@@ -1,0 +1,38 @@
+#pragma once
+// The daemon's configuration: command-line flags, each with an environment fallback
+// (W2VD_<NAME>); a flag given on the command line wins over the environment.
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace w2v::server {
+
+struct ServerConfig {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string data_dir = "./data";
+  std::string token;  // empty: no authentication
+  bool metrics_auth = false;
+  std::uint64_t max_upload_bytes = 10ull << 30;
+  std::uint64_t max_body_bytes = 64ull << 20;
+  int io_threads = 0;  // 0: min(4, cores)
+  int train_threads = 0;
+  int max_running_jobs = 1;
+  std::uint64_t model_cache_bytes = 2ull << 30;
+  std::size_t max_connections = 1024;
+  int read_timeout_seconds = 30;
+  std::size_t softmax_max_vocab = 50000;
+  std::vector<std::string> eval_analogies;
+  std::vector<std::string> eval_pairs;
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";
+
+  int effective_io_threads() const;
+};
+
+// Adds the server's flags to app (the default command, or the `serve` subcommand).
+void add_server_flags(CLI::App& app, ServerConfig& config);
+
+}  // namespace w2v::server

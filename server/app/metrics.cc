@@ -1,0 +1,102 @@
+#include "server/app/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace w2v::server {
+namespace {
+
+std::string escape_label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string format_value(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string prometheus_sample(const std::string& name,
+                              const std::vector<std::pair<std::string, std::string>>& labels,
+                              double value) {
+  std::string line = name;
+  if (!labels.empty()) {
+    line += '{';
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (i) line += ',';
+      line += labels[i].first + "=\"" + escape_label(labels[i].second) + '"';
+    }
+    line += '}';
+  }
+  line += ' ' + format_value(value) + '\n';
+  return line;
+}
+
+void Metrics::observe_request(const std::string& route, const std::string& method, int status,
+                              double seconds) {
+  const std::string r = route.empty() ? "unmatched" : route;
+  std::lock_guard lock(mutex_);
+  ++requests_[{r, method, status}];
+  Histogram& h = latency_[{r, method}];
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) h.buckets[i] += seconds <= kBuckets[i];
+  ++h.count;
+  h.sum += seconds;
+}
+
+void Metrics::add_collector(Collector c) {
+  std::lock_guard lock(mutex_);
+  collectors_.push_back(std::move(c));
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  std::vector<Collector> collectors;
+  {
+    std::lock_guard lock(mutex_);
+    out += "# HELP w2vd_http_requests_total HTTP requests by route, method and status.\n";
+    out += "# TYPE w2vd_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+      const auto& [route, method, status] = key;
+      out += prometheus_sample(
+          "w2vd_http_requests_total",
+          {{"route", route}, {"method", method}, {"status", std::to_string(status)}},
+          static_cast<double>(n));
+    }
+    out += "# HELP w2vd_http_request_duration_seconds HTTP request latency by route and method.\n";
+    out += "# TYPE w2vd_http_request_duration_seconds histogram\n";
+    for (const auto& [key, h] : latency_) {
+      const auto& [route, method] = key;
+      for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+        out += prometheus_sample(
+            "w2vd_http_request_duration_seconds_bucket",
+            {{"route", route}, {"method", method}, {"le", format_value(kBuckets[i])}},
+            static_cast<double>(h.buckets[i]));
+      }
+      out += prometheus_sample("w2vd_http_request_duration_seconds_bucket",
+                               {{"route", route}, {"method", method}, {"le", "+Inf"}},
+                               static_cast<double>(h.count));
+      out += prometheus_sample("w2vd_http_request_duration_seconds_sum",
+                               {{"route", route}, {"method", method}}, h.sum);
+      out +=
+          prometheus_sample("w2vd_http_request_duration_seconds_count",
+                            {{"route", route}, {"method", method}}, static_cast<double>(h.count));
+    }
+    collectors = collectors_;
+  }
+  for (const auto& c : collectors) c(out);
+  return out;
+}
+
+}  // namespace w2v::server

@@ -1,0 +1,127 @@
+#include "server/handlers/corpus_upload.h"
+
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "proto/api_error.h"
+#include "proto/json_text.h"
+
+namespace w2v::server {
+
+using proto::ApiError;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The media type without parameters: "text/plain; charset=utf-8" -> "text/plain".
+std::string media_type(const std::string& content_type) {
+  std::string t = lower(content_type.substr(0, content_type.find(';')));
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  return t;
+}
+
+}  // namespace
+
+std::unique_ptr<UploadHandler> CorpusUpload::create(AppContext& app, const Request& req) {
+  const std::string type = media_type(req.header("content-type").value_or(""));
+  if (!type.empty() && type.rfind("text/", 0) != 0 && type != "application/octet-stream") {
+    throw ApiError(415, "unsupported_media_type",
+                   "a corpus is plain text: send it with Content-Type: text/plain (got " + type +
+                       "; with curl use --data-binary @file -H 'Content-Type: text/plain')");
+  }
+  const std::string encoding = lower(req.header("content-encoding").value_or("identity"));
+  if (encoding != "identity" && encoding != "gzip") {
+    throw ApiError(415, "unsupported_encoding",
+                   "Content-Encoding must be gzip or identity, got " + encoding);
+  }
+  std::string name = req.query_param("name").value_or("");
+  if (name.size() > 200) throw ApiError::bad_request("name must be at most 200 bytes");
+  return std::make_unique<CorpusUpload>(app, std::move(name), encoding == "gzip");
+}
+
+CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip)
+    : app_(app), id_(new_id("c")), name_(std::move(name)), temp_dir_(app.dirs.make_temp_dir()) {
+  if (name_.empty()) name_ = id_;
+  text_ = std::make_unique<AtomicFile>(temp_dir_ + "/text");
+  if (gzip) inflater_ = std::make_unique<GzipInflater>();
+}
+
+CorpusUpload::~CorpusUpload() {
+  if (!finished_) on_abort();
+}
+
+void CorpusUpload::consume(std::string_view text) {
+  bytes_ += text.size();
+  if (bytes_ > app_.config.max_upload_bytes) {
+    throw ApiError(413, "payload_too_large",
+                   "the decompressed corpus exceeds the limit of " +
+                       std::to_string(app_.config.max_upload_bytes) + " bytes");
+  }
+  text_->write(text);
+  CountingSink sink{counts_};
+  tokenizer_.feed(text, sink);
+}
+
+void CorpusUpload::on_data(std::string_view chunk) {
+  if (inflater_) {
+    inflater_->feed(chunk, [this](std::string_view out) { consume(out); });
+  } else {
+    consume(chunk);
+  }
+}
+
+Response CorpusUpload::on_complete() {
+  if (inflater_ && !inflater_->complete()) {
+    throw ApiError::bad_request("the gzip body is truncated", "invalid_gzip");
+  }
+  CountingSink sink{counts_};
+  tokenizer_.finish(sink);
+  if (counts_.tokens() == 0) {
+    throw ApiError::bad_request("the corpus has no words: the body is empty or only whitespace",
+                                "empty_corpus");
+  }
+  text_->commit();
+  {
+    std::ostringstream out;
+    counts_.save(out);
+    AtomicFile counts(temp_dir_ + "/counts");
+    counts.write(out.str());
+    counts.commit();
+  }
+  app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
+  finished_ = true;
+
+  proto::CorpusRecord record;
+  record.id = id_;
+  record.name = name_;
+  record.bytes = bytes_;
+  record.tokens = counts_.tokens();
+  record.sentences = counts_.sentences();
+  record.distinct_words = counts_.distinct();
+  record.created_at = proto::now_rfc3339();
+  try {
+    app_.store.insert_corpus(record);
+  } catch (...) {
+    DataDir::remove_all(app_.dirs.corpus_dir(id_));
+    throw;
+  }
+  spdlog::info("corpus {} stored: {} bytes, {} tokens, {} distinct words", id_, bytes_,
+               record.tokens, record.distinct_words);
+  Response r = Response::json(201, proto::dump(proto::to_json(record)));
+  r.headers.emplace_back("Location", "/v1/corpora/" + id_);
+  return r;
+}
+
+void CorpusUpload::on_abort() noexcept {
+  if (finished_) return;
+  finished_ = true;
+  text_.reset();  // removes the temporary file
+  DataDir::remove_all(temp_dir_);
+}
+
+}  // namespace w2v::server

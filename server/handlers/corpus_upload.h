@@ -1,0 +1,49 @@
+#pragma once
+// POST /v1/corpora: the body streams through gzip decompression (when Content-Encoding says
+// so) into a file under tmp/ and through the tokenizer, which counts words as they pass. When
+// the body is complete, the text and its counts move into corpora/<id>/ and the record is
+// stored; when it is not, nothing is left behind.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/atomic_file.h"
+#include "core/tokenizer.h"
+#include "core/word_counts.h"
+#include "server/app/app_context.h"
+#include "server/handlers/gzip_inflater.h"
+#include "server/http/upload.h"
+
+namespace w2v::server {
+
+class CorpusUpload : public UploadHandler {
+ public:
+  CorpusUpload(AppContext& app, std::string name, bool gzip);
+  ~CorpusUpload() override;
+
+  void on_data(std::string_view chunk) override;
+  Response on_complete() override;
+  void on_abort() noexcept override;
+
+  // Checks the request's headers and makes the handler (415 for an unsupported content type
+  // or encoding).
+  static std::unique_ptr<UploadHandler> create(AppContext& app, const Request& req);
+
+ private:
+  void consume(std::string_view text);
+
+  AppContext& app_;
+  std::string id_;
+  std::string name_;
+  std::string temp_dir_;
+  std::unique_ptr<AtomicFile> text_;
+  std::unique_ptr<GzipInflater> inflater_;
+  Tokenizer tokenizer_;
+  WordCounts counts_;
+  std::uint64_t bytes_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace w2v::server

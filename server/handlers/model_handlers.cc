@@ -1,0 +1,87 @@
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "core/vectors_io.h"
+#include "proto/api_error.h"
+#include "proto/json_text.h"
+#include "server/handlers/model_import.h"
+#include "server/handlers/routes.h"
+
+namespace w2v::server {
+
+using proto::ApiError;
+
+namespace {
+
+proto::ModelRecord model_or_404(Store& store, const std::string& id) {
+  auto m = store.model(id);
+  if (!m) throw ApiError::not_found("no model " + id, "model_not_found");
+  return *m;
+}
+
+// The text export is made once, on the first request for it.
+std::string text_export(AppContext& app, const std::string& id) {
+  static std::mutex mutex;
+  const std::string path = app.dirs.model_text(id);
+  std::lock_guard lock(mutex);
+  if (!std::filesystem::exists(path)) {
+    const auto emb = app.models.get(id);
+    std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+    save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
+  }
+  return path;
+}
+
+}  // namespace
+
+void add_model_routes(Router& router, AppContext& app) {
+  router.add("GET", "/v1/models", [&app](Request&) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& m : app.store.models()) list.push_back(proto::to_json(m));
+    return Response::json(200, proto::dump({{"models", list}}));
+  });
+
+  router.add_upload("POST", "/v1/models",
+                    [&app](const Request& req) { return ModelImport::create(app, req); });
+
+  router.add("GET", "/v1/models/{id}", [&app](Request& req) {
+    return Response::json(200,
+                          proto::dump(proto::to_json(model_or_404(app.store, req.param("id")))));
+  });
+
+  router.add("DELETE", "/v1/models/{id}", [&app](Request& req) {
+    const std::string& id = req.param("id");
+    if (app.store.delete_model(id) == DeleteResult::kNotFound) {
+      throw ApiError::not_found("no model " + id, "model_not_found");
+    }
+    app.models.evict(id);
+    DataDir::remove_all(app.dirs.model_dir(id));
+    spdlog::info("model {} deleted", id);
+    Response r;
+    r.status = 204;
+    r.content_type.clear();
+    return r;
+  });
+
+  router.add("GET", "/v1/models/{id}/vectors", [&app](Request& req) {
+    const proto::ModelRecord m = model_or_404(app.store, req.param("id"));
+    const std::string f = req.query_param("format").value_or("binary");
+    const auto format = parse_vectors_format(f);
+    if (!format) throw ApiError::bad_request("format must be binary or text, got " + f);
+    Response r;
+    if (*format == VectorsFormat::kBinary) {
+      r.file_path = app.dirs.model_vectors(m.id);
+      r.content_type = "application/octet-stream";
+      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + m.id + ".bin\"");
+    } else {
+      r.file_path = text_export(app, m.id);
+      r.content_type = "text/plain; charset=utf-8";
+      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + m.id + ".txt\"");
+    }
+    return r;
+  });
+}
+
+}  // namespace w2v::server

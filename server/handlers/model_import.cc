@@ -1,0 +1,88 @@
+#include "server/handlers/model_import.h"
+
+#include <spdlog/spdlog.h>
+
+#include "proto/api_error.h"
+#include "proto/json_text.h"
+
+namespace w2v::server {
+
+using proto::ApiError;
+
+std::unique_ptr<UploadHandler> ModelImport::create(AppContext& app, const Request& req) {
+  const std::string f = req.query_param("format").value_or("binary");
+  const auto format = parse_vectors_format(f);
+  if (!format) throw ApiError::bad_request("format must be binary or text, got " + f);
+  const std::string encoding = req.header("content-encoding").value_or("identity");
+  if (encoding != "identity") {
+    throw ApiError(415, "unsupported_encoding", "model imports take no Content-Encoding");
+  }
+  std::string name = req.query_param("name").value_or("");
+  if (name.size() > 200) throw ApiError::bad_request("name must be at most 200 bytes");
+  return std::make_unique<ModelImport>(app, std::move(name), *format);
+}
+
+ModelImport::ModelImport(AppContext& app, std::string name, VectorsFormat format)
+    : app_(app),
+      id_(new_id("m")),
+      name_(std::move(name)),
+      format_(format),
+      temp_dir_(app.dirs.make_temp_dir()) {
+  if (name_.empty()) name_ = id_;
+  upload_ = std::make_unique<AtomicFile>(temp_dir_ + "/upload");
+}
+
+ModelImport::~ModelImport() {
+  if (!finished_) on_abort();
+}
+
+void ModelImport::on_data(std::string_view chunk) {
+  upload_->write(chunk);
+}
+
+Response ModelImport::on_complete() {
+  upload_->commit();
+  const std::string uploaded = temp_dir_ + "/upload";
+  WordVectors wv;
+  try {
+    wv = load_vectors_file(uploaded, format_);
+  } catch (const VectorsFormatError& e) {
+    std::string what = e.what();
+    if (what.rfind(uploaded, 0) == 0) what = what.substr(uploaded.size() + 2);  // drop the path
+    throw ApiError::bad_request(
+        "not valid word2vec " + std::string(to_string(format_)) + " vectors: " + what,
+        "invalid_vectors");
+  }
+  DataDir::remove_all(uploaded);
+  std::vector<std::string_view> words(wv.words.begin(), wv.words.end());
+  save_vectors_file(temp_dir_ + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
+  app_.dirs.publish_dir(temp_dir_, app_.dirs.model_dir(id_));
+  finished_ = true;
+
+  proto::ModelRecord m;
+  m.id = id_;
+  m.name = name_;
+  m.vocab_size = wv.words.size();
+  m.dim = static_cast<int>(wv.vectors.cols());
+  m.source = "imported";
+  m.created_at = proto::now_rfc3339();
+  try {
+    app_.store.insert_model(m);
+  } catch (...) {
+    DataDir::remove_all(app_.dirs.model_dir(id_));
+    throw;
+  }
+  spdlog::info("model {} imported: {} words x {}", id_, m.vocab_size, m.dim);
+  Response r = Response::json(201, proto::dump(proto::to_json(m)));
+  r.headers.emplace_back("Location", "/v1/models/" + id_);
+  return r;
+}
+
+void ModelImport::on_abort() noexcept {
+  if (finished_) return;
+  finished_ = true;
+  upload_.reset();
+  DataDir::remove_all(temp_dir_);
+}
+
+}  // namespace w2v::server

@@ -1,0 +1,26 @@
+#pragma once
+// The API's routes (DESIGN.md, HTTP API v1), one register function per resource.
+
+#include "server/app/app_context.h"
+#include "server/http/router.h"
+
+namespace w2v::server {
+
+void add_system_routes(Router& router, AppContext& app);  // /healthz /readyz /metrics openapi
+void add_corpus_routes(Router& router, AppContext& app);  // /v1/corpora...
+void add_job_routes(Router& router, AppContext& app);     // /v1/jobs...
+void add_model_routes(Router& router, AppContext& app);   // /v1/models... (records, import, export)
+void add_query_routes(Router& router, AppContext& app);   // /v1/models/{id}/similar ... evaluate
+
+inline void add_all_routes(Router& router, AppContext& app) {
+  add_system_routes(router, app);
+  add_corpus_routes(router, app);
+  add_job_routes(router, app);
+  add_model_routes(router, app);
+  add_query_routes(router, app);
+}
+
+// The API description (proto/openapi.yaml, embedded at build time).
+extern const char* const kOpenApiYaml;
+
+}  // namespace w2v::server

@@ -1,0 +1,23 @@
+#include "proto/json_text.h"
+#include "server/handlers/routes.h"
+
+namespace w2v::server {
+
+void add_system_routes(Router& router, AppContext& app) {
+  router.add("GET", "/healthz", [](Request&) { return Response::json(200, R"({"status":"ok"})"); });
+
+  router.add("GET", "/readyz", [&app](Request&) {
+    // Ready when the store answers.
+    app.store.schema_version();
+    return Response::json(200, R"({"status":"ready"})");
+  });
+
+  router.add("GET", "/metrics", [&app](Request&) {
+    return Response::text(200, app.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  router.add("GET", "/v1/openapi.yaml",
+             [](Request&) { return Response::text(200, kOpenApiYaml, "application/yaml"); });
+}
+
+}  // namespace w2v::server

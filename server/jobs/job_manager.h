@@ -1,0 +1,85 @@
+#pragma once
+// Runs training jobs: a FIFO queue persisted in the store, up to max_running_jobs at once, each
+// on its own thread whose training runs in its own oneTBB task arena (so the HTTP threads keep
+// answering). Running jobs publish live progress, write a checkpoint at every epoch end, and
+// on restart resume from it. Cancel works for queued and running jobs; stop() interrupts
+// running jobs so the next start resumes them.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "proto/records.h"
+#include "proto/requests.h"
+#include "server/store/data_dir.h"
+#include "server/store/store.h"
+
+namespace w2v::server {
+
+struct JobManagerOptions {
+  int max_running_jobs = 1;
+  int train_threads = 0;                    // used when a job asks for threads = 0; 0 = every core
+  std::vector<std::string> eval_analogies;  // evaluation files run on every finished model
+  std::vector<std::string> eval_pairs;
+  std::size_t softmax_max_vocab = 50000;  // loss=softmax is refused above this vocabulary
+};
+
+class JobManager {
+ public:
+  JobManager(Store& store, const DataDir& dirs, JobManagerOptions options);
+  ~JobManager();
+  JobManager(const JobManager&) = delete;
+  JobManager& operator=(const JobManager&) = delete;
+
+  // Requeues the jobs a previous process left running (they resume from their checkpoints),
+  // queues the queued ones in submission order, and starts the runners.
+  void start();
+  // Interrupts running jobs (their records go back to queued, to resume on the next start),
+  // and joins the runners. Idempotent.
+  void stop();
+
+  // Checks the request against its corpus and queues it. Throws proto::ApiError: 404 for an
+  // unknown corpus, 400 when no word of the corpus reaches min_count, or a parameter does not
+  // fit the corpus.
+  proto::JobRecord submit(const proto::CreateJobRequest& request);
+  // The record, with live progress while it runs.
+  std::optional<proto::JobRecord> job(const std::string& id) const;
+  std::vector<proto::JobRecord> jobs() const;
+  // Cancels a queued or running job (a running one stops within about a second). 404 for an
+  // unknown job, 409 when it has already finished.
+  proto::JobRecord cancel(const std::string& id);
+
+  // For metrics.
+  std::map<proto::JobStatus, std::size_t> count_by_status() const;
+  double training_words_per_sec() const;
+
+ private:
+  struct Running {
+    proto::JobRecord record;
+    std::atomic<bool> interrupt{false};
+    bool cancel_requested = false;  // guarded by mutex_
+  };
+  void runner_loop();
+  void run(const std::string& id);
+
+  Store& store_;
+  const DataDir& dirs_;
+  const JobManagerOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::string> queue_;
+  std::map<std::string, std::shared_ptr<Running>> running_;
+  bool stopping_ = false;
+  bool started_ = false;
+  std::vector<std::thread> runners_;
+};
+
+}  // namespace w2v::server

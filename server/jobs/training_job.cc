@@ -1,0 +1,124 @@
+#include "server/jobs/training_job.h"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/embeddings.h"
+#include "core/evaluation.h"
+#include "core/vectors_io.h"
+#include "core/word_counts.h"
+#include "proto/evaluation_json.h"
+
+namespace w2v::server {
+
+TrainingJob::TrainingJob(const DataDir& dirs, proto::JobRecord job)
+    : dirs_(dirs), job_(std::move(job)) {}
+
+int TrainingJob::prepare() {
+  const TrainParams& p = job_.params;
+  {
+    std::ifstream in(dirs_.corpus_counts(job_.corpus_id), std::ios::binary);
+    if (!in) throw std::runtime_error("the corpus's files are missing (was it deleted?)");
+    const WordCounts counts = WordCounts::load(in);
+    vocab_ = Vocabulary::build(
+        counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+  }
+  if (vocab_.empty()) throw std::runtime_error("no word of the corpus reaches min_count");
+  std::filesystem::create_directories(dirs_.job_dir(job_.id));
+
+  const std::string encoded = dirs_.job_encoded(job_.id);
+  bool reuse = false;
+  if (std::filesystem::exists(encoded)) {
+    try {
+      corpus_ = EncodedCorpus::open(encoded);
+      reuse = true;
+    } catch (const std::exception&) {
+      // A torn or foreign file: encode again.
+    }
+  }
+  if (!reuse)
+    corpus_ = EncodedCorpus::encode_file(dirs_.corpus_text(job_.corpus_id), vocab_, encoded);
+
+  start_epoch_ = 0;
+  const std::string checkpoint = dirs_.job_checkpoint(job_.id);
+  if (std::filesystem::exists(checkpoint)) {
+    try {
+      Checkpoint c = load_checkpoint(checkpoint);
+      const auto dim = static_cast<std::size_t>(p.dim);
+      if (c.weights.input.rows() == vocab_.size() && c.weights.input.cols() == dim &&
+          c.weights.output.rows() == output_rows(p.loss, vocab_.size()) &&
+          c.epochs_done <= p.epochs) {
+        weights_ = std::move(c.weights);
+        start_epoch_ = c.epochs_done;
+        return start_epoch_;
+      }
+    } catch (const std::exception&) {
+      // Unreadable: start over.
+    }
+  }
+  weights_ = make_initial_weights(vocab_.size(), p);
+  return 0;
+}
+
+bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end) {
+  const std::string checkpoint = dirs_.job_checkpoint(job_.id);
+  hooks.on_epoch_end = [&](int epochs_done, const ModelWeights& w) {
+    if (epochs_done < job_.params.epochs) save_checkpoint(checkpoint, w, epochs_done);
+    if (on_epoch_end) on_epoch_end(epochs_done);
+  };
+  if (start_epoch_ >= job_.params.epochs) return true;
+  return w2v::train(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_) ==
+         TrainOutcome::kCompleted;
+}
+
+proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const {
+  proto::ModelRecord m;
+  m.id = new_id("m");
+  m.job_id = job_.id;
+  m.name = job_.name;
+  m.vocab_size = vocab_.size();
+  m.dim = job_.params.dim;
+  m.params = job_.params;
+  m.source = "trained";
+
+  const auto words = vocab_.words();
+  const std::string tmp = dirs_.make_temp_dir();
+  try {
+    save_vectors_file(tmp + "/vectors.bin", words, weights_.input, VectorsFormat::kBinary);
+    if (!eval.analogies.empty() || !eval.pairs.empty()) {
+      std::vector<std::string> names(words.begin(), words.end());
+      m.evaluation = evaluate_on_files(Embeddings(std::move(names), weights_.input), eval);
+    }
+    dirs_.publish_dir(tmp, dirs_.model_dir(m.id));
+  } catch (...) {
+    DataDir::remove_all(tmp);
+    throw;
+  }
+  m.created_at = proto::now_rfc3339();
+  return m;
+}
+
+void TrainingJob::remove_work_files() const {
+  DataDir::remove_all(dirs_.job_dir(job_.id));
+}
+
+nlohmann::json evaluate_on_files(const Embeddings& emb, const EvaluationFiles& files) {
+  nlohmann::json out = nlohmann::json::object();
+  const auto name_of = [](const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+  };
+  for (const auto& path : files.analogies) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read evaluation file " + path);
+    out["analogies"][name_of(path)] = proto::to_json(evaluate_analogies(emb, in));
+  }
+  for (const auto& path : files.pairs) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read evaluation file " + path);
+    out["pairs"][name_of(path)] = proto::to_json(evaluate_pairs(emb, in));
+  }
+  return out;
+}
+
+}  // namespace w2v::server

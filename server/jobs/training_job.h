@@ -1,0 +1,57 @@
+#pragma once
+// What one training job does, step by step, on the files of the data directory: builds the
+// vocabulary from the corpus's word counts, encodes the corpus (once; kept for a resume),
+// restores the last checkpoint if there is one, trains (checkpointing at epoch ends), and
+// publishes the model's vectors under a new id, evaluated on the configured files.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/embeddings.h"
+#include "core/encoded_corpus.h"
+#include "core/model_weights.h"
+#include "core/trainer.h"
+#include "core/vocabulary.h"
+#include "proto/records.h"
+#include "server/store/data_dir.h"
+
+namespace w2v::server {
+
+struct EvaluationFiles {
+  std::vector<std::string> analogies;
+  std::vector<std::string> pairs;
+};
+
+class TrainingJob {
+ public:
+  // job.params must be valid and have threads > 0.
+  TrainingJob(const DataDir& dirs, proto::JobRecord job);
+
+  // Loads what training needs. Returns the number of epochs a checkpoint already holds (0
+  // when training starts from scratch). Throws std::runtime_error on unusable input.
+  int prepare();
+  // Trains the remaining epochs, writing a checkpoint at each epoch end and calling
+  // on_epoch_end after it. Returns false when interrupted (by hooks.cancel).
+  bool train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end);
+  // Writes the vectors as a new model and evaluates them; returns its record (not stored).
+  proto::ModelRecord publish_model(const EvaluationFiles& eval) const;
+  // Removes the job's working files (encoded corpus, checkpoint).
+  void remove_work_files() const;
+
+ private:
+  const DataDir& dirs_;
+  proto::JobRecord job_;
+  Vocabulary vocab_;
+  EncodedCorpus corpus_;
+  ModelWeights weights_;
+  int start_epoch_ = 0;
+};
+
+// Evaluates vectors on files (analogies restricted to the 30,000 most frequent words):
+// {"analogies": {"<file name>": {...}}, "pairs": {"<file name>": {...}}}.
+nlohmann::json evaluate_on_files(const Embeddings& emb, const EvaluationFiles& files);
+
+}  // namespace w2v::server

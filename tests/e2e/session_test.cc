@@ -1,0 +1,147 @@
+// A whole session against a real w2vd: upload, train, follow the events, query, export,
+// import, evaluate, delete.
+
+#include <set>
+
+#include "core/vectors_io.h"
+#include "e2e/support.h"
+
+namespace w2v::testing {
+namespace {
+
+using proto::JobStatus;
+
+TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
+  Daemon d;
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted", false, {});
+  EXPECT_EQ(corpus.name, "planted");
+  EXPECT_EQ(corpus.tokens, planted().tokens);
+  EXPECT_EQ(corpus.bytes, planted().text.size());
+  EXPECT_GT(corpus.sentences, 10000u);
+  ASSERT_EQ(d.api.corpora().size(), 1u);
+
+  const auto job = d.api.submit_job(corpus.id, planted_job_params(), "planted-model");
+  EXPECT_TRUE(job.status == JobStatus::kQueued || job.status == JobStatus::kRunning);
+  EXPECT_EQ(job.params.dim, 40);
+  EXPECT_EQ(job.params.window, 5);            // default filled
+  EXPECT_DOUBLE_EQ(job.params.alpha, 0.025);  // default filled
+
+  int updates = 0;
+  const auto done = d.api.watch_job(job.id, [&](const proto::JobRecord&) {
+    ++updates;
+    return true;
+  });
+  ASSERT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << d.server.log();
+  EXPECT_GE(updates, 1);
+  EXPECT_DOUBLE_EQ(done.progress.fraction, 1.0);
+  ASSERT_TRUE(done.model_id);
+  const auto model = d.api.model(*done.model_id);
+  EXPECT_EQ(model.name, "planted-model");
+  EXPECT_EQ(model.dim, 40);
+  EXPECT_EQ(model.job_id.value_or(""), job.id);
+
+  // Nearest neighbours of a topic word are its topic's words.
+  const auto& group = planted().topic_groups[3];
+  const std::set<std::string> members(group.begin(), group.end());
+  const auto similar = d.api.similar(model.id, {group[0]}, {}, 5);
+  ASSERT_EQ(similar.size(), 5u);
+  for (const auto& [word, score] : similar) EXPECT_TRUE(members.count(word)) << word;
+
+  const auto& a = planted().analogies.front();
+  const auto analogy = d.api.analogy(model.id, a.a, a.b, a.c, 3, "add");
+  ASSERT_FALSE(analogy.empty());
+  EXPECT_EQ(analogy[0].first, a.d);
+  EXPECT_GT(d.api.similarity(model.id, group[0], group[1]), 0.5);
+  const auto vec = d.api.vector(model.id, group[0]);
+  EXPECT_EQ(vec.size(), 40u);
+
+  // Export in both formats: they load, and hold what /words serves.
+  const std::string bin = d.dir.path() + "/export.bin", txt = d.dir.path() + "/export.txt";
+  d.api.export_model(model.id, "binary", bin);
+  d.api.export_model(model.id, "text", txt);
+  const auto from_bin = load_vectors_file(bin, VectorsFormat::kBinary);
+  const auto from_txt = load_vectors_file(txt, VectorsFormat::kText);
+  ASSERT_EQ(from_bin.words.size(), model.vocab_size);
+  ASSERT_EQ(from_txt.words, from_bin.words);
+  const auto row =
+      std::find(from_bin.words.begin(), from_bin.words.end(), group[0]) - from_bin.words.begin();
+  for (std::size_t i = 0; i < 40; ++i) {
+    EXPECT_EQ(from_bin.vectors.row(row)[i], vec[i]);
+    EXPECT_EQ(from_txt.vectors.row(row)[i], vec[i]);  // text round-trips exactly
+  }
+
+  // Import the export: the copy answers the same.
+  const auto imported = d.api.import_model(bin, "copy", "binary");
+  EXPECT_EQ(imported.source, "imported");
+  EXPECT_EQ(imported.vocab_size, model.vocab_size);
+  EXPECT_EQ(d.api.similar(imported.id, {group[0]}, {}, 5), similar);
+
+  // Evaluate on the planted analogies.
+  std::string questions = ": planted\n";
+  for (const auto& q : planted().analogies)
+    questions += q.a + " " + q.b + " " + q.c + " " + q.d + "\n";
+  const auto scores =
+      d.api.evaluate(model.id, write_file(d.dir.path() + "/q.txt", questions), "auto");
+  EXPECT_EQ(scores.at("kind"), "analogies");
+  EXPECT_GE(scores.at("accuracy").get<double>(), 0.8);
+  EXPECT_EQ(scores.at("questions").get<std::size_t>(), planted().analogies.size());
+
+  // Delete: gone, and its files too.
+  d.api.delete_model(imported.id);
+  EXPECT_THROW(d.api.model(imported.id), proto::ApiError);
+  EXPECT_FALSE(std::filesystem::exists(d.server.data_dir() + "/models/" + imported.id));
+  d.api.delete_corpus(corpus.id);
+  EXPECT_TRUE(d.api.corpora().empty());
+  EXPECT_FALSE(std::filesystem::exists(d.server.data_dir() + "/corpora/" + corpus.id));
+  // The trained model outlives its corpus.
+  EXPECT_EQ(d.api.similar(model.id, {group[0]}, {}, 5), similar);
+}
+
+TEST(Session, GzipUploadCountsTheSameAsPlain) {
+  Daemon d;
+  const auto plain = d.api.upload_corpus(d.corpus_file(), "plain", false, {});
+  const auto gz = d.api.upload_corpus(d.corpus_file(), "gz", true, {});
+  EXPECT_EQ(gz.tokens, plain.tokens);
+  EXPECT_EQ(gz.bytes, plain.bytes);
+  EXPECT_EQ(gz.distinct_words, plain.distinct_words);
+  EXPECT_EQ(gz.sentences, plain.sentences);
+}
+
+TEST(Session, EventsOfAFinishedJobEndAtOnce) {
+  Daemon d;
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
+  const auto job = d.api.submit_job(corpus.id, planted_job_params(1), "");
+  const auto done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
+  ASSERT_EQ(done.status, JobStatus::kSucceeded);
+  std::vector<std::string> events;
+  client::HttpClient http({d.server.url(), "", std::chrono::seconds(10)});
+  const int status = http.stream_events("/v1/jobs/" + job.id + "/events",
+                                        [&](const std::string& e, const std::string&) {
+                                          events.push_back(e);
+                                          return true;
+                                        });
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(events, std::vector<std::string>{"end"});
+}
+
+TEST(Session, MetricsAndOpenApiAreServed) {
+  Daemon d;
+  d.api.corpora();
+  client::HttpClient http({d.server.url(), "", std::chrono::seconds(10)});
+  const auto metrics = http.request("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find(
+                "w2vd_http_requests_total{route=\"/v1/corpora\",method=\"GET\",status=\"200\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("w2vd_jobs{status=\"queued\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.body.find("w2vd_http_request_duration_seconds_bucket"), std::string::npos);
+  const auto openapi = http.request("GET", "/v1/openapi.yaml");
+  EXPECT_EQ(openapi.status, 200);
+  EXPECT_NE(openapi.body.find("openapi: 3"), std::string::npos);
+  EXPECT_EQ(http.request("GET", "/healthz").status, 200);
+  EXPECT_EQ(http.request("GET", "/readyz").status, 200);
+}
+
+}  // namespace
+}  // namespace w2v::testing

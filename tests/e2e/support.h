@@ -1,0 +1,89 @@
+#pragma once
+// Shared pieces of the end-to-end tests: a running daemon with a client, the planted corpus as
+// a file, and raw-socket HTTP for requests a well-behaved client cannot send.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/api_client.h"
+#include "support/planted_corpus.h"
+#include "support/server_process.h"
+
+namespace w2v::testing {
+
+inline const PlantedCorpus& planted() {
+  static const PlantedCorpus c = make_planted_corpus();
+  return c;
+}
+
+// Training parameters for the planted corpus over the API (about a second of training).
+inline nlohmann::json planted_job_params(int epochs = 5) {
+  return {{"dim", 40},        {"min_count", 1}, {"sample", 1e-3},
+          {"epochs", epochs}, {"seed", 11},     {"threads", 2}};
+}
+
+inline std::string write_file(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+// A daemon on a fresh data directory and a client for it.
+struct Daemon {
+  TempDir dir;
+  ServerProcess server;
+  client::W2vdClient api;
+  explicit Daemon(std::vector<std::string> args = {}, const std::string& token = "")
+      : dir("e2e"),
+        server(W2VD_BINARY, dir.path() + "/data", std::move(args)),
+        api(client::ClientOptions{server.url(), token, std::chrono::seconds(60)}) {}
+  std::string corpus_file() {
+    const std::string path = dir.path() + "/planted.txt";
+    if (!std::filesystem::exists(path)) write_file(path, planted().text);
+    return path;
+  }
+};
+
+// Sends raw bytes on a new connection to 127.0.0.1:port and returns everything the server
+// answers until it closes the connection (or until timeout_ms of silence).
+inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 5000,
+                                bool half_close = false) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  for (std::size_t sent = 0; sent < bytes.size();) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  if (half_close) ::shutdown(fd, SHUT_WR);
+  std::string out;
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+// The status code of a raw HTTP response ("HTTP/1.1 411 Length Required" -> 411), 0 if none.
+inline int raw_status(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return 0;
+  return std::stoi(response.substr(9, 3));
+}
+
+}  // namespace w2v::testing
