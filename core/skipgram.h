@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/matrix.h"
 #include "core/model_weights.h"
 #include "core/rng.h"
 #include "core/train_params.h"
@@ -21,30 +22,8 @@ struct SkipgramStats {
   std::uint64_t examples = 0;
 };
 
-template <class Loss>
-void train_skipgram_sentence(const std::uint32_t* sentence, std::size_t n, std::size_t window,
-                             ModelWeights& w, const Loss& loss, float lr, Rng& rng, float* h_update,
-                             SkipgramStats& stats) noexcept {
-  const std::size_t stride = w.input.stride();
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t span = window - rng.below(static_cast<std::uint32_t>(window));
-    const std::size_t lo = i >= span ? i - span : 0;
-    const std::size_t hi = std::min(n - 1, i + span);
-    float example_loss = 0;
-    for (std::size_t j = lo; j <= hi; ++j) {
-      if (j == i) continue;
-      float* h = w.input.row(sentence[j]);
-      zero(h_update, stride);
-      example_loss += loss.update(h, h_update, sentence[i], w.output, lr, rng);
-      axpy(1.0f, h_update, h, stride);
-      ++stats.examples;
-    }
-    stats.loss += example_loss;
-  }
-}
-
-// Skip-gram trained one (context, centre) example at a time through Loss (any objective with
-// Loss::update, see training_loop.h).
+// Skip-gram trained one (context, centre) example at a time through Loss (ns_loss.h's
+// interface). The training loop's Walk interface: see training_loop.h.
 template <class Loss>
 class PairSkipgram {
  public:
@@ -53,12 +32,30 @@ class PairSkipgram {
 
   struct Scratch {
     Matrix h_update;
-    Scratch(const PairSkipgram&, const ModelWeights& w) : h_update(1, w.input.cols()) {}
+    typename Loss::Scratch loss;
+    Scratch(const PairSkipgram& walk, const ModelWeights& w)
+        : h_update(1, w.input.cols()), loss(walk.loss_, w) {}
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
                 Scratch& s, SkipgramStats& stats) const noexcept {
-    train_skipgram_sentence(sentence, n, window_, w, loss_, lr, rng, s.h_update.row(0), stats);
+    const std::size_t stride = w.input.stride();
+    float* h_update = s.h_update.row(0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
+      const std::size_t lo = i >= span ? i - span : 0;
+      const std::size_t hi = std::min(n - 1, i + span);
+      float example_loss = 0;
+      for (std::size_t j = lo; j <= hi; ++j) {
+        if (j == i) continue;
+        float* h = w.input.row(sentence[j]);
+        zero(h_update, stride);
+        example_loss += loss_.update(h, h_update, sentence[i], w.output, lr, rng, s.loss);
+        axpy(1.0f, h_update, h, stride);
+        ++stats.examples;
+      }
+      stats.loss += example_loss;
+    }
   }
 
  private:

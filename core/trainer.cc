@@ -2,8 +2,11 @@
 
 #include <stdexcept>
 
+#include "core/cbow.h"
+#include "core/hs_loss.h"
 #include "core/ns_loss.h"
 #include "core/skipgram_batch.h"
+#include "core/softmax_loss.h"
 #include "core/training_loop.h"
 
 namespace w2v {
@@ -23,13 +26,34 @@ TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const T
   if (start_epoch < 0 || start_epoch > params.epochs) {
     throw std::invalid_argument("start epoch out of range");
   }
-  if (params.model != ModelType::kSkipgram || params.loss != LossType::kNegativeSampling) {
-    throw std::invalid_argument("only model=skipgram with loss=ns is implemented so far");
+  // One instantiation of the training loop per model, objective and kernel.
+  if (params.model == ModelType::kSkipgram) {
+    switch (params.loss) {
+      case LossType::kNegativeSampling:
+        if (params.kernel == KernelType::kBatch)
+          return train_with_walk<BatchSkipgramNs>(corpus, vocab, params, weights, hooks,
+                                                  start_epoch);
+        return train_with_walk<PairSkipgram<NegativeSamplingLoss>>(corpus, vocab, params, weights,
+                                                                   hooks, start_epoch);
+      case LossType::kHierarchicalSoftmax:
+        return train_with_walk<PairSkipgram<HierarchicalSoftmaxLoss>>(corpus, vocab, params,
+                                                                      weights, hooks, start_epoch);
+      case LossType::kSoftmax:
+        return train_with_walk<PairSkipgram<SoftmaxLoss>>(corpus, vocab, params, weights, hooks,
+                                                          start_epoch);
+    }
   }
-  if (params.kernel == KernelType::kBatch) {
-    return train_with_walk<BatchSkipgramNs>(corpus, vocab, params, weights, hooks, start_epoch);
+  switch (params.loss) {
+    case LossType::kNegativeSampling:
+      return train_with_walk<Cbow<NegativeSamplingLoss>>(corpus, vocab, params, weights, hooks,
+                                                         start_epoch);
+    case LossType::kHierarchicalSoftmax:
+      return train_with_walk<Cbow<HierarchicalSoftmaxLoss>>(corpus, vocab, params, weights, hooks,
+                                                            start_epoch);
+    case LossType::kSoftmax:
+      break;
   }
-  return train_with_loss<NegativeSamplingLoss>(corpus, vocab, params, weights, hooks, start_epoch);
+  return train_with_walk<Cbow<SoftmaxLoss>>(corpus, vocab, params, weights, hooks, start_epoch);
 }
 
 }  // namespace w2v

@@ -31,8 +31,8 @@ class FlippedNegativeSamplingLoss : public NegativeSamplingLoss {
  public:
   using NegativeSamplingLoss::NegativeSamplingLoss;
   float update(const float* h, float* h_update, std::uint32_t target, Matrix& output, float lr,
-               Rng& rng) const noexcept {
-    return NegativeSamplingLoss::update(h, h_update, target, output, -lr, rng);
+               Rng& rng, Scratch& s) const noexcept {
+    return NegativeSamplingLoss::update(h, h_update, target, output, -lr, rng, s);
   }
 };
 
@@ -47,6 +47,38 @@ TEST(SkipgramLearning, RecoversPlantedStructure) {
     EXPECT_GE(q.analogy_accuracy, 0.8) << to_string(kernel);
   }
 }
+
+// Every model and objective recovers the planted structure, each combination a test case.
+struct Combination {
+  ModelType model;
+  LossType loss;
+};
+
+class ObjectiveLearning : public ::testing::TestWithParam<Combination> {};
+
+TEST_P(ObjectiveLearning, RecoversPlantedStructure) {
+  auto p = planted_params();
+  p.model = GetParam().model;
+  p.loss = GetParam().loss;
+  p.alpha = 0;  // the model's default
+  const std::string name = std::string(to_string(p.model)) + "-" + std::string(to_string(p.loss));
+  const auto q = measure(testing::embeddings_of(testing::train_text(corpus().text, p)), corpus());
+  print(name.c_str(), q);
+  EXPECT_GE(q.precision_at_5, 0.9) << name;
+  EXPECT_GE(q.analogy_accuracy, 0.8) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllButSkipgramNs, ObjectiveLearning,
+    ::testing::Values(Combination{ModelType::kSkipgram, LossType::kHierarchicalSoftmax},
+                      Combination{ModelType::kSkipgram, LossType::kSoftmax},
+                      Combination{ModelType::kCbow, LossType::kNegativeSampling},
+                      Combination{ModelType::kCbow, LossType::kHierarchicalSoftmax},
+                      Combination{ModelType::kCbow, LossType::kSoftmax}),
+    [](const ::testing::TestParamInfo<Combination>& info) {
+      return std::string(to_string(info.param.model)) + "_" +
+             std::string(to_string(info.param.loss));
+    });
 
 TEST(SkipgramLearning, FlippedGradientFails) {
   // Gradient ascent either diverges (the trainer then throws) or learns nothing.

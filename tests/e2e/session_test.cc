@@ -145,3 +145,45 @@ TEST(Session, MetricsAndOpenApiAreServed) {
 
 }  // namespace
 }  // namespace w2v::testing
+
+namespace w2v::testing {
+namespace {
+
+TEST(Objectives, EveryModelAndLossTrainsThroughTheApi) {
+  Daemon d({"--softmax-max-vocab", "1000"});
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
+  for (const char* model : {"skipgram", "cbow"}) {
+    for (const char* loss : {"ns", "hs", "softmax"}) {
+      auto params = planted_job_params(2);
+      params["model"] = model;
+      params["loss"] = loss;
+      const auto job = d.api.submit_job(corpus.id, params, "");
+      EXPECT_DOUBLE_EQ(job.params.alpha, std::string(model) == "cbow" ? 0.05 : 0.025);
+      const auto done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
+      ASSERT_EQ(done.status, proto::JobStatus::kSucceeded)
+          << model << "-" << loss << ": " << done.error.value_or("");
+      const auto& group = planted().topic_groups[1];
+      const auto similar = d.api.similar(*done.model_id, {group[0]}, {}, 3);
+      for (const auto& [word, score] : similar) {
+        EXPECT_NE(std::find(group.begin(), group.end(), word), group.end()) << model << "-" << loss;
+      }
+    }
+  }
+}
+
+TEST(Objectives, SoftmaxAboveTheVocabularyLimitIsRefusedAtSubmit) {
+  Daemon d({"--softmax-max-vocab", "50"});
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
+  auto params = planted_job_params(1);
+  params["loss"] = "softmax";
+  try {
+    d.api.submit_job(corpus.id, params, "");
+    FAIL() << "expected a 400";
+  } catch (const proto::ApiError& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_NE(std::string(e.what()).find("ns or hs"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace w2v::testing

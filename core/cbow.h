@@ -1,0 +1,77 @@
+#pragma once
+// CBOW (MATH.md §4): the mean of the context words' input vectors predicts the centre word
+// through the loss, and the gradient is shared back to every context word:
+//   h = (1/|C|) Σ_{j∈C} v_j,   ∂J/∂v_j = (1/|C|) ∂J/∂h
+// (word2vec's cbow_mean=1, with the exact 1/|C| factor as gensim applies it). The effective
+// window is drawn from 1..window as for skip-gram.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/matrix.h"
+#include "core/model_weights.h"
+#include "core/rng.h"
+#include "core/skipgram.h"
+#include "core/train_params.h"
+#include "core/vec_ops.h"
+#include "core/vocabulary.h"
+
+namespace w2v {
+
+// One CBOW example on context rows ctx[0..c) (a word appearing twice in the window appears
+// twice): h = their mean, step(h, h_update) runs the objective (accumulating −lr·∂J/∂h into
+// h_update and updating the output rows), then each context row receives h_update / c.
+// h and h_update are scratch of n values. Templated on the scalar for the gradient checks.
+template <class T, class Step>
+T cbow_step(T* const* ctx, std::size_t c, T* h, T* h_update, std::size_t n, Step&& step) noexcept {
+  zero(h, n);
+  for (std::size_t j = 0; j < c; ++j) axpy(T(1), ctx[j], h, n);
+  const T inv = T(1) / static_cast<T>(c);
+  for (std::size_t i = 0; i < n; ++i) h[i] *= inv;
+  zero(h_update, n);
+  const T loss = step(h, h_update);
+  for (std::size_t j = 0; j < c; ++j) axpy(inv, h_update, ctx[j], n);
+  return loss;
+}
+
+template <class Loss>
+class Cbow {
+ public:
+  Cbow(const Vocabulary& vocab, const TrainParams& params)
+      : loss_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
+
+  struct Scratch {
+    Matrix h;  // row 0: h, row 1: h_update
+    typename Loss::Scratch loss;
+    float* ctx[2 * 100];  // at most 2 × the largest window (ParamLimits::window)
+    Scratch(const Cbow& walk, const ModelWeights& w) : h(2, w.input.cols()), loss(walk.loss_, w) {}
+  };
+
+  void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
+                Scratch& s, SkipgramStats& stats) const noexcept {
+    const std::size_t stride = w.input.stride();
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
+      const std::size_t lo = i >= span ? i - span : 0;
+      const std::size_t hi = std::min(n - 1, i + span);
+      std::size_t c = 0;
+      for (std::size_t j = lo; j <= hi; ++j) {
+        if (j != i) s.ctx[c++] = w.input.row(sentence[j]);
+      }
+      if (c == 0) continue;
+      const std::uint32_t target = sentence[i];
+      stats.loss +=
+          cbow_step(s.ctx, c, s.h.row(0), s.h.row(1), stride, [&](const float* h, float* h_update) {
+            return loss_.update(h, h_update, target, w.output, lr, rng, s.loss);
+          });
+      ++stats.examples;
+    }
+  }
+
+ private:
+  Loss loss_;
+  std::size_t window_;
+};
+
+}  // namespace w2v
