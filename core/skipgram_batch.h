@@ -1,9 +1,10 @@
 #pragma once
 // Skip-gram with negative sampling, minibatched per centre word (HogBatch, Ji et al.): the
-// window's context rows and the centre's output row with one shared set of K negatives are
-// gathered into thread-local aligned blocks, negative_sampling_batch_step computes every
-// update as small dense products, and the deltas are scattered back Hogwild-style. Each output
-// row is loaded once per centre instead of once per (centre, context) pair.
+// window's context rows and the centre's output row with one shared set of K negatives go
+// through negative_sampling_batch_step as small dense products, and the deltas are added back
+// Hogwild-style. Each output row is loaded once per centre instead of once per (centre,
+// context) pair, and no row is copied. The next centre's negatives are drawn one step ahead so
+// their rows (random, hence cache misses) are prefetched while the current centre computes.
 
 #include <algorithm>
 #include <cstdint>
@@ -29,56 +30,64 @@ class BatchSkipgramNs {
 
   // Per-thread buffers, 64-byte aligned rows.
   struct Scratch {
-    Matrix in, out, d_in, d_out, scores;
-    std::uint32_t in_ids[kMaxBatchContexts];
-    std::uint32_t out_ids[kMaxNegative + 1];
+    Matrix d_out, scores;
+    float* in[kMaxBatchContexts];
+    std::uint32_t negatives[2][kMaxNegative];  // this centre's and the next one's
+    std::size_t n_negatives[2] = {0, 0};
     Scratch(const BatchSkipgramNs& walk, const ModelWeights& w)
-        : in(2 * walk.window_, w.input.cols()),
-          out(walk.negatives_ + 1, w.input.cols()),
-          d_in(2 * walk.window_, w.input.cols()),
-          d_out(walk.negatives_ + 1, w.input.cols()),
+        : d_out(walk.negatives_ + 1, w.input.cols()),
           scores(1, 2 * walk.window_ * (walk.negatives_ + 1)) {}
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
                 Scratch& s, SkipgramStats& stats) const noexcept {
+    if (n == 0) return;
     const std::size_t stride = w.input.stride();
+    float* out[kMaxNegative + 1];
+    draw_negatives(sentence[0], w, rng, s, 0);
     for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t cur = i & 1;
+      if (i + 1 < n) draw_negatives(sentence[i + 1], w, rng, s, cur ^ 1);
+
       const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
       const std::size_t lo = i >= span ? i - span : 0;
       const std::size_t hi = std::min(n - 1, i + span);
       std::size_t b = 0;
       for (std::size_t j = lo; j <= hi; ++j) {
         if (j == i) continue;
-        s.in_ids[b] = sentence[j];
-        copy_row(w.input.row(sentence[j]), s.in.row(b), stride);
-        ++b;
+        s.in[b++] = w.input.row(sentence[j]);
       }
       if (b == 0) continue;
-      const std::uint32_t target = sentence[i];
       std::size_t k1 = 0;
-      s.out_ids[k1++] = target;
-      for (std::size_t k = 0; k < negatives_; ++k) {
-        const std::uint32_t neg = sampler_.sample(rng);
-        if (neg != target) s.out_ids[k1++] = neg;
+      out[k1++] = w.output.row(sentence[i]);
+      for (std::size_t k = 0; k < s.n_negatives[cur]; ++k) {
+        out[k1++] = w.output.row(s.negatives[cur][k]);
       }
-      for (std::size_t k = 0; k < k1; ++k)
-        copy_row(w.output.row(s.out_ids[k]), s.out.row(k), stride);
 
-      stats.loss += negative_sampling_batch_step(s.in.data(), b, s.out.data(), k1, stride, lr,
-                                                 s.d_in.data(), s.d_out.data(), s.scores.data());
+      stats.loss += negative_sampling_batch_step(s.in, b, out, k1, stride, lr, s.d_out.data(),
+                                                 s.scores.data());
       stats.examples += b;
-      for (std::size_t j = 0; j < b; ++j)
-        axpy(1.0f, s.d_in.row(j), w.input.row(s.in_ids[j]), stride);
-      for (std::size_t k = 0; k < k1; ++k)
-        axpy(1.0f, s.d_out.row(k), w.output.row(s.out_ids[k]), stride);
     }
   }
 
  private:
-  static void copy_row(const float* __restrict from, float* __restrict to, std::size_t n) noexcept {
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+  // Draws the negatives of a centre word (skipping the word itself, as word2vec does) into
+  // slot, and prefetches their output rows and the centre's own.
+  void draw_negatives(std::uint32_t centre, const ModelWeights& w, Rng& rng, Scratch& s,
+                      std::size_t slot) const noexcept {
+    std::size_t m = 0;
+    prefetch_row(w.output.row(centre), w.output.stride());
+    for (std::size_t k = 0; k < negatives_; ++k) {
+      const std::uint32_t neg = sampler_.sample(rng);
+      if (neg == centre) continue;
+      s.negatives[slot][m++] = neg;
+      prefetch_row(w.output.row(neg), w.output.stride());
+    }
+    s.n_negatives[slot] = m;
+  }
+
+  static void prefetch_row(const float* row, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; i += 16) __builtin_prefetch(row + i, 1, 3);
   }
 
   AliasSampler sampler_;

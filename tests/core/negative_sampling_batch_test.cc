@@ -48,25 +48,25 @@ struct Result {
   std::vector<std::vector<double>> d_inputs, d_outputs;  // scattered: summed per distinct row
 };
 
-// Gathers, runs the kernel, scatters (as the trainer does).
+// Runs the kernel on copies of the problem's rows (updated in place, as in training) and
+// returns the loss and each distinct row's change.
 Result run(const Problem& p, double lr) {
-  const std::size_t b = p.in_use.size(), k1 = p.out_use.size();
-  std::vector<double> in(b * kDim), out(k1 * kDim), d_in(b * kDim), d_out(k1 * kDim),
-      scores(b * k1);
-  for (std::size_t j = 0; j < b; ++j)
-    std::copy_n(p.inputs[p.in_use[j]].data(), kDim, &in[j * kDim]);
-  for (std::size_t k = 0; k < k1; ++k)
-    std::copy_n(p.outputs[p.out_use[k]].data(), kDim, &out[k * kDim]);
+  Problem q = p;
+  const std::size_t b = q.in_use.size(), k1 = q.out_use.size();
+  std::vector<double> d_out(k1 * kDim), scores(b * k1);
+  std::vector<double*> in, out;
+  for (std::size_t j = 0; j < b; ++j) in.push_back(q.inputs[q.in_use[j]].data());
+  for (std::size_t k = 0; k < k1; ++k) out.push_back(q.outputs[q.out_use[k]].data());
   Result r;
-  r.loss = negative_sampling_batch_step<double>(in.data(), b, out.data(), k1, kDim, lr, d_in.data(),
+  r.loss = negative_sampling_batch_step<double>(in.data(), b, out.data(), k1, kDim, lr,
                                                 d_out.data(), scores.data());
-  r.d_inputs.assign(p.inputs.size(), std::vector<double>(kDim, 0.0));
-  r.d_outputs.assign(p.outputs.size(), std::vector<double>(kDim, 0.0));
-  for (std::size_t j = 0; j < b; ++j) {
-    for (std::size_t t = 0; t < kDim; ++t) r.d_inputs[p.in_use[j]][t] += d_in[j * kDim + t];
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+    r.d_inputs.emplace_back(kDim);
+    for (std::size_t t = 0; t < kDim; ++t) r.d_inputs[i][t] = q.inputs[i][t] - p.inputs[i][t];
   }
-  for (std::size_t k = 0; k < k1; ++k) {
-    for (std::size_t t = 0; t < kDim; ++t) r.d_outputs[p.out_use[k]][t] += d_out[k * kDim + t];
+  for (std::size_t o = 0; o < p.outputs.size(); ++o) {
+    r.d_outputs.emplace_back(kDim);
+    for (std::size_t t = 0; t < kDim; ++t) r.d_outputs[o][t] = q.outputs[o][t] - p.outputs[o][t];
   }
   return r;
 }
