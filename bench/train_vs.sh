@@ -7,6 +7,7 @@
 #
 # Parameters: skip-gram with negative sampling, dim 100, window 5, negative 5, sample 1e-4,
 # min_count 5, 3 epochs, 2 threads, alpha 0.025. Environment overrides:
+#   MODEL, LOSS              skipgram|cbow (skipgram), ns|hs (ns); alpha defaults to 0.05 for cbow
 #   EPOCHS, THREADS, DIM     training parameters (3, 2, 100)
 #   REPEATS                  rounds (1); with more, the table shows medians
 #   SYSTEMS                  rows to run, in order ("w2vd fasttext gensim"); see SYSTEM_ROWS
@@ -29,7 +30,9 @@ readonly EVAL_DIR=$ROOT/../shared/eval
 readonly PYTHON=/usr/bin/python3 # Debian's, which has python3-gensim
 
 readonly EPOCHS=${EPOCHS:-3} THREADS=${THREADS:-2} DIM=${DIM:-100} REPEATS=${REPEATS:-1}
-readonly WINDOW=5 NEGATIVE=5 MIN_COUNT=5 SAMPLE=1e-4 ALPHA=0.025 SEED=1
+readonly MODEL=${MODEL:-skipgram} LOSS=${LOSS:-ns}
+readonly WINDOW=5 NEGATIVE=5 MIN_COUNT=5 SAMPLE=1e-4 SEED=1
+if [[ $MODEL == cbow ]]; then readonly ALPHA=${ALPHA:-0.05}; else readonly ALPHA=${ALPHA:-0.025}; fi
 readonly SYSTEMS=${SYSTEMS:-w2vd fasttext gensim}
 
 # One row per system: its name, the function that builds its training command, and extra
@@ -62,7 +65,7 @@ w2vd_command() {
   VECTORS=$stem.bin
   VECTORS_BINARY=1
   CMD=("$W2VD_BIN" train --corpus "$CORPUS" --output "$VECTORS" --format binary
-    --model skipgram --loss ns --dim "$DIM" --window "$WINDOW" --negative "$NEGATIVE"
+    --model "$MODEL" --loss "$LOSS" --dim "$DIM" --window "$WINDOW" --negative "$NEGATIVE"
     --min-count "$MIN_COUNT" --sample "$SAMPLE" --epochs "$EPOCHS" --alpha "$ALPHA"
     --threads "$THREADS" --seed "$SEED" "$@" "${extra[@]}")
 }
@@ -72,8 +75,8 @@ fasttext_command() {
   local stem=$1
   VECTORS=$stem.vec
   VECTORS_BINARY=0
-  CMD=(fasttext skipgram -input "$CORPUS" -output "$stem" -dim "$DIM" -ws "$WINDOW"
-    -neg "$NEGATIVE" -minCount "$MIN_COUNT" -t "$SAMPLE" -epoch "$EPOCHS" -lr "$ALPHA"
+  CMD=(fasttext "$MODEL" -input "$CORPUS" -output "$stem" -dim "$DIM" -ws "$WINDOW"
+    -loss "$LOSS" -neg "$NEGATIVE" -minCount "$MIN_COUNT" -t "$SAMPLE" -epoch "$EPOCHS" -lr "$ALPHA"
     -thread "$THREADS" -minn 0 -maxn 0 -seed "$SEED" -verbose 1)
 }
 
@@ -84,12 +87,12 @@ gensim_command() {
   VECTORS_BINARY=1
   CMD=("$PYTHON" "$OUT/gensim_train.py" "$CORPUS" "$VECTORS" --dim "$DIM" --window "$WINDOW"
     --negative "$NEGATIVE" --min-count "$MIN_COUNT" --sample "$SAMPLE" --epochs "$EPOCHS"
-    --alpha "$ALPHA" --threads "$THREADS" --seed "$SEED")
+    --alpha "$ALPHA" --threads "$THREADS" --seed "$SEED" --model "$MODEL" --loss "$LOSS")
 }
 
 write_gensim_trainer() {
   cat >"$OUT/gensim_train.py" <<'EOF'
-"""Trains gensim's skip-gram with negative sampling; writes word2vec binary vectors."""
+"""Trains gensim's Word2Vec (skip-gram or CBOW, ns or hs); writes word2vec binary vectors."""
 import argparse
 import logging
 
@@ -102,11 +105,15 @@ for name in ("dim", "window", "negative", "min-count", "epochs", "threads", "see
     p.add_argument("--" + name, type=int, required=True)
 for name in ("sample", "alpha"):
     p.add_argument("--" + name, type=float, required=True)
+p.add_argument("--model", choices=("skipgram", "cbow"), default="skipgram")
+p.add_argument("--loss", choices=("ns", "hs"), default="ns")
 a = p.parse_args()
 logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
-model = Word2Vec(corpus_file=a.corpus, vector_size=a.dim, window=a.window, negative=a.negative,
+model = Word2Vec(corpus_file=a.corpus, vector_size=a.dim, window=a.window,
+                 negative=0 if a.loss == "hs" else a.negative,
                  min_count=a.min_count, sample=a.sample, epochs=a.epochs, alpha=a.alpha,
-                 workers=a.threads, sg=1, hs=0, seed=a.seed)
+                 workers=a.threads, sg=int(a.model == "skipgram"), hs=int(a.loss == "hs"),
+                 seed=a.seed)
 model.wv.save_word2vec_format(a.output, binary=True)
 EOF
 }
@@ -214,7 +221,7 @@ report() {
   echo "Command: \`$(invocation)\`"
   echo
   echo "Corpus: $CORPUS ($bytes bytes, $tokens tokens, $lines lines)." \
-    "Skip-gram, negative sampling: dim $DIM, window $WINDOW, negative $NEGATIVE," \
+    "Model $MODEL, loss $LOSS: dim $DIM, window $WINDOW, negative $NEGATIVE," \
     "sample $SAMPLE, min_count $MIN_COUNT, epochs $EPOCHS, alpha $ALPHA, threads $THREADS." \
     "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)."
   echo

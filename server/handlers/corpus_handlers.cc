@@ -39,10 +39,7 @@ void add_corpus_routes(Router& router, AppContext& app) {
     }
     DataDir::remove_all(app.dirs.corpus_dir(id));
     spdlog::info("corpus {} deleted", id);
-    Response r;
-    r.status = 204;
-    r.content_type.clear();
-    return r;
+    return Response::no_content();
   });
 }
 

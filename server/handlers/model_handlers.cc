@@ -59,10 +59,7 @@ void add_model_routes(Router& router, AppContext& app) {
     app.models.evict(id);
     DataDir::remove_all(app.dirs.model_dir(id));
     spdlog::info("model {} deleted", id);
-    Response r;
-    r.status = 204;
-    r.content_type.clear();
-    return r;
+    return Response::no_content();
   });
 
   router.add("GET", "/v1/models/{id}/vectors", [&app](Request& req) {

@@ -34,6 +34,12 @@ struct Response {
     r.body = std::move(body);
     return r;
   }
+  static Response no_content() {
+    Response r;
+    r.status = 204;
+    r.content_type.clear();
+    return r;
+  }
   static Response text(int status, std::string body,
                        std::string content_type = "text/plain; charset=utf-8") {
     Response r;

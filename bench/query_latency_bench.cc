@@ -1,0 +1,88 @@
+// In-process query latency: exact top-10 most_similar on a model, per query (p50, p90, p99),
+// and batched (nearest_batch) throughput.
+//
+//   build/bench/query_latency_bench [VECTORS.bin] [QUERIES]
+//
+// Without a vectors file it uses a random 60,000 × 100 model. Queries are random words among
+// the 10,000 most frequent (the first rows), each excluded from its own results.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/embeddings.h"
+#include "core/vectors_io.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+w2v::Embeddings load(int argc, char** argv) {
+  if (argc > 1) {
+    auto wv = w2v::load_vectors_file(argv[1], w2v::detect_vectors_format(argv[1]));
+    return w2v::Embeddings(std::move(wv.words), std::move(wv.vectors));
+  }
+  constexpr std::size_t kWords = 60000, kDim = 100;
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal;
+  w2v::Matrix m(kWords, kDim);
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < kWords; ++i) {
+    words.push_back("w" + std::to_string(i));
+    for (std::size_t j = 0; j < kDim; ++j) m.row(i)[j] = normal(rng);
+  }
+  return w2v::Embeddings(std::move(words), std::move(m));
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const w2v::Embeddings emb = load(argc, argv);
+  const std::size_t queries = argc > 2 ? std::stoul(argv[2]) : 5000;
+  std::mt19937_64 rng(2);
+  std::uniform_int_distribution<std::uint32_t> pick(
+      0, static_cast<std::uint32_t>(std::min<std::size_t>(emb.size(), 10000) - 1));
+  std::vector<std::uint32_t> ids(queries);
+  for (auto& id : ids) id = pick(rng);
+
+  for (std::size_t i = 0; i < 200; ++i) {  // warm up caches
+    const std::uint32_t q[] = {ids[i % queries]};
+    emb.most_similar(q, {}, 10);
+  }
+  std::vector<double> ms;
+  ms.reserve(queries);
+  const auto start = Clock::now();
+  for (std::uint32_t id : ids) {
+    const auto t0 = Clock::now();
+    const std::uint32_t q[] = {id};
+    const auto r = emb.most_similar(q, {}, 10);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (r.size() != 10) return 1;
+  }
+  const double total = std::chrono::duration<double>(Clock::now() - start).count();
+
+  w2v::Matrix batch(queries, emb.dim());
+  for (std::size_t i = 0; i < queries; ++i) emb.unit_vector(ids[i], batch.row(i));
+  std::vector<std::vector<std::uint32_t>> exclude(queries);
+  for (std::size_t i = 0; i < queries; ++i) exclude[i] = {ids[i]};
+  const auto b0 = Clock::now();
+  const auto results = emb.nearest_batch(batch, 10, exclude);
+  const double batch_s = std::chrono::duration<double>(Clock::now() - b0).count();
+
+  std::printf("model: %zu words x %zu; %zu queries of top-10 most_similar, one at a time\n",
+              emb.size(), emb.dim(), queries);
+  std::printf("per query: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, mean %.3f ms (%.0f queries/s)\n",
+              percentile(ms, 0.5), percentile(ms, 0.9), percentile(ms, 0.99),
+              1000 * total / queries, queries / total);
+  std::printf("batched (nearest_batch): %.3f ms per query (%.0f queries/s)\n",
+              1000 * batch_s / queries, queries / batch_s);
+  return results.size() == queries ? 0 : 1;
+}
