@@ -134,11 +134,10 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
   return top.take();
 }
 
-std::vector<Neighbor> Embeddings::most_similar(std::span<const std::uint32_t> positive,
-                                               std::span<const std::uint32_t> negative,
-                                               std::size_t k, std::size_t restrict) const {
+std::vector<float> Embeddings::query_vector(std::span<const std::uint32_t> positive,
+                                            std::span<const std::uint32_t> negative) const {
   if (positive.empty() && negative.empty()) {
-    throw std::invalid_argument("most_similar needs at least one word");
+    throw std::invalid_argument("a query needs at least one word");
   }
   const std::size_t stride = vectors_.stride();
   std::vector<float> q(stride, 0.0f), unit(stride);
@@ -150,9 +149,17 @@ std::vector<Neighbor> Embeddings::most_similar(std::span<const std::uint32_t> po
     unit_vector(id, unit.data());
     axpy(-1.0f, unit.data(), q.data(), stride);
   }
+  q.resize(dim());
+  return q;
+}
+
+std::vector<Neighbor> Embeddings::most_similar(std::span<const std::uint32_t> positive,
+                                               std::span<const std::uint32_t> negative,
+                                               std::size_t k, std::size_t restrict) const {
+  const std::vector<float> q = query_vector(positive, negative);
   std::vector<std::uint32_t> exclude(positive.begin(), positive.end());
   exclude.insert(exclude.end(), negative.begin(), negative.end());
-  return nearest(std::span<const float>(q.data(), dim()), k, exclude, restrict);
+  return nearest(q, k, exclude, restrict);
 }
 
 std::vector<Neighbor> Embeddings::analogy(std::uint32_t a, std::uint32_t b, std::uint32_t c,

@@ -51,6 +51,10 @@ class Embeddings {
   std::vector<Neighbor> most_similar(std::span<const std::uint32_t> positive,
                                      std::span<const std::uint32_t> negative, std::size_t k,
                                      std::size_t restrict = 0) const;
+  // The query most_similar searches with: the sum of the unit vectors of positive minus those of
+  // negative (dim() values; its norm does not matter to a cosine ranking).
+  std::vector<float> query_vector(std::span<const std::uint32_t> positive,
+                                  std::span<const std::uint32_t> negative) const;
   // a is to b as c is to ?: the k best answers, a, b and c excluded.
   std::vector<Neighbor> analogy(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::size_t k,
                                 AnalogyMethod method = AnalogyMethod::kAdd,

@@ -287,13 +287,17 @@ CreateJobRequest parse_create_job(const json& j) {
 
 SimilarRequest parse_similar(const json& j) {
   require_object(j, "");
-  reject_unknown(j, "", {"positive", "negative", "k"});
+  reject_unknown(j, "", {"positive", "negative", "k", "exact"});
   SimilarRequest r;
   r.positive = get_words(j, "positive");
   r.negative = get_words(j, "negative");
   if (r.positive.empty() && r.negative.empty())
     invalid("positive and negative must not both be empty; give at least one word");
   r.k = get_k(j);
+  if (const json* v = find(j, "exact")) {
+    if (!v->is_boolean()) invalid("exact must be true or false, got " + describe(*v));
+    r.exact = v->get<bool>();
+  }
   return r;
 }
 

@@ -41,6 +41,7 @@ CreateJobRequest parse_create_job(const nlohmann::json& j);
 struct SimilarRequest {
   std::vector<std::string> positive, negative;
   std::size_t k = 10;
+  bool exact = true;  // false: the model's HNSW index (approximate, built on first use)
 };
 SimilarRequest parse_similar(const nlohmann::json& j);
 

@@ -64,6 +64,25 @@ std::size_t optional_restrict(const Request& req, std::size_t fallback) {
   return n;
 }
 
+bool parse_exact(const Request& req) {
+  const std::string v = req.query_param("exact").value_or("true");
+  if (v == "true") return true;
+  if (v == "false") return false;
+  throw ApiError::bad_request("exact must be true or false, got '" + proto::json_string(v) + "'");
+}
+
+// gensim's most_similar: exact by default, or through the model's HNSW index.
+std::vector<Neighbor> similar(AppContext& app, const Model& m,
+                              const std::vector<std::uint32_t>& pos,
+                              const std::vector<std::uint32_t>& neg, std::size_t k, bool exact,
+                              std::size_t restrict) {
+  if (exact) return m.emb->most_similar(pos, neg, k, restrict);
+  if (restrict != 0) throw ApiError::bad_request("restrict works only with exact=true");
+  std::vector<std::uint32_t> exclude(pos);
+  exclude.insert(exclude.end(), neg.begin(), neg.end());
+  return app.models.index(m.id)->search(m.emb->query_vector(pos, neg), k, exclude);
+}
+
 // "analogies" when the text looks like questions-words (": section" lines or 4 words per
 // line), "pairs" when it has lines of "word word score".
 std::string detect_kind(const std::string& body) {
@@ -94,15 +113,15 @@ void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/similar", [&app](Request& req) {
     const Model m = load(app, req.param("id"));
     const std::size_t k = proto::parse_k(req.query_param("k").value_or("10"));
-    const std::uint32_t pos[] = {m.word(required_query(req, "word"))};
-    const auto r = m.emb->most_similar(pos, {}, k, optional_restrict(req, 0));
+    const std::vector<std::uint32_t> pos = {m.word(required_query(req, "word"))};
+    const auto r = similar(app, m, pos, {}, k, parse_exact(req), optional_restrict(req, 0));
     return Response::json(200, proto::dump({{"results", m.results(r)}}));
   });
 
   router.add("POST", "/v1/models/{id}/similar", [&app](Request& req) {
     const Model m = load(app, req.param("id"));
     const auto q = proto::parse_similar(proto::parse_json_body(req.body));
-    const auto r = m.emb->most_similar(m.words(q.positive), m.words(q.negative), q.k);
+    const auto r = similar(app, m, m.words(q.positive), m.words(q.negative), q.k, q.exact, 0);
     return Response::json(200, proto::dump({{"results", m.results(r)}}));
   });
 

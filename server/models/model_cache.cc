@@ -23,7 +23,7 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
     } else {
       future = promise.get_future().share();
       lru_.push_front(model_id);
-      entries_[model_id] = Entry{future, 0, lru_.begin()};
+      entries_[model_id] = Entry{future, 0, lru_.begin(), std::nullopt, 0};
       loader = true;
     }
   }
@@ -58,10 +58,49 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
   }
 }
 
+std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) {
+  const auto emb = get(model_id);
+  std::promise<std::shared_ptr<const HnswIndex>> promise;
+  IndexFuture future;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(model_id);
+    if (it == entries_.end()) throw std::runtime_error("model " + model_id + " was evicted");
+    if (it->second.index) return it->second.index->get();
+    future = promise.get_future().share();
+    it->second.index = future;
+  }
+  try {
+    const std::string path = dirs_.model_hnsw(model_id);
+    std::shared_ptr<const HnswIndex> index;
+    try {
+      index = HnswIndex::load(path, *emb);
+    } catch (const std::exception&) {
+      const auto start = std::chrono::steady_clock::now();
+      index = HnswIndex::build(*emb);
+      index->save(path);
+      spdlog::info("model {}: HNSW index built in {:.1f} s", model_id,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    promise.set_value(index);
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(model_id); it != entries_.end() && it->second.index_bytes == 0) {
+      it->second.index_bytes = index->memory_bytes();
+      bytes_ += it->second.index_bytes;
+    }
+    return index;
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(model_id); it != entries_.end()) it->second.index.reset();
+    throw;
+  }
+}
+
 void ModelCache::evict(const std::string& model_id) {
   std::lock_guard lock(mutex_);
   if (auto it = entries_.find(model_id); it != entries_.end()) {
-    bytes_ -= it->second.bytes;
+    bytes_ -= it->second.bytes + it->second.index_bytes;
     lru_.erase(it->second.lru);
     entries_.erase(it);
   }
@@ -75,7 +114,7 @@ void ModelCache::evict_over_budget(const std::string& keep) {
     auto e = entries_.find(*victim);
     if (e->second.bytes == 0) continue;
     spdlog::info("model {} evicted from the cache", *victim);
-    bytes_ -= e->second.bytes;
+    bytes_ -= e->second.bytes + e->second.index_bytes;
     entries_.erase(e);
     lru_.erase(victim);
   }

@@ -9,9 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/embeddings.h"
+#include "core/hnsw_index.h"
 #include "server/store/data_dir.h"
 
 namespace w2v::server {
@@ -23,6 +25,9 @@ class ModelCache {
   // The model's embeddings, loading them on first use. Throws std::runtime_error when the
   // vectors file cannot be read.
   std::shared_ptr<const Embeddings> get(const std::string& model_id);
+  // The model's approximate-search index: loaded from models/<id>/hnsw.bin, or built (seconds
+  // for ~100k words) and saved there on first use; kept with the model in the cache.
+  std::shared_ptr<const HnswIndex> index(const std::string& model_id);
   // Drops the model (e.g. when it is deleted).
   void evict(const std::string& model_id);
 
@@ -32,10 +37,13 @@ class ModelCache {
 
  private:
   using Future = std::shared_future<std::shared_ptr<const Embeddings>>;
+  using IndexFuture = std::shared_future<std::shared_ptr<const HnswIndex>>;
   struct Entry {
     Future model;
     std::uint64_t bytes = 0;  // 0 while loading
     std::list<std::string>::iterator lru;
+    std::optional<IndexFuture> index;
+    std::uint64_t index_bytes = 0;
   };
   void evict_over_budget(const std::string& keep);
 

@@ -7,7 +7,8 @@
 //   jobs/<id>/checkpoint.bin         the weights at the last finished epoch
 //   models/<id>/vectors.bin          word2vec binary vectors
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
-//   tmp/                             uploads in progress; emptied at start
+//   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
+//   query tmp/                             uploads in progress; emptied at start
 // Blobs are written to temporary names, fsynced and renamed (core/atomic_file.h); a directory
 // is assembled under tmp/ and renamed into place whole.
 
@@ -33,6 +34,7 @@ class DataDir {
   std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }
   std::string model_vectors(const std::string& id) const { return model_dir(id) + "/vectors.bin"; }
   std::string model_text(const std::string& id) const { return model_dir(id) + "/vectors.txt"; }
+  std::string model_hnsw(const std::string& id) const { return model_dir(id) + "/hnsw.bin"; }
 
   // A new empty directory under tmp/.
   std::string make_temp_dir() const;

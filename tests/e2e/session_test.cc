@@ -47,6 +47,25 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
   ASSERT_EQ(similar.size(), 5u);
   for (const auto& [word, score] : similar) EXPECT_TRUE(members.count(word)) << word;
 
+  // The approximate index (built on this first exact=false query) finds the same neighbours.
+  {
+    client::HttpClient http({d.server.url(), "", std::chrono::seconds(60)});
+    const auto approx = http.request(
+        "GET", "/v1/models/" + model.id + "/similar?word=" + group[0] + "&k=5&exact=false");
+    ASSERT_EQ(approx.status, 200) << approx.body;
+    const auto body = nlohmann::json::parse(approx.body);
+    std::set<std::string> got;
+    for (const auto& r : body.at("results")) got.insert(r.at("word").get<std::string>());
+    std::set<std::string> want;
+    for (const auto& [word, score] : similar) want.insert(word);
+    EXPECT_EQ(got, want);
+    EXPECT_TRUE(std::filesystem::exists(d.server.data_dir() + "/models/" + model.id + "/hnsw.bin"));
+    EXPECT_EQ(
+        http.request("GET", "/v1/models/" + model.id + "/similar?word=" + group[0] + "&exact=maybe")
+            .status,
+        400);
+  }
+
   const auto& a = planted().analogies.front();
   const auto analogy = d.api.analogy(model.id, a.a, a.b, a.c, 3, "add");
   ASSERT_FALSE(analogy.empty());

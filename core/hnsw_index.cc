@@ -1,0 +1,115 @@
+#include "core/hnsw_index.h"
+
+#include <hnswlib/hnswlib.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/atomic_file.h"
+
+namespace w2v {
+
+struct HnswIndex::Impl {
+  std::size_t dim;
+  hnswlib::InnerProductSpace space;
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
+  explicit Impl(std::size_t d) : dim(d), space(d) {}
+};
+
+HnswIndex::HnswIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HnswIndex::~HnswIndex() = default;
+
+std::unique_ptr<HnswIndex> HnswIndex::build(const Embeddings& emb, const HnswOptions& o) {
+  auto impl = std::make_unique<Impl>(emb.dim());
+  impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+      &impl->space, std::max<std::size_t>(1, emb.size()), o.m, o.ef_construction);
+  impl->graph->setEf(o.ef_search);
+  const std::size_t stride = emb.vectors().stride();
+  auto insert = [&](std::size_t i) {
+    std::vector<float> unit(stride);
+    emb.unit_vector(static_cast<std::uint32_t>(i), unit.data());
+    impl->graph->addPoint(unit.data(), i);
+  };
+  if (emb.size() > 0) insert(0);  // the entry point, before the parallel inserts
+  const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+  tbb::task_arena(threads).execute(
+      [&] { tbb::parallel_for(std::size_t{1}, emb.size(), [&](std::size_t i) { insert(i); }); });
+  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
+}
+
+std::unique_ptr<HnswIndex> HnswIndex::load(const std::string& path, const Embeddings& emb,
+                                           std::size_t ef_search) {
+  auto impl = std::make_unique<Impl>(emb.dim());
+  try {
+    impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot load the HNSW index " + path + ": " + e.what());
+  }
+  if (impl->graph->cur_element_count != emb.size() ||
+      impl->graph->data_size_ != emb.dim() * sizeof(float)) {
+    throw std::runtime_error("the HNSW index " + path + " does not match its model");
+  }
+  impl->graph->setEf(ef_search);
+  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
+}
+
+void HnswIndex::save(const std::string& path) const {
+  // hnswlib writes to a path; write beside the target, fsync, rename.
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  impl_->graph->saveIndex(temp);
+  {
+    std::FILE* f = std::fopen(temp.c_str(), "rb+");
+    if (f == nullptr || ::fsync(fileno(f)) != 0) {
+      if (f) std::fclose(f);
+      std::remove(temp.c_str());
+      throw std::runtime_error("cannot write the HNSW index " + path);
+    }
+    std::fclose(f);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write the HNSW index " + path);
+  }
+  sync_parent_directory(path);
+}
+
+std::vector<Neighbor> HnswIndex::search(std::span<const float> query, std::size_t k,
+                                        std::span<const std::uint32_t> exclude) const {
+  if (query.size() != impl_->dim)
+    throw std::invalid_argument("hnsw: query has the wrong dimension");
+  std::vector<float> q(query.begin(), query.end());
+  float norm = 0;
+  for (float x : q) norm += x * x;
+  if (norm > 0) {
+    const float inv = 1.0f / std::sqrt(norm);
+    for (float& x : q) x *= inv;
+  }
+  const std::size_t want = std::min(k + exclude.size(), impl_->graph->cur_element_count);
+  auto heap = impl_->graph->searchKnn(q.data(), want);  // farthest first
+  std::vector<Neighbor> out;
+  out.reserve(heap.size());
+  for (; !heap.empty(); heap.pop()) {
+    const auto [distance, label] = heap.top();
+    const auto id = static_cast<std::uint32_t>(label);
+    if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) continue;
+    out.push_back(Neighbor{id, 1.0f - distance});  // inner-product distance is 1 - cosine
+  }
+  std::reverse(out.begin(), out.end());
+  if (out.size() > k) out.resize(k);
+  return out;
+}
+
+std::size_t HnswIndex::memory_bytes() const noexcept {
+  const auto& g = *impl_->graph;
+  return g.max_elements_ * (g.size_data_per_element_ + sizeof(void*)) +
+         g.cur_element_count * g.size_links_per_element_ / 2;
+}
+
+}  // namespace w2v

@@ -1,0 +1,80 @@
+// The approximate index finds (almost all of) the exact top-k, with the same cosine scores;
+// it round-trips through a file and refuses a file made for another model.
+
+#include "core/hnsw_index.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <set>
+
+namespace w2v {
+namespace {
+
+Embeddings clustered_embeddings(std::size_t n, std::size_t dim, std::uint64_t seed) {
+  // Points around 50 centres, as word vectors cluster.
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<std::vector<float>> centres(50, std::vector<float>(dim));
+  for (auto& c : centres) {
+    for (float& x : c) x = normal(rng);
+  }
+  Matrix m(n, dim);
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < n; ++i) {
+    words.push_back("w" + std::to_string(i));
+    const auto& c = centres[i % centres.size()];
+    for (std::size_t j = 0; j < dim; ++j) m.row(i)[j] = c[j] + 0.7f * normal(rng);
+  }
+  return Embeddings(std::move(words), std::move(m));
+}
+
+double recall_at_10(const Embeddings& emb, const HnswIndex& index, std::size_t queries) {
+  std::size_t hits = 0;
+  for (std::uint32_t q = 0; q < queries; ++q) {
+    const std::uint32_t pos[] = {q};
+    const auto exact = emb.most_similar(pos, {}, 10);
+    const auto approx = index.search(emb.query_vector(pos, {}), 10, pos);
+    std::set<std::uint32_t> truth;
+    for (const auto& n : exact) truth.insert(n.id);
+    for (const auto& n : approx) hits += truth.count(n.id);
+  }
+  return static_cast<double>(hits) / (10.0 * queries);
+}
+
+TEST(HnswIndex, RecallAgainstExactSearch) {
+  const Embeddings emb = clustered_embeddings(8000, 32, 1);
+  const auto index = HnswIndex::build(emb);
+  EXPECT_GE(recall_at_10(emb, *index, 300), 0.95);
+  // Scores are cosines, and the query word itself is excluded.
+  const std::uint32_t q[] = {7};
+  const auto r = index->search(emb.query_vector(q, {}), 5, q);
+  ASSERT_EQ(r.size(), 5u);
+  for (const auto& n : r) {
+    EXPECT_NE(n.id, 7u);
+    EXPECT_NEAR(n.score, emb.similarity(7, n.id), 1e-4);
+  }
+  for (std::size_t i = 1; i < r.size(); ++i) EXPECT_GE(r[i - 1].score, r[i].score);
+}
+
+TEST(HnswIndex, SavesAndLoads) {
+  const Embeddings emb = clustered_embeddings(2000, 16, 2);
+  const auto index = HnswIndex::build(emb);
+  const auto path =
+      (std::filesystem::temp_directory_path() / ("w2v-hnsw-" + std::to_string(::getpid())))
+          .string();
+  index->save(path);
+  const auto loaded = HnswIndex::load(path, emb);
+  const std::uint32_t q[] = {3};
+  const auto a = index->search(emb.query_vector(q, {}), 10, q);
+  const auto b = loaded->search(emb.query_vector(q, {}), 10, q);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].id, b[i].id);
+  const Embeddings other = clustered_embeddings(1999, 16, 3);
+  EXPECT_THROW(HnswIndex::load(path, other), std::runtime_error);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace w2v
