@@ -346,7 +346,10 @@ TEST(Similar, Errors) {
   expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "k": 2.5})")); },
              "invalid_argument", {"k must be an integer, got 2.5"});
   expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "topn": 5})")); },
-             "unknown_field", {"unknown field topn (known: positive, negative, k)"});
+             "unknown_field", {"unknown field topn (known: positive, negative, k, exact)"});
+  expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "exact": "no"})")); },
+             "invalid_argument", {"exact must be true or false"});
+  EXPECT_FALSE(parse_similar(json::parse(R"({"positive": ["a"], "exact": false})")).exact);
 }
 
 // ---- parse_analogy ----
