@@ -206,3 +206,48 @@ TEST(Objectives, SoftmaxAboveTheVocabularyLimitIsRefusedAtSubmit) {
 
 }  // namespace
 }  // namespace w2v::testing
+
+namespace w2v::testing {
+namespace {
+
+TEST(Jobs, FinishedModelsAreEvaluatedOnTheConfiguredFiles) {
+  TempDir files("eval-files");
+  std::string questions = ": planted\n";
+  for (const auto& q : planted().analogies)
+    questions += q.a + " " + q.b + " " + q.c + " " + q.d + "\n";
+  const std::string analogies = write_file(files.path() + "/planted-analogies.txt", questions);
+  const std::string pairs = write_file(
+      files.path() + "/pairs.tsv", "t0w0\tt0w1\t9\nt0w0\tt1w0\t1\nt2w3\tt2w4\t8\nt2w3\tt5w5\t2\n");
+  Daemon d({"--eval-analogies", analogies, "--eval-pairs", pairs});
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
+  const auto done = d.api.watch_job(d.api.submit_job(corpus.id, planted_job_params(), "").id,
+                                    [](const proto::JobRecord&) { return true; });
+  ASSERT_EQ(done.status, proto::JobStatus::kSucceeded);
+  const auto model = d.api.model(*done.model_id);
+  const auto& eval = model.evaluation;
+  ASSERT_TRUE(eval.contains("analogies")) << eval.dump();
+  EXPECT_GE(eval["analogies"]["planted-analogies.txt"]["accuracy"].get<double>(), 0.8);
+  EXPECT_GT(eval["pairs"]["pairs.tsv"]["spearman"].get<double>(), 0.5);
+  EXPECT_EQ(eval["pairs"]["pairs.tsv"]["used"].get<int>(), 4);
+}
+
+TEST(Jobs, ADivergingJobFailsWithAReadableErrorAndTheDaemonGoesOn) {
+  Daemon d;
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
+  auto params = planted_job_params(20);
+  params["alpha"] = 1.0;  // far too high: the loss overflows
+  params["dim"] = 300;
+  const auto done = d.api.watch_job(d.api.submit_job(corpus.id, params, "").id,
+                                    [](const proto::JobRecord&) { return true; });
+  ASSERT_EQ(done.status, proto::JobStatus::kFailed) << "the job did not diverge";
+  ASSERT_TRUE(done.error);
+  EXPECT_NE(done.error->find("diverged"), std::string::npos) << *done.error;
+  EXPECT_FALSE(done.model_id);
+  // The daemon still trains.
+  const auto ok = d.api.watch_job(d.api.submit_job(corpus.id, planted_job_params(1), "").id,
+                                  [](const proto::JobRecord&) { return true; });
+  EXPECT_EQ(ok.status, proto::JobStatus::kSucceeded);
+}
+
+}  // namespace
+}  // namespace w2v::testing
