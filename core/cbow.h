@@ -2,8 +2,12 @@
 // CBOW (MATH.md §4): the mean of the context words' input vectors predicts the centre word
 // through the loss, and the gradient is shared back to every context word:
 //   h = (1/|C|) Σ_{j∈C} v_j,   ∂J/∂v_j = (1/|C|) ∂J/∂h
-// (word2vec's cbow_mean=1, with the exact 1/|C| factor as gensim applies it). The effective
-// window is drawn from 1..window as for skip-gram.
+// cbow_step computes exactly that (the gradient checks run it with input_step = 1). Training
+// steps the context vectors by input_step = |C| times that gradient, i.e. each context vector
+// receives the whole −lr·∂J/∂h, as word2vec, gensim (cbow_mean=1) and fastText all do: with the
+// plain 1/|C| step the input vectors learn |C| times slower and, measured on the bench corpus
+// (3 epochs), CBOW's WS-353 rho fell from gensim's 0.56 to 0.37. The effective window is drawn
+// from 1..window as for skip-gram.
 
 #include <algorithm>
 #include <cstddef>
@@ -21,17 +25,19 @@ namespace w2v {
 
 // One CBOW example on context rows ctx[0..c) (a word appearing twice in the window appears
 // twice): h = their mean, step(h, h_update) runs the objective (accumulating −lr·∂J/∂h into
-// h_update and updating the output rows), then each context row receives h_update / c.
-// h and h_update are scratch of n values. Templated on the scalar for the gradient checks.
+// h_update and updating the output rows), then each context row receives
+// input_step · h_update / c (its gradient step times input_step). h and h_update are scratch of
+// n values. Templated on the scalar for the gradient checks.
 template <class T, class Step>
-T cbow_step(T* const* ctx, std::size_t c, T* h, T* h_update, std::size_t n, Step&& step) noexcept {
+T cbow_step(T* const* ctx, std::size_t c, T* h, T* h_update, std::size_t n, T input_step,
+            Step&& step) noexcept {
   zero(h, n);
   for (std::size_t j = 0; j < c; ++j) axpy(T(1), ctx[j], h, n);
   const T inv = T(1) / static_cast<T>(c);
   for (std::size_t i = 0; i < n; ++i) h[i] *= inv;
   zero(h_update, n);
   const T loss = step(h, h_update);
-  for (std::size_t j = 0; j < c; ++j) axpy(inv, h_update, ctx[j], n);
+  for (std::size_t j = 0; j < c; ++j) axpy(inv * input_step, h_update, ctx[j], n);
   return loss;
 }
 
@@ -61,10 +67,10 @@ class Cbow {
       }
       if (c == 0) continue;
       const std::uint32_t target = sentence[i];
-      stats.loss +=
-          cbow_step(s.ctx, c, s.h.row(0), s.h.row(1), stride, [&](const float* h, float* h_update) {
-            return loss_.update(h, h_update, target, w.output, lr, rng, s.loss);
-          });
+      stats.loss += cbow_step(s.ctx, c, s.h.row(0), s.h.row(1), stride, static_cast<float>(c),
+                              [&](const float* h, float* h_update) {
+                                return loss_.update(h, h_update, target, w.output, lr, rng, s.loss);
+                              });
       ++stats.examples;
     }
   }

@@ -86,8 +86,9 @@ StepFn cbow(
     std::vector<double*> ctx;
     for (std::size_t i : use) ctx.push_back(p.in[i].data());
     std::vector<double> h(kDim), h_update(kDim);
+    // input_step 1: the update is exactly −lr times the gradient (training uses |C|).
     return cbow_step<double>(
-        ctx.data(), ctx.size(), h.data(), h_update.data(), kDim,
+        ctx.data(), ctx.size(), h.data(), h_update.data(), kDim, 1.0,
         [&](const double* hh, double* hu) { return objective(hh, hu, p.out, lr); });
   };
 }
