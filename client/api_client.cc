@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -138,6 +139,21 @@ proto::CorpusRecord W2vdClient::upload_corpus(const std::string& path, const std
   return parse_record(what, [&] { return proto::corpus_from_json(j); });
 }
 
+proto::CorpusRecord W2vdClient::upload_corpus_stream(const BodyReader& read,
+                                                     const std::string& name,
+                                                     StreamEncoding encoding,
+                                                     const ProgressFn& progress) {
+  std::string target = "/v1/corpora";
+  if (!name.empty()) target += "?name=" + url_encode(name);
+  std::map<std::string, std::string> headers;
+  if (encoding == StreamEncoding::kGzipData) headers["Content-Encoding"] = "gzip";
+  const HttpResponse r = http_.upload_stream(
+      target, read, "text/plain", encoding == StreamEncoding::kCompress, progress, headers);
+  const std::string what = "POST " + target;
+  const json j = checked_json(r, what);
+  return parse_record(what, [&] { return proto::corpus_from_json(j); });
+}
+
 std::vector<proto::CorpusRecord> W2vdClient::corpora() {
   const json j = call("GET", "/v1/corpora");
   return parse_list<proto::CorpusRecord>(j, "corpora", "GET /v1/corpora",
@@ -251,6 +267,14 @@ void W2vdClient::export_model(const std::string& id, const std::string& format,
   const std::string target =
       "/v1/models/" + url_encode(id) + "/vectors?format=" + url_encode(format);
   const HttpResponse r = http_.download(target, path);
+  if (!is_2xx(r.status)) throw error_from(r);
+}
+
+void W2vdClient::export_model_to(const std::string& id, const std::string& format,
+                                 const std::function<void(const char*, std::size_t)>& sink) {
+  const std::string target =
+      "/v1/models/" + url_encode(id) + "/vectors?format=" + url_encode(format);
+  const HttpResponse r = http_.download_to(target, sink);
   if (!is_2xx(r.status)) throw error_from(r);
 }
 

@@ -27,6 +27,10 @@ using ScoredWords = std::vector<std::pair<std::string, float>>;
 
 using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
+// How upload_corpus_stream sends what it reads: as it is (plain text), gzip-compressed on the
+// fly, or as it is but marked Content-Encoding: gzip (the bytes are gzip data already).
+enum class StreamEncoding { kPlain, kCompress, kGzipData };
+
 class W2vdClient {
  public:
   explicit W2vdClient(ClientOptions options);
@@ -37,6 +41,11 @@ class W2vdClient {
   // Corpora. name "" lets the server name it (after its id).
   proto::CorpusRecord upload_corpus(const std::string& path, const std::string& name = "",
                                     bool gzip = false, const ProgressFn& progress = {});
+  // Like upload_corpus, from a source of unknown size (standard input, a pipe), read to its end
+  // and sent chunked; progress(bytes_read, 0).
+  proto::CorpusRecord upload_corpus_stream(const BodyReader& read, const std::string& name = "",
+                                           StreamEncoding encoding = StreamEncoding::kPlain,
+                                           const ProgressFn& progress = {});
   std::vector<proto::CorpusRecord> corpora();
   proto::CorpusRecord corpus(const std::string& id);
   void delete_corpus(const std::string& id);
@@ -63,6 +72,10 @@ class W2vdClient {
   // Saves the vectors in word2vec's format ("binary" | "text") to path (written to
   // path + ".part" and renamed when complete).
   void export_model(const std::string& id, const std::string& format, const std::string& path);
+  // Streams the vectors in word2vec's format to sink(data, n) as they arrive (e.g. to standard
+  // output); sink may throw to stop.
+  void export_model_to(const std::string& id, const std::string& format,
+                       const std::function<void(const char* data, std::size_t n)>& sink);
   // Imports word2vec-format vectors ("binary" | "text"). name "" : the server names it.
   proto::ModelRecord import_model(const std::string& path, const std::string& name = "",
                                   const std::string& format = "binary",

@@ -441,9 +441,18 @@ struct HttpClient::Impl {
     return readable;
   }
 
-  HttpResponse upload(const std::string& target, const std::string& path,
-                      const std::string& content_type, bool gzip,
-                      const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  // An upload's body: read() gives the next piece (0 at the end, throws on a read error).
+  // With a known size the body is sent with Content-Length and must be exactly that long;
+  // without one it is sent chunked, until read() says it ended.
+  struct UploadBody {
+    BodyReader read;
+    std::optional<std::uint64_t> size;
+    std::string name;  // for messages: the file's path, "standard input", ...
+  };
+
+  HttpResponse upload_path(const std::string& target, const std::string& path,
+                           const std::string& content_type, bool gzip,
+                           const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
     File file(std::fopen(path.c_str(), "rb"));
     if (!file) throw std::runtime_error("cannot open " + path + ": " + errno_text());
     struct stat st {};
@@ -451,20 +460,36 @@ struct HttpClient::Impl {
       throw std::runtime_error("cannot read " + path + ": " + errno_text());
     }
     if (S_ISDIR(st.st_mode)) throw std::runtime_error("cannot upload " + path + ": a directory");
-    const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+    UploadBody body;
+    body.size = static_cast<std::uint64_t>(st.st_size);
+    body.name = path;
+    body.read = [f = file.get(), &path](char* data, std::size_t capacity) {
+      const std::size_t n = std::fread(data, 1, capacity, f);
+      if (n == 0 && std::ferror(f)) {
+        throw std::runtime_error("cannot read " + path + ": " + errno_text());
+      }
+      return n;
+    };
+    return upload(target, body, content_type, gzip, {}, progress);
+  }
 
+  HttpResponse upload(const std::string& target, const UploadBody& body,
+                      const std::string& content_type, bool gzip,
+                      const std::map<std::string, std::string>& headers,
+                      const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+    const std::uint64_t size = body.size.value_or(0);
     http::request<http::buffer_body> req;
-    prepare(req, "POST", target, {});
+    prepare(req, "POST", target, headers);
     req.set(http::field::content_type, content_type);
-    if (gzip) {
-      req.set(http::field::content_encoding, "gzip");
+    if (gzip) req.set(http::field::content_encoding, "gzip");
+    if (gzip || !body.size) {
       req.chunked(true);
     } else {
       req.content_length(size);
     }
     // The server answers "100 Continue" when it wants the body, or refuses at once (401, 413,
     // 415, ...) without making us send gigabytes first.
-    const bool expect = gzip || size > 0;
+    const bool expect = gzip || !body.size || size > 0;
     if (expect) req.set(http::field::expect, "100-continue");
     const std::string what = "POST " + req.target().to_string();
 
@@ -509,12 +534,12 @@ struct HttpClient::Impl {
           // Another interim response: read_head below skips further ones.
         }
       }
-      return send_upload_body(file.get(), path, size, gzip, req, sr, what, progress);
+      return send_upload_body(body, gzip, req, sr, what, progress);
     }
   }
 
-  HttpResponse send_upload_body(std::FILE* file, const std::string& path, std::uint64_t size,
-                                bool gzip, http::request<http::buffer_body>& req,
+  HttpResponse send_upload_body(const UploadBody& body, bool gzip,
+                                http::request<http::buffer_body>& req,
                                 http::request_serializer<http::buffer_body>& sr,
                                 const std::string& what,
                                 const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
@@ -535,16 +560,22 @@ struct HttpClient::Impl {
     std::vector<char> input(kChunkBytes);
     std::uint64_t consumed = 0;
     bool sent_all = false;
+    // A read error leaves the request unfinished: the connection cannot be reused.
+    auto read = [&](char* data, std::size_t capacity) {
+      try {
+        return body.read(data, capacity);
+      } catch (...) {
+        close();
+        throw;
+      }
+    };
+    const std::uint64_t size = body.size.value_or(0);
     if (gzip) {
       GzipDeflater deflater;
       std::vector<char> out(kChunkBytes);
       bool ok = true;
       while (ok) {
-        const std::size_t n = std::fread(input.data(), 1, input.size(), file);
-        if (n == 0 && std::ferror(file)) {
-          close();
-          throw std::runtime_error("cannot read " + path + ": " + errno_text());
-        }
+        const std::size_t n = read(input.data(), input.size());
         const bool last = n == 0;
         deflater.compress(input.data(), n, last, out, [&](const char* d, std::size_t k) {
           if (ok) ok = send(d, k, true);
@@ -556,17 +587,28 @@ struct HttpClient::Impl {
           break;
         }
         consumed += n;
-        if (progress) progress(consumed, std::max(size, consumed));
+        if (progress) progress(consumed, body.size ? std::max(size, consumed) : 0);
+      }
+    } else if (!body.size) {
+      // Chunked, until the source ends.
+      for (;;) {
+        const std::size_t n = read(input.data(), input.size());
+        if (n == 0) {
+          sent_all = send(nullptr, 0, false);  // the last chunk
+          break;
+        }
+        consumed += n;
+        if (!send(input.data(), n, true)) break;
+        if (progress) progress(consumed, 0);
       }
     } else {
       while (consumed < size) {
         const std::size_t want =
             static_cast<std::size_t>(std::min<std::uint64_t>(input.size(), size - consumed));
-        const std::size_t n = std::fread(input.data(), 1, want, file);
+        const std::size_t n = read(input.data(), want);
         if (n == 0) {
-          const std::string why = std::ferror(file) ? errno_text() : "it shrank while being sent";
           close();
-          throw std::runtime_error("cannot read " + path + ": " + why);
+          throw std::runtime_error("cannot read " + body.name + ": it shrank while being sent");
         }
         consumed += n;
         if (!send(input.data(), n, consumed < size)) break;
@@ -624,9 +666,50 @@ HttpResponse HttpClient::upload_file(
     const std::string& target, const std::string& path, const std::string& content_type, bool gzip,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   try {
-    return impl_->upload(target, path, content_type, gzip, progress);
+    return impl_->upload_path(target, path, content_type, gzip, progress);
   } catch (...) {
     impl_->close();
+    throw;
+  }
+}
+
+HttpResponse HttpClient::upload_stream(
+    const std::string& target, const BodyReader& read, const std::string& content_type, bool gzip,
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+    const std::map<std::string, std::string>& headers) {
+  try {
+    Impl::UploadBody body;
+    body.read = read;
+    body.name = "the upload's source";
+    return impl_->upload(target, body, content_type, gzip, headers, progress);
+  } catch (...) {
+    impl_->close();
+    throw;
+  }
+}
+
+HttpResponse HttpClient::download_to(const std::string& target,
+                                     const std::function<void(const char*, std::size_t)>& sink) {
+  Impl& im = *impl_;
+  try {
+    http::request<http::empty_body> req;
+    im.prepare(req, "GET", target, {});
+    const std::string what = "GET " + req.target().to_string();
+    const auto p = im.exchange(req, what);
+    HttpResponse out = im.start_response(*p);
+    if (out.status < 200 || out.status > 299) {
+      im.read_rest(*p, out, what, true);
+      return out;
+    }
+    const error_code ec = im.read_body(*p, [&](const char* d, std::size_t n) {
+      sink(d, n);
+      return true;
+    });
+    if (ec) im.fail("downloading " + what, ec);
+    im.finish(p->get().keep_alive());
+    return out;
+  } catch (...) {
+    im.close();
     throw;
   }
 }

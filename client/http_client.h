@@ -4,6 +4,7 @@
 // downloads; Server-Sent Events. Used by w2vctl and by the end-to-end tests.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +26,10 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };
+
+// Reads the next piece of a body into buffer (at most capacity bytes) and returns how many
+// bytes it read, 0 at the end; throws on a read error.
+using BodyReader = std::function<std::size_t(char* buffer, std::size_t capacity)>;
 
 struct ClientOptions {
   std::string base_url = "http://127.0.0.1:8080";  // http://host:port (https is not supported)
@@ -51,6 +56,22 @@ class HttpClient {
   HttpResponse upload_file(const std::string& target, const std::string& path,
                            const std::string& content_type, bool gzip,
                            const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+
+  // POSTs what read() gives until its end as the body, streamed with Transfer-Encoding: chunked:
+  // for standard input and pipes, whose size is not known in advance. gzip compresses on the
+  // fly as upload_file does; headers are added to the request (e.g. {"Content-Encoding",
+  // "gzip"} to send bytes that are gzip data already, as they are). progress(bytes_read, 0) is
+  // called as it goes.
+  HttpResponse upload_stream(const std::string& target, const BodyReader& read,
+                             const std::string& content_type, bool gzip,
+                             const std::function<void(std::uint64_t, std::uint64_t)>& progress = {},
+                             const std::map<std::string, std::string>& headers = {});
+
+  // GETs target; a 2xx body is passed to sink(data, n) piece by piece as it arrives (sink may
+  // throw to abandon the download); the returned body is empty then. Other statuses return
+  // their body.
+  HttpResponse download_to(const std::string& target,
+                           const std::function<void(const char* data, std::size_t n)>& sink);
 
   // GETs target; a 2xx body is streamed to the file at path (written to a temporary name and
   // renamed when complete); the returned body is empty then. Other statuses return their body.

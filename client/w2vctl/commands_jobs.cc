@@ -1,0 +1,429 @@
+// train; jobs list | show | cancel | watch; following a job's progress.
+
+#include <signal.h>
+
+#include <cmath>
+#include <csignal>
+
+#include "client/w2vctl/context.h"
+#include "client/w2vctl/exit_codes.h"
+#include "client/w2vctl/output.h"
+
+namespace w2v::ctl {
+namespace {
+
+using proto::JobStatus;
+
+// ---- Ctrl-C while following a job ----
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void on_sigint(int) {
+  g_interrupted = 1;
+}
+
+// Catches SIGINT while alive; the first Ctrl-C sets the flag (and restores the default action,
+// so a second one ends w2vctl at once).
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(SIGINT, &sa, &previous_);
+  }
+  ~InterruptGuard() { ::sigaction(SIGINT, &previous_, nullptr); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  bool interrupted() const { return g_interrupted != 0; }
+
+ private:
+  struct sigaction previous_ {};
+};
+
+std::string general(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+std::string optional_or(const std::optional<std::string>& s, const std::string& fallback) {
+  return s ? *s : fallback;
+}
+
+std::string progress_cell(const proto::JobRecord& j) {
+  switch (j.status) {
+    case JobStatus::kQueued:
+      return "-";
+    case JobStatus::kRunning:
+      if (j.progress.words_total == 0) return "preparing";
+      [[fallthrough]];
+    default:
+      return percent(j.progress.fraction, 0) + " (" + std::to_string(j.progress.epoch) + "/" +
+             std::to_string(j.progress.epochs) + ")";
+  }
+}
+
+// ---- the outcome of a followed job ----
+
+int report_outcome(Context& ctx, const proto::JobRecord& job) {
+  if (ctx.json) ctx.print_json(proto::to_json(job));
+  const auto took = job.started_at && job.finished_at
+                        ? seconds_between(*job.started_at, *job.finished_at)
+                        : std::nullopt;
+  const std::string in = took ? " in " + human_duration(*took) : "";
+  if (job.status != JobStatus::kSucceeded) {
+    const std::string what = job.status == JobStatus::kCancelled ? "was cancelled" : "failed" + in;
+    std::fprintf(stderr, "w2vctl: job %s %s%s\n", job.id.c_str(), what.c_str(),
+                 job.error ? (": " + *job.error).c_str() : "");
+    return kExitJobFailed;
+  }
+  if (ctx.json) return kExitOk;
+  const std::string model_id = job.model_id.value_or("");
+  if (ctx.quiet) {
+    std::printf("%s\n", model_id.c_str());
+    return kExitOk;
+  }
+  std::printf("job %s succeeded%s\n", job.id.c_str(), in.c_str());
+  if (model_id.empty()) return kExitOk;
+  const auto model = ctx.api().model(model_id);
+  std::printf("model %s (%s): %s words x %d dims\n", model.id.c_str(), model.name.c_str(),
+              grouped(model.vocab_size).c_str(), model.dim);
+  const auto lines = evaluation_lines(model.evaluation);
+  if (lines.empty()) {
+    std::printf(
+        "evaluation: none configured on the server; score it with: w2vctl evaluate %s "
+        "--analogies FILE\n",
+        model.id.c_str());
+  } else {
+    std::printf("evaluation:\n");
+    for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+  }
+  std::printf("next: w2vctl similar %s WORD\n", model.id.c_str());
+  return kExitOk;
+}
+
+// ---- train ----
+
+struct TrainOptions {
+  std::string corpus;
+  std::string name;
+  bool wait = false;
+  bool cancel_on_interrupt = false;
+  std::string model, loss, kernel;
+  int dim = 0, window = 0, negative = 0, epochs = 0, threads = 0;
+  std::int64_t min_count = 0, max_vocab = 0;
+  double sample = 0, alpha = 0;
+  std::uint64_t seed = 0;
+  // The options, to tell which were given.
+  std::vector<std::pair<std::string, CLI::Option*>> given;
+};
+
+nlohmann::json train_params(const TrainOptions& o) {
+  nlohmann::json p = nlohmann::json::object();
+  for (const auto& [field, opt] : o.given) {
+    if (opt->count() == 0) continue;
+    if (field == "model") p[field] = o.model;
+    if (field == "loss") p[field] = o.loss;
+    if (field == "kernel") p[field] = o.kernel;
+    if (field == "dim") p[field] = o.dim;
+    if (field == "window") p[field] = o.window;
+    if (field == "negative") p[field] = o.negative;
+    if (field == "min_count") p[field] = o.min_count;
+    if (field == "max_vocab") p[field] = o.max_vocab;
+    if (field == "sample") p[field] = o.sample;
+    if (field == "epochs") p[field] = o.epochs;
+    if (field == "alpha") p[field] = o.alpha;
+    if (field == "threads") p[field] = o.threads;
+    if (field == "seed") p[field] = o.seed;
+  }
+  return p;
+}
+
+int train(Context& ctx, const TrainOptions& o) {
+  const auto job = ctx.api().submit_job(o.corpus, train_params(o), o.name);
+  if (o.wait) {
+    if (!ctx.quiet) {
+      std::fprintf(stderr, "submitted job %s: %s\n", job.id.c_str(),
+                   params_summary(job.params).c_str());
+    }
+    return follow_job(ctx, job.id, o.cancel_on_interrupt);
+  }
+  if (ctx.json) {
+    ctx.print_json(proto::to_json(job));
+  } else if (ctx.quiet) {
+    std::printf("%s\n", job.id.c_str());
+  } else {
+    std::printf("submitted job %s (%s) on corpus %s: %s\n", job.id.c_str(),
+                std::string(proto::to_string(job.status)).c_str(), job.corpus_id.c_str(),
+                params_summary(job.params).c_str());
+    std::printf("follow it with: w2vctl jobs watch %s\n", job.id.c_str());
+  }
+  return kExitOk;
+}
+
+// ---- jobs ----
+
+int list(Context& ctx) {
+  const auto jobs = ctx.api().jobs();
+  if (ctx.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& j : jobs) list.push_back(proto::to_json(j));
+    ctx.print_json({{"jobs", list}});
+    return kExitOk;
+  }
+  if (ctx.quiet) {
+    for (const auto& j : jobs) std::printf("%s\n", j.id.c_str());
+    return kExitOk;
+  }
+  if (jobs.empty()) {
+    std::fprintf(stderr, "no jobs yet; start one with: w2vctl train --corpus ID\n");
+    return kExitOk;
+  }
+  Table t({{"ID"}, {"STATUS"}, {"CORPUS"}, {"PROGRESS", true}, {"MODEL"}, {"CREATED"}});
+  for (const auto& j : jobs) {
+    t.add({j.id, std::string(proto::to_string(j.status)), j.corpus_id, progress_cell(j),
+           j.model_id.value_or("-"), j.created_at});
+  }
+  t.print(stdout);
+  return kExitOk;
+}
+
+int show(Context& ctx, const std::string& id) {
+  const auto j = ctx.api().job(id);
+  if (ctx.json) {
+    ctx.print_json(proto::to_json(j));
+  } else {
+    print_job_details(j);
+  }
+  return kExitOk;
+}
+
+int cancel(Context& ctx, const std::string& id) {
+  const auto j = ctx.api().cancel_job(id);
+  if (ctx.json) {
+    ctx.print_json(proto::to_json(j));
+  } else {
+    // A queued job is cancelled at once; a running one stops within a second.
+    ctx.say(j.status == JobStatus::kCancelled
+                ? "cancelled job " + j.id + "\n"
+                : "cancelling job " + j.id + " (" + std::string(proto::to_string(j.status)) +
+                      "; it stops within a second)\n");
+  }
+  return kExitOk;
+}
+
+void add_train_flags(CLI::App* cmd, TrainOptions& o) {
+  auto param = [&](const std::string& field, CLI::Option* opt) {
+    opt->group("Job parameters (the server's defaults for those not given)");
+    o.given.emplace_back(field, opt);
+  };
+  param("model", cmd->add_option("--model", o.model, "skipgram or cbow (default skipgram)")
+                     ->check(CLI::IsMember({"skipgram", "cbow"})));
+  param("loss", cmd->add_option("--loss", o.loss,
+                                "ns (negative sampling), hs (hierarchical softmax) or softmax "
+                                "(default ns)")
+                    ->check(CLI::IsMember({"ns", "hs", "softmax"})));
+  param("kernel",
+        cmd->add_option("--kernel", o.kernel,
+                        "pair (word2vec's loop) or batch (HogBatch; skipgram+ns only; default)")
+            ->check(CLI::IsMember({"pair", "batch"})));
+  param("dim", cmd->add_option("--dim", o.dim, "Vector dimension, 1-4096 (default 100)"));
+  param("window", cmd->add_option("--window", o.window, "Maximum context window (default 5)"));
+  param("negative",
+        cmd->add_option("--negative", o.negative, "Negative samples per example (default 5)"));
+  param("min_count",
+        cmd->add_option("--min-count", o.min_count, "Drop words rarer than this (default 5)"));
+  param("max_vocab", cmd->add_option("--max-vocab", o.max_vocab,
+                                     "Keep only the most frequent words (default 0: no limit)"));
+  param("sample", cmd->add_option("--sample", o.sample,
+                                  "Frequent-word subsampling threshold (default 1e-4; 0: off)"));
+  param("epochs", cmd->add_option("--epochs", o.epochs, "Passes over the corpus (default 5)"));
+  param("alpha", cmd->add_option("--alpha", o.alpha,
+                                 "Initial learning rate (default 0.025 skipgram, 0.05 cbow)"));
+  param("threads", cmd->add_option("--threads", o.threads,
+                                   "Training threads (default 0: the server's setting)"));
+  param("seed", cmd->add_option("--seed", o.seed, "Random seed (default 1)"));
+}
+
+}  // namespace
+
+// ---- shared renderings ----
+
+std::string params_summary(const TrainParams& p) {
+  std::string s = std::string(to_string(p.model)) + "/" + std::string(to_string(p.loss)) + " dim " +
+                  std::to_string(p.dim) + ", window " + std::to_string(p.window);
+  if (p.loss == LossType::kNegativeSampling) s += ", negative " + std::to_string(p.negative);
+  s += ", min_count " + std::to_string(p.min_count);
+  if (p.max_vocab > 0) s += ", max_vocab " + std::to_string(p.max_vocab);
+  s += ", " + std::to_string(p.epochs) + (p.epochs == 1 ? " epoch" : " epochs");
+  return s;
+}
+
+std::vector<std::string> evaluation_lines(const nlohmann::json& evaluation) {
+  std::vector<std::string> out;
+  if (!evaluation.is_object()) return out;
+  auto number = [](const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+  };
+  for (const auto& [kind, files] : evaluation.items()) {
+    if (!files.is_object()) continue;
+    for (const auto& [file, s] : files.items()) {
+      if (!s.is_object()) continue;
+      if (kind == "analogies") {
+        out.push_back("analogies " + file + ": accuracy " + percent(number(s, "accuracy")) +
+                      ", coverage " + percent(number(s, "coverage")));
+      } else if (kind == "pairs") {
+        out.push_back("pairs " + file + ": spearman " + fixed(number(s, "spearman"), 3) +
+                      ", pearson " + fixed(number(s, "pearson"), 3));
+      } else {
+        out.push_back(kind + " " + file + ": " + proto::dump(s));
+      }
+    }
+  }
+  return out;
+}
+
+void print_job_details(const proto::JobRecord& j) {
+  const auto& p = j.progress;
+  Details d;
+  d.add("id", j.id);
+  d.add("status", std::string(proto::to_string(j.status)));
+  d.add("corpus", j.corpus_id);
+  if (!j.name.empty()) d.add("name", j.name);
+  d.add("model", optional_or(j.model_id, "-"));
+  d.add("params", params_summary(j.params));
+  d.add("",
+        "kernel " + std::string(to_string(j.params.kernel)) + ", sample " +
+            general(j.params.sample) + ", alpha " + fixed(j.params.effective_alpha(), 4) +
+            ", threads " +
+            (j.params.threads == 0 ? std::string("server's") : std::to_string(j.params.threads)) +
+            ", seed " + std::to_string(j.params.seed));
+  if (j.status != JobStatus::kQueued) {
+    d.add("progress", percent(p.fraction) + ", epoch " + std::to_string(p.epoch) + "/" +
+                          std::to_string(p.epochs) + ", " +
+                          human_count(static_cast<double>(p.words_done)) + " of " +
+                          human_count(static_cast<double>(p.words_total)) + " words");
+    if (p.words_per_sec > 0) {
+      std::string speed = human_count(p.words_per_sec) + " words/s";
+      if (std::isfinite(p.loss) && p.loss > 0) speed += ", loss " + fixed(p.loss, 4);
+      speed += ", alpha " + fixed(p.alpha, 5);
+      d.add("speed", speed);
+    }
+    if (j.status == JobStatus::kRunning) d.add("eta", clock_duration(p.eta_seconds));
+  }
+  d.add("created", j.created_at);
+  d.add("started", optional_or(j.started_at, "-"));
+  d.add("finished", optional_or(j.finished_at, "-"));
+  if (j.attempts > 1) {
+    d.add("attempts", std::to_string(j.attempts) +
+                          (j.resumed_from_epoch ? " (resumed from epoch " +
+                                                      std::to_string(*j.resumed_from_epoch) + ")"
+                                                : ""));
+  }
+  if (j.error) d.add("error", *j.error);
+  d.print(stdout);
+}
+
+int follow_job(Context& ctx, const std::string& id, bool cancel_on_interrupt) {
+  JobProgressView view(ctx.stderr_tty(), ctx.quiet);
+  if (!ctx.quiet && ctx.stderr_tty()) {
+    std::fprintf(stderr, "following job %s (Ctrl-C %s)\n", id.c_str(),
+                 cancel_on_interrupt ? "cancels it" : "stops following; the job keeps running");
+  }
+  proto::JobRecord last;
+  {
+    InterruptGuard guard;
+    last = ctx.api().watch_job(id, [&](const proto::JobRecord& r) {
+      if (guard.interrupted()) return false;
+      if (!proto::is_terminal(r.status)) view.update(r);
+      return true;
+    });
+    if (!proto::is_terminal(last.status) && guard.interrupted()) {
+      view.clear();
+      if (cancel_on_interrupt) {
+        ctx.api().cancel_job(id);
+        std::fprintf(stderr, "interrupted: cancelled job %s\n", id.c_str());
+      } else {
+        std::fprintf(stderr,
+                     "interrupted: job %s is still running; follow it with: w2vctl jobs watch %s\n"
+                     "(cancel it with: w2vctl jobs cancel %s)\n",
+                     id.c_str(), id.c_str(), id.c_str());
+      }
+      return kExitInterrupted;
+    }
+  }
+  view.finish(last);
+  return report_outcome(ctx, last);
+}
+
+void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
+  {
+    auto o = std::make_shared<TrainOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "train",
+        "Start a training job on a corpus; with --wait follow it to the end (a live progress "
+        "bar on a terminal) and print the model");
+    cmd->add_option("--corpus", o->corpus, "The corpus's id (c_...)")->required();
+    cmd->add_option("--name", o->name, "The model's name (default: the corpus's name)");
+    cmd->add_flag("-w,--wait", o->wait,
+                  "Follow the job until it ends; exit code 6 when it fails or is cancelled. "
+                  "Ctrl-C stops following and leaves the job running");
+    cmd->add_flag("--cancel-on-interrupt", o->cancel_on_interrupt,
+                  "With --wait: Ctrl-C cancels the job instead of leaving it running");
+    add_train_flags(cmd, *o);
+    cmd->footer(examples({
+        "w2vctl train --corpus c_1a2b3c --wait",
+        "w2vctl train --corpus c_1a2b3c --model cbow --dim 300 --epochs 10 --min-count 10 --wait",
+        "w2vctl train --corpus c_1a2b3c --threads 1 --seed 7   # reproducible, not waiting",
+        "MODEL=$(w2vctl -q train --corpus c_1a2b3c --wait)",
+    }));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return train(ctx, *o); }; });
+  }
+
+  CLI::App* jobs = app.add_subcommand("jobs", "List, show, cancel and watch training jobs");
+  jobs->require_subcommand(1);
+  jobs->footer(examples({"w2vctl jobs list", "w2vctl jobs watch j_7g8h9i"}));
+  {
+    CLI::App* cmd = jobs->add_subcommand("list", "List the jobs");
+    cmd->alias("ls");
+    cmd->footer(examples({"w2vctl jobs list", "w2vctl jobs list --json"}));
+    cmd->callback([&ctx, &action] { action = [&ctx] { return list(ctx); }; });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* cmd = jobs->add_subcommand("show", "Show a job: status, parameters, progress");
+    cmd->add_option("ID", *id, "The job's id (j_...)")->required();
+    cmd->footer(examples({"w2vctl jobs show j_7g8h9i"}));
+    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show(ctx, *id); }; });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* cmd = jobs->add_subcommand("cancel", "Cancel a queued or running job");
+    cmd->add_option("ID", *id, "The job's id (j_...)")->required();
+    cmd->footer(examples({"w2vctl jobs cancel j_7g8h9i"}));
+    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return cancel(ctx, *id); }; });
+  }
+  {
+    struct WatchOptions {
+      std::string id;
+      bool cancel_on_interrupt = false;
+    };
+    auto o = std::make_shared<WatchOptions>();
+    CLI::App* cmd = jobs->add_subcommand(
+        "watch",
+        "Follow a job until it ends (a live progress bar on a terminal, a line every few seconds "
+        "otherwise); exit code 6 when it fails or is cancelled");
+    cmd->add_option("ID", o->id, "The job's id (j_...)")->required();
+    cmd->add_flag("--cancel-on-interrupt", o->cancel_on_interrupt,
+                  "Ctrl-C cancels the job (by default it keeps running)");
+    cmd->footer(examples({"w2vctl jobs watch j_7g8h9i", "w2vctl jobs watch j_7g8h9i --json"}));
+    cmd->callback([o, &ctx, &action] {
+      action = [o, &ctx] { return follow_job(ctx, o->id, o->cancel_on_interrupt); };
+    });
+  }
+}
+
+}  // namespace w2v::ctl

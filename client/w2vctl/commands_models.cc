@@ -1,0 +1,247 @@
+// models list | show | rm | export | import
+
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "client/w2vctl/context.h"
+#include "client/w2vctl/exit_codes.h"
+#include "client/w2vctl/output.h"
+
+namespace w2v::ctl {
+namespace {
+
+constexpr std::uint64_t kProgressMinBytes = 8u << 20;
+
+std::string extension_of(const std::string& format) {
+  return format == "text" ? ".txt" : ".bin";
+}
+
+// The format of a word2vec file: by its extension (.txt, .vec, .text: text; .bin: binary), else
+// by its content (text vectors have no control bytes after the header line).
+std::string detect_format(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".txt" || ext == ".vec" || ext == ".text") return "text";
+  if (ext == ".bin") return "binary";
+  std::ifstream in(path, std::ios::binary);
+  std::string header;
+  std::getline(in, header);
+  char buf[65536];
+  in.read(buf, sizeof buf);
+  const std::streamsize n = in.gcount();
+  for (std::streamsize i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(buf[i]);
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return "binary";
+  }
+  return n > 0 ? "text" : "binary";
+}
+
+int list(Context& ctx) {
+  const auto models = ctx.api().models();
+  if (ctx.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& m : models) list.push_back(proto::to_json(m));
+    ctx.print_json({{"models", list}});
+    return kExitOk;
+  }
+  if (ctx.quiet) {
+    for (const auto& m : models) std::printf("%s\n", m.id.c_str());
+    return kExitOk;
+  }
+  if (models.empty()) {
+    std::fprintf(stderr,
+                 "no models yet; train one with: w2vctl train --corpus ID --wait, or import "
+                 "one with: w2vctl models import FILE\n");
+    return kExitOk;
+  }
+  Table t({{"ID"}, {"NAME"}, {"WORDS", true}, {"DIM", true}, {"SOURCE"}, {"CREATED"}});
+  for (const auto& m : models) {
+    const std::string source = m.source == "trained" && m.job_id ? "job " + *m.job_id : m.source;
+    t.add({m.id, m.name, human_count(static_cast<double>(m.vocab_size)), std::to_string(m.dim),
+           source, m.created_at});
+  }
+  t.print(stdout);
+  return kExitOk;
+}
+
+int show(Context& ctx, const std::string& id) {
+  const auto m = ctx.api().model(id);
+  if (ctx.json) {
+    ctx.print_json(proto::to_json(m));
+  } else {
+    print_model_details(m);
+  }
+  return kExitOk;
+}
+
+int remove(Context& ctx, const std::vector<std::string>& ids) {
+  for (const auto& id : ids) {
+    ctx.api().delete_model(id);
+    ctx.say("deleted model " + id + "\n");
+  }
+  return kExitOk;
+}
+
+struct ExportOptions {
+  std::string id;
+  std::string format = "binary";
+  std::string output;
+};
+
+int export_model(Context& ctx, const ExportOptions& o) {
+  if (o.output == "-") {
+    if (o.format == "binary" && is_tty(stdout)) {
+      throw UsageError(
+          "refusing to write binary vectors to a terminal: redirect standard output or use -o "
+          "FILE");
+    }
+    std::uint64_t bytes = 0;
+    ctx.api().export_model_to(o.id, o.format, [&](const char* data, std::size_t n) {
+      if (std::fwrite(data, 1, n, stdout) != n) {
+        throw std::runtime_error(std::string("cannot write to standard output: ") +
+                                 std::strerror(errno));
+      }
+      bytes += n;
+    });
+    if (std::fflush(stdout) != 0) {
+      throw std::runtime_error(std::string("cannot write to standard output: ") +
+                               std::strerror(errno));
+    }
+    if (!ctx.quiet && !ctx.json) {
+      std::fprintf(stderr, "exported model %s (%s, %s)\n", o.id.c_str(), o.format.c_str(),
+                   human_bytes(bytes).c_str());
+    }
+    return kExitOk;
+  }
+  const std::string path = o.output.empty() ? o.id + extension_of(o.format) : o.output;
+  ctx.api().export_model(o.id, o.format, path);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  ctx.say("exported model " + o.id + " to " + path + " (" + o.format + ", " +
+          (ec ? std::string("?") : human_bytes(size)) + ")\n");
+  return kExitOk;
+}
+
+struct ImportOptions {
+  std::string file;
+  std::string name;
+  std::string format;  // "" : detect
+};
+
+int import_model(Context& ctx, const ImportOptions& o) {
+  struct stat st {};
+  if (::stat(o.file.c_str(), &st) != 0) {
+    throw std::runtime_error("cannot open " + o.file + ": " + std::strerror(errno));
+  }
+  const std::string format = o.format.empty() ? detect_format(o.file) : o.format;
+  const std::string name = o.name.empty() ? std::filesystem::path(o.file).stem().string() : o.name;
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  TransferProgress progress("uploading " + o.file,
+                            !ctx.quiet && ctx.stderr_tty() && size >= kProgressMinBytes);
+  const auto m = ctx.api().import_model(
+      o.file, name, format,
+      [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); });
+  progress.finish();
+  if (ctx.json) {
+    ctx.print_json(proto::to_json(m));
+  } else if (ctx.quiet) {
+    std::printf("%s\n", m.id.c_str());
+  } else {
+    std::printf("imported %s (%s) as model %s (%s): %s words x %d dims\n", o.file.c_str(),
+                format.c_str(), m.id.c_str(), m.name.c_str(), grouped(m.vocab_size).c_str(), m.dim);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void print_model_details(const proto::ModelRecord& m) {
+  Details d;
+  d.add("id", m.id);
+  d.add("name", m.name);
+  d.add("source", m.source);
+  if (m.job_id) d.add("job", *m.job_id);
+  d.add("words", grouped(m.vocab_size));
+  d.add("dim", std::to_string(m.dim));
+  if (m.params) d.add("params", params_summary(*m.params));
+  d.add("created", m.created_at);
+  const auto lines = evaluation_lines(m.evaluation);
+  if (lines.empty()) {
+    d.add("evaluation", "-");
+  } else {
+    for (std::size_t i = 0; i < lines.size(); ++i) d.add(i == 0 ? "evaluation" : "", lines[i]);
+  }
+  d.print(stdout);
+}
+
+void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
+  CLI::App* models = app.add_subcommand("models", "List, show, delete, export and import models");
+  models->require_subcommand(1);
+  models->footer(examples({"w2vctl models list", "w2vctl models export m_4d5e6f -o vectors.bin"}));
+  {
+    CLI::App* cmd = models->add_subcommand("list", "List the models");
+    cmd->alias("ls");
+    cmd->footer(examples({"w2vctl models list", "w2vctl models list -q   # ids only"}));
+    cmd->callback([&ctx, &action] { action = [&ctx] { return list(ctx); }; });
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* cmd =
+        models->add_subcommand("show", "Show a model: size, parameters, evaluation scores");
+    cmd->add_option("ID", *id, "The model's id (m_...)")->required();
+    cmd->footer(examples({"w2vctl models show m_4d5e6f"}));
+    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show(ctx, *id); }; });
+  }
+  {
+    auto ids = std::make_shared<std::vector<std::string>>();
+    CLI::App* cmd = models->add_subcommand("rm", "Delete models and their files");
+    cmd->alias("delete");
+    cmd->add_option("ID", *ids, "The models' ids (m_...)")->required();
+    cmd->footer(examples({"w2vctl models rm m_4d5e6f"}));
+    cmd->callback([ids, &ctx, &action] { action = [ids, &ctx] { return remove(ctx, *ids); }; });
+  }
+  {
+    auto o = std::make_shared<ExportOptions>();
+    CLI::App* cmd = models->add_subcommand(
+        "export",
+        "Download a model's vectors in word2vec's format (readable by gensim, word2vec, "
+        "fastText's tools)");
+    cmd->add_option("ID", o->id, "The model's id (m_...)")->required();
+    cmd->add_option("--format", o->format, "binary or text")
+        ->check(CLI::IsMember({"binary", "text"}))
+        ->capture_default_str();
+    cmd->add_option("-o,--output", o->output,
+                    "The file to write (default: ID.bin or ID.txt); - for standard output");
+    cmd->footer(examples({
+        "w2vctl models export m_4d5e6f -o vectors.bin",
+        "w2vctl models export m_4d5e6f --format text -o - | head -3",
+        "python3 -c \"from gensim.models import KeyedVectors as K; "
+        "print(K.load_word2vec_format('vectors.bin', binary=True).most_similar('king'))\"",
+    }));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return export_model(ctx, *o); }; });
+  }
+  {
+    auto o = std::make_shared<ImportOptions>();
+    CLI::App* cmd =
+        models->add_subcommand("import", "Upload word2vec-format vectors as a new model");
+    cmd->add_option("FILE", o->file, "The vectors file")->required();
+    cmd->add_option("--name", o->name,
+                    "The model's name (default: the file name without extension)");
+    cmd->add_option("--format", o->format,
+                    "binary or text (default: by extension, .txt/.vec text, .bin binary, else "
+                    "by content)")
+        ->check(CLI::IsMember({"binary", "text"}));
+    cmd->footer(examples({
+        "w2vctl models import GoogleNews-vectors-negative300.bin --name googlenews",
+        "w2vctl models import wiki.en.vec",
+    }));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return import_model(ctx, *o); }; });
+  }
+}
+
+}  // namespace w2v::ctl

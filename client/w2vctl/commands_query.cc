@@ -1,0 +1,228 @@
+// similar, analogy, similarity, vector, evaluate: queries on a model.
+
+#include <cmath>
+
+#include "client/w2vctl/context.h"
+#include "client/w2vctl/exit_codes.h"
+#include "client/w2vctl/output.h"
+
+namespace w2v::ctl {
+namespace {
+
+// {"results": [{"word", "score"}, ...]} as the API answers.
+nlohmann::json results_json(const client::ScoredWords& results) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [word, score] : results) {
+    list.push_back({{"word", proto::json_string(word)}, {"score", score}});
+  }
+  return {{"results", list}};
+}
+
+void print_results(Context& ctx, const client::ScoredWords& results) {
+  if (ctx.json) {
+    ctx.print_json(results_json(results));
+    return;
+  }
+  if (ctx.quiet) {
+    for (const auto& r : results) std::printf("%s\n", r.first.c_str());
+    return;
+  }
+  Table t({{"#", true}, {"WORD"}, {"SCORE", true}});
+  std::size_t rank = 0;
+  for (const auto& [word, score] : results) {
+    t.add({std::to_string(++rank), word, fixed(score, 4)});
+  }
+  t.print(stdout);
+}
+
+struct SimilarOptions {
+  std::string model;
+  std::vector<std::string> words;
+  std::vector<std::string> negative;
+  std::size_t k = 10;
+};
+
+struct AnalogyOptions {
+  std::string model, a, b, c;
+  std::size_t k = 10;
+  std::string method = "add";
+};
+
+struct PairOptions {
+  std::string model, a, b;
+};
+
+struct VectorOptions {
+  std::string model, word;
+};
+
+struct EvaluateOptions {
+  std::string model;
+  std::string analogies, pairs;
+};
+
+int similar(Context& ctx, const SimilarOptions& o) {
+  print_results(ctx, ctx.api().similar(o.model, o.words, o.negative, o.k));
+  return kExitOk;
+}
+
+int analogy(Context& ctx, const AnalogyOptions& o) {
+  print_results(ctx, ctx.api().analogy(o.model, o.a, o.b, o.c, o.k, o.method));
+  return kExitOk;
+}
+
+int similarity(Context& ctx, const PairOptions& o) {
+  const double s = ctx.api().similarity(o.model, o.a, o.b);
+  if (ctx.json) {
+    ctx.print_json({{"similarity", s}});
+  } else {
+    std::printf("%s\n", fixed(s, 4).c_str());
+  }
+  return kExitOk;
+}
+
+int vector(Context& ctx, const VectorOptions& o) {
+  const auto v = ctx.api().vector(o.model, o.word);
+  if (ctx.json) {
+    ctx.print_json({{"word", proto::json_string(o.word)}, {"vector", v}});
+    return kExitOk;
+  }
+  // word2vec's text format: the word, then the components.
+  std::string line = o.word;
+  char buf[32];
+  for (const float x : v) {
+    std::snprintf(buf, sizeof buf, " %.6g", static_cast<double>(x));
+    line += buf;
+  }
+  std::printf("%s\n", line.c_str());
+  return kExitOk;
+}
+
+double number(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+}
+
+std::uint64_t count(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<std::uint64_t>() : 0;
+}
+
+int evaluate(Context& ctx, const EvaluateOptions& o) {
+  if (o.analogies.empty() && o.pairs.empty()) {
+    throw UsageError("evaluate needs --analogies FILE or --pairs FILE");
+  }
+  const bool analogies = !o.analogies.empty();
+  const auto scores = ctx.api().evaluate(o.model, analogies ? o.analogies : o.pairs,
+                                         analogies ? "analogies" : "pairs");
+  if (ctx.json) {
+    ctx.print_json(scores);
+    return kExitOk;
+  }
+  if (analogies) {
+    Details d;
+    d.add("accuracy", percent(number(scores, "accuracy")) + " (" +
+                          grouped(count(scores, "correct")) + " of " +
+                          grouped(count(scores, "covered")) + " answerable questions)");
+    d.add("coverage", percent(number(scores, "coverage")) + " of " +
+                          grouped(count(scores, "questions")) + " questions");
+    d.add("semantic", percent(number(scores, "semantic_accuracy")));
+    d.add("syntactic", percent(number(scores, "syntactic_accuracy")));
+    d.print(stdout);
+    if (scores.contains("sections") && scores["sections"].is_array() &&
+        !scores["sections"].empty() && !ctx.quiet) {
+      std::printf("\n");
+      Table t({{"SECTION"}, {"QUESTIONS", true}, {"COVERED", true}, {"ACCURACY", true}});
+      for (const auto& s : scores["sections"]) {
+        t.add({s.value("name", ""), grouped(count(s, "questions")), grouped(count(s, "covered")),
+               percent(number(s, "accuracy"))});
+      }
+      t.print(stdout);
+    }
+  } else {
+    Details d;
+    d.add("spearman", fixed(number(scores, "spearman"), 4));
+    d.add("pearson", fixed(number(scores, "pearson"), 4));
+    d.add("pairs", grouped(count(scores, "used")) + " of " + grouped(count(scores, "pairs")) +
+                       " with both words in the vocabulary");
+    d.print(stdout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_query_commands(CLI::App& app, Context& ctx, Action& action) {
+  {
+    auto o = std::make_shared<SimilarOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "similar",
+        "Nearest neighbours of words by cosine (several words and --negative: gensim's "
+        "most_similar)");
+    cmd->add_option("MODEL", o->model, "The model's id (m_...)")->required();
+    cmd->add_option("WORD", o->words, "The words to add up")->required();
+    cmd->add_option("-n,--negative", o->negative, "Words to subtract (repeat or list)");
+    cmd->add_option("-k", o->k, "How many neighbours, 1-1000")->capture_default_str();
+    cmd->footer(examples({
+        "w2vctl similar m_4d5e6f king",
+        "w2vctl similar m_4d5e6f king woman --negative man -k 5",
+        "w2vctl similar m_4d5e6f paris --json | jq -r '.results[].word'",
+    }));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return similar(ctx, *o); }; });
+  }
+  {
+    auto o = std::make_shared<AnalogyOptions>();
+    CLI::App* cmd = app.add_subcommand("analogy", "A is to B as C is to ?");
+    cmd->add_option("MODEL", o->model, "The model's id (m_...)")->required();
+    cmd->add_option("A", o->a)->required();
+    cmd->add_option("B", o->b)->required();
+    cmd->add_option("C", o->c)->required();
+    cmd->add_option("-k", o->k, "How many answers, 1-1000")->capture_default_str();
+    cmd->add_option("--method", o->method, "add (3CosAdd) or mul (3CosMul)")
+        ->check(CLI::IsMember({"add", "mul"}))
+        ->capture_default_str();
+    cmd->footer(examples({
+        "w2vctl analogy m_4d5e6f man king woman",
+        "w2vctl analogy m_4d5e6f paris france berlin --method mul -k 3",
+    }));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return analogy(ctx, *o); }; });
+  }
+  {
+    auto o = std::make_shared<PairOptions>();
+    CLI::App* cmd = app.add_subcommand("similarity", "Cosine similarity of two words");
+    cmd->add_option("MODEL", o->model, "The model's id (m_...)")->required();
+    cmd->add_option("A", o->a)->required();
+    cmd->add_option("B", o->b)->required();
+    cmd->footer(examples({"w2vctl similarity m_4d5e6f cat dog"}));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return similarity(ctx, *o); }; });
+  }
+  {
+    auto o = std::make_shared<VectorOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "vector", "A word's vector (as a word2vec text line: the word, then the components)");
+    cmd->add_option("MODEL", o->model, "The model's id (m_...)")->required();
+    cmd->add_option("WORD", o->word)->required();
+    cmd->footer(examples({"w2vctl vector m_4d5e6f king", "w2vctl vector m_4d5e6f king --json"}));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return vector(ctx, *o); }; });
+  }
+  {
+    auto o = std::make_shared<EvaluateOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "evaluate",
+        "Score a model on word analogies (questions-words format) or on word-pair similarity "
+        "judgements (\"word word score\" lines)");
+    cmd->add_option("MODEL", o->model, "The model's id (m_...)")->required();
+    auto* analogies =
+        cmd->add_option("--analogies", o->analogies, "A questions-words file (accuracy)")
+            ->check(CLI::ExistingFile);
+    auto* pairs =
+        cmd->add_option("--pairs", o->pairs, "A word-pair file, e.g. WordSim-353 (Spearman's rho)")
+            ->check(CLI::ExistingFile);
+    analogies->excludes(pairs);
+    cmd->footer(examples({
+        "w2vctl evaluate m_4d5e6f --analogies questions-words.txt",
+        "w2vctl evaluate m_4d5e6f --pairs wordsim353.tsv",
+    }));
+    cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return evaluate(ctx, *o); }; });
+  }
+}
+
+}  // namespace w2v::ctl
