@@ -53,8 +53,8 @@ struct JobRecord {
   std::string created_at;
   std::optional<std::string> started_at;
   std::optional<std::string> finished_at;
-  int attempts = 0;                        // times it started running (more than 1: resumed)
-  std::optional<int> resumed_from_epoch;   // the checkpoint epoch the last attempt resumed from
+  int attempts = 0;                       // times it started running (more than 1: resumed)
+  std::optional<int> resumed_from_epoch;  // the checkpoint epoch the last attempt resumed from
 };
 
 struct ModelRecord {
@@ -65,7 +65,7 @@ struct ModelRecord {
   int dim = 0;
   std::optional<TrainParams> params;  // none for imported models
   nlohmann::json evaluation = nlohmann::json::object();
-  std::string source = "trained";     // "trained" | "imported"
+  std::string source = "trained";  // "trained" | "imported"
   std::string created_at;
 };
 
