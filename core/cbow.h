@@ -50,7 +50,7 @@ class Cbow {
   struct Scratch {
     Matrix h;  // row 0: h, row 1: h_update
     typename Loss::Scratch loss;
-    float* ctx[2 * 100];  // at most 2 × the largest window (ParamLimits::window)
+    float* ctx[kMaxContextWords];
     Scratch(const Cbow& walk, const ModelWeights& w) : h(2, w.input.cols()), loss(walk.loss_, w) {}
   };
 

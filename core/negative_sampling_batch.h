@@ -17,12 +17,10 @@
 #include <cstddef>
 
 #include "core/activation.h"
+#include "core/train_params.h"
 #include "core/vec_ops.h"
 
 namespace w2v {
-
-inline constexpr std::size_t kMaxBatchContexts = 200;  // 2 × the largest window
-inline constexpr std::size_t kMaxBatchOutputs = 65;    // 1 + the most negatives
 
 // in: B row pointers, out: K+1 row pointers, rows of length n, all updated in place.
 // d_out: scratch of (K+1) × n; scores: scratch of B × (K+1). Returns J.
@@ -40,7 +38,7 @@ T negative_sampling_batch_step(T* const* in, std::size_t b, T* const* out, std::
     }
   }
   // ΔO_k = Σ_j G_jk · in_j, from the input rows as they were.
-  T column[kMaxBatchContexts];
+  T column[kMaxContextWords];
   for (std::size_t k = 0; k < k1; ++k) {
     for (std::size_t j = 0; j < b; ++j) column[j] = scores[j * k1 + k];
     T* du = d_out + k * n;

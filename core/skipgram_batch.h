@@ -31,7 +31,7 @@ class BatchSkipgramNs {
   // Per-thread buffers, 64-byte aligned rows.
   struct Scratch {
     Matrix d_out, scores;
-    float* in[kMaxBatchContexts];
+    float* in[kMaxContextWords];
     std::uint32_t negatives[2][kMaxNegative];  // this centre's and the next one's
     std::size_t n_negatives[2] = {0, 0};
     Scratch(const BatchSkipgramNs& walk, const ModelWeights& w)

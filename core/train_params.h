@@ -2,6 +2,7 @@
 // Training parameters with word2vec's defaults, their valid ranges, and their validation.
 // The API and the command-line tools share these limits.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,10 @@ struct ParamLimits {
   static constexpr Range<double> alpha{1e-6, 1.0};
   static constexpr Range<int> threads{0, 1024};
 };
+
+// The most context words one position can have: both sides of the largest window.
+inline constexpr std::size_t kMaxContextWords =
+    2 * static_cast<std::size_t>(ParamLimits::window.max);
 
 struct TrainParams {
   ModelType model = ModelType::kSkipgram;
