@@ -42,7 +42,10 @@ struct Model {
   }
 };
 
+// A loaded model answers without touching the store (deleting a model evicts it); only
+// a cache miss checks that the model exists before loading it.
 Model load(AppContext& app, const std::string& id) {
+  if (auto emb = app.models.loaded(id)) return Model{id, std::move(emb)};
   if (!app.store.model(id)) throw ApiError::not_found("no model " + id, "model_not_found");
   return Model{id, app.models.get(id)};
 }

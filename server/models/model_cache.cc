@@ -97,6 +97,14 @@ std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) 
   }
 }
 
+std::shared_ptr<const Embeddings> ModelCache::loaded(const std::string& model_id) {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(model_id);
+  if (it == entries_.end() || it->second.bytes == 0) return nullptr;  // absent or loading
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return it->second.model.get();
+}
+
 void ModelCache::evict(const std::string& model_id) {
   std::lock_guard lock(mutex_);
   if (auto it = entries_.find(model_id); it != entries_.end()) {

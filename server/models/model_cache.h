@@ -25,6 +25,8 @@ class ModelCache {
   // The model's embeddings, loading them on first use. Throws std::runtime_error when the
   // vectors file cannot be read.
   std::shared_ptr<const Embeddings> get(const std::string& model_id);
+  // The model's embeddings if they are loaded (touching its recency), else null; never loads.
+  std::shared_ptr<const Embeddings> loaded(const std::string& model_id);
   // The model's approximate-search index: loaded from models/<id>/hnsw.bin, or built (seconds
   // for ~100k words) and saved there on first use; kept with the model in the cache.
   std::shared_ptr<const HnswIndex> index(const std::string& model_id);
