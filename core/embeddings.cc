@@ -5,6 +5,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include "core/candidate_set.h"
 #include "core/vec_ops.h"
 
 namespace w2v {
@@ -16,42 +21,28 @@ using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
 
 // Rows scored per block: the block's scores stay in L1.
 constexpr std::size_t kBlockRows = 512;
-// Queries per matrix-matrix product in nearest_batch.
-constexpr std::size_t kBatchQueries = 128;
+// Blocks of 16 rows scored per call of the 8-bit scan: the scores stay in L1.
+constexpr std::size_t kScanBlocks = 32;
+// Candidates the 8-bit scan keeps for exact re-scoring beyond the k asked for.
+constexpr std::size_t kExtraCandidates = 64;
+// Slack on the scan's error bound for float rounding in the approximate and exact scores.
+constexpr float kRoundingSlack = 1e-4f;
 
-bool better(const Neighbor& a, const Neighbor& b) noexcept {
-  return a.score > b.score || (a.score == b.score && a.id < b.id);
+// Whether any of the 16 scores at s (64-byte aligned) is above bar, in a few vector instructions.
+bool any_above(const float* s, float bar) noexcept {
+  static_assert(QuantizedRows::kBlockRows == 16);
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(_mm512_load_ps(s), _mm512_set1_ps(bar), _CMP_GT_OQ) != 0;
+#elif defined(__AVX2__)
+  const __m256 b = _mm256_set1_ps(bar);
+  return _mm256_movemask_ps(_mm256_or_ps(_mm256_cmp_ps(_mm256_load_ps(s), b, _CMP_GT_OQ),
+                                         _mm256_cmp_ps(_mm256_load_ps(s + 8), b, _CMP_GT_OQ))) != 0;
+#else
+  bool any = false;
+  for (std::size_t i = 0; i < 16; ++i) any |= s[i] > bar;
+  return any;
+#endif
 }
-
-// The k best (score, id) pairs offered so far: a min-heap on score, the worst at the front.
-class TopK {
- public:
-  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(k); }
-
-  // Rows are offered in ascending id order, so on equal scores the earlier (more frequent) word
-  // stays.
-  void offer(std::uint32_t id, float score, std::span<const std::uint32_t> exclude) {
-    if (!(score == score)) return;  // NaN
-    if (heap_.size() == k_ && !(score > heap_.front().score)) return;
-    if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) return;
-    if (heap_.size() == k_) {
-      std::pop_heap(heap_.begin(), heap_.end(), better);
-      heap_.back() = Neighbor{id, score};
-    } else {
-      heap_.push_back(Neighbor{id, score});
-    }
-    std::push_heap(heap_.begin(), heap_.end(), better);
-  }
-
-  std::vector<Neighbor> take() {
-    std::sort(heap_.begin(), heap_.end(), better);
-    return std::move(heap_);
-  }
-
- private:
-  std::size_t k_;
-  std::vector<Neighbor> heap_;
-};
 
 // Unit-normalises v (length n) in place; a zero vector stays zero.
 void normalise(float* v, std::size_t n) noexcept {
@@ -80,6 +71,11 @@ Embeddings::Embeddings(std::vector<std::string> words, Matrix vectors)
     const float norm = std::sqrt(dot(r, r, vectors_.stride()));
     inv_norms_[i] = norm > 0 ? 1.0f / norm : 0.0f;
   }
+  try {
+    quantized_ = QuantizedRows(vectors_, inv_norms_);
+  } catch (const std::invalid_argument&) {
+    quantized_ = QuantizedRows();  // a row that is not finite: float search only
+  }
 }
 
 std::optional<std::uint32_t> Embeddings::find(std::string_view word) const noexcept {
@@ -89,7 +85,8 @@ std::optional<std::uint32_t> Embeddings::find(std::string_view word) const noexc
 }
 
 std::size_t Embeddings::memory_bytes() const noexcept {
-  std::size_t n = vectors_.bytes() + index_.memory_bytes() + inv_norms_.capacity() * sizeof(float);
+  std::size_t n = vectors_.bytes() + index_.memory_bytes() + inv_norms_.capacity() * sizeof(float) +
+                  quantized_.memory_bytes();
   for (const auto& w : words_) n += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
   return n;
 }
@@ -108,19 +105,17 @@ std::size_t Embeddings::rows_searched(std::size_t restrict) const noexcept {
   return restrict == 0 ? size() : std::min(restrict, size());
 }
 
-std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::size_t k,
-                                          std::span<const std::uint32_t> exclude,
-                                          std::size_t restrict) const {
-  if (query.size() != dim())
-    throw std::invalid_argument("embeddings: query has the wrong dimension");
-  const std::size_t stride = vectors_.stride();
-  Eigen::VectorXf q = Eigen::VectorXf::Zero(static_cast<Eigen::Index>(stride));
-  std::copy(query.begin(), query.end(), q.data());
-  normalise(q.data(), stride);
+float Embeddings::exact_score(std::uint32_t id, const float* unit_query) const noexcept {
+  return dot(vectors_.row(id), unit_query, vectors_.stride()) * inv_norms_[id];
+}
 
-  const std::size_t rows = rows_searched(restrict);
+std::vector<Neighbor> Embeddings::nearest_float(const float* unit_query, std::size_t k,
+                                                std::span<const std::uint32_t> exclude,
+                                                std::size_t rows) const {
+  const std::size_t stride = vectors_.stride();
   const ConstRowMap m(vectors_.data(), static_cast<Eigen::Index>(size()),
                       static_cast<Eigen::Index>(stride));
+  const ConstVecMap q(unit_query, static_cast<Eigen::Index>(stride));
   Eigen::Matrix<float, kBlockRows, 1> scores;
   TopK top(k);
   for (std::size_t start = 0; start < rows; start += kBlockRows) {
@@ -131,6 +126,74 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
       top.offer(id, scores[i] * inv_norms_[id], exclude);
     }
   }
+  return top.take();
+}
+
+std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::size_t k,
+                                          std::span<const std::uint32_t> exclude,
+                                          std::size_t restrict) const {
+  if (query.size() != dim())
+    throw std::invalid_argument("embeddings: query has the wrong dimension");
+  const std::size_t stride = vectors_.stride();
+  std::vector<float> unit(stride, 0.0f);
+  std::copy(query.begin(), query.end(), unit.begin());
+  normalise(unit.data(), stride);
+  const std::size_t rows = rows_searched(restrict);
+  if (k == 0 || rows == 0) return {};
+  const QuantizedRows::Query coded =
+      quantized_.empty() ? QuantizedRows::Query{} : quantized_.quantise(query);
+  if (coded.scale == 0) return nearest_float(unit.data(), k, exclude, rows);
+
+  // 1. The 8-bit scan keeps the best k + extra rows by approximate cosine.
+  CandidateSet candidates(std::max(k + kExtraCandidates, 2 * k));
+  alignas(64) float approx[kScanBlocks * QuantizedRows::kBlockRows];
+  const auto scan = [&](auto&& visit) {
+    for (std::size_t first = 0; first < rows; first += std::size(approx)) {
+      const std::size_t n = std::min(std::size(approx), rows - first);
+      quantized_.score_blocks(coded, first / QuantizedRows::kBlockRows,
+                              (n + QuantizedRows::kBlockRows - 1) / QuantizedRows::kBlockRows,
+                              approx);
+      visit(first, n);
+    }
+  };
+  scan([&](std::size_t first, std::size_t n) {
+    for (std::size_t b = 0; b < n; b += QuantizedRows::kBlockRows) {
+      if (!any_above(approx + b, candidates.bar())) continue;  // most blocks
+      for (std::size_t i = b; i < std::min(b + QuantizedRows::kBlockRows, n); ++i) {
+        const auto id = static_cast<std::uint32_t>(first + i);
+        if (approx[i] > candidates.bar() &&
+            std::find(exclude.begin(), exclude.end(), id) == exclude.end()) {
+          candidates.offer(id, approx[i]);
+        }
+      }
+    }
+  });
+
+  // 2. Exact cosines of the candidates.
+  TopK top(k);
+  const std::span<const Neighbor> kept = candidates.finish();
+  for (const Neighbor& c : kept) top.offer(c.id, exact_score(c.id, unit.data()), {});
+  if (!candidates.dropped()) return top.take();  // every row searched was a candidate
+
+  // 3. A row left out scored at most the bar, so its exact cosine is at most the bar plus the
+  // scan's error bound. When that cannot reach the k-th exact score the answer is exact;
+  // otherwise every such row is re-scored.
+  const float error =
+      quantized_.max_row_error() + (1 + quantized_.max_row_error()) * coded.error + kRoundingSlack;
+  const float kth = top.threshold();
+  if (candidates.bar() + error < kth) return top.take();
+  std::vector<std::uint32_t> scored;
+  for (const Neighbor& c : kept) scored.push_back(c.id);
+  std::sort(scored.begin(), scored.end());
+  const float bar = kth - error;
+  scan([&](std::size_t first, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<std::uint32_t>(first + i);
+      if (approx[i] >= bar && !std::binary_search(scored.begin(), scored.end(), id)) {
+        top.offer(id, exact_score(id, unit.data()), exclude);
+      }
+    }
+  });
   return top.take();
 }
 
@@ -205,36 +268,12 @@ std::vector<std::vector<Neighbor>> Embeddings::nearest_batch(
   if (!exclude.empty() && exclude.size() != queries.rows()) {
     throw std::invalid_argument("embeddings: one exclusion list per query expected");
   }
-  const std::size_t stride = vectors_.stride();
-  const std::size_t rows = rows_searched(restrict);
-  const ConstRowMap m(vectors_.data(), static_cast<Eigen::Index>(size()),
-                      static_cast<Eigen::Index>(stride));
   std::vector<std::vector<Neighbor>> results;
   results.reserve(queries.rows());
-  RowMatrix q;
-  Eigen::MatrixXf scores;  // block rows × queries
-  for (std::size_t q0 = 0; q0 < queries.rows(); q0 += kBatchQueries) {
-    const std::size_t nq = std::min(kBatchQueries, queries.rows() - q0);
-    q.resize(static_cast<Eigen::Index>(nq), static_cast<Eigen::Index>(stride));
-    for (std::size_t i = 0; i < nq; ++i) {
-      std::copy_n(queries.row(q0 + i), stride, q.row(static_cast<Eigen::Index>(i)).data());
-      normalise(q.row(static_cast<Eigen::Index>(i)).data(), stride);
-    }
-    std::vector<TopK> tops(nq, TopK(k));
-    for (std::size_t start = 0; start < rows; start += kBlockRows) {
-      const auto n = static_cast<Eigen::Index>(std::min(kBlockRows, rows - start));
-      scores.noalias() = m.middleRows(static_cast<Eigen::Index>(start), n) * q.transpose();
-      for (std::size_t j = 0; j < nq; ++j) {
-        const std::span<const std::uint32_t> ex =
-            exclude.empty() ? std::span<const std::uint32_t>() : exclude[q0 + j];
-        const float* col = scores.col(static_cast<Eigen::Index>(j)).data();
-        for (Eigen::Index i = 0; i < n; ++i) {
-          const auto id = static_cast<std::uint32_t>(start + static_cast<std::size_t>(i));
-          tops[j].offer(id, col[i] * inv_norms_[id], ex);
-        }
-      }
-    }
-    for (auto& t : tops) results.push_back(t.take());
+  for (std::size_t i = 0; i < queries.rows(); ++i) {
+    results.push_back(nearest(queries.row_span(i), k,
+                              exclude.empty() ? std::span<const std::uint32_t>() : exclude[i],
+                              restrict));
   }
   return results;
 }

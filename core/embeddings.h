@@ -2,8 +2,9 @@
 // Trained word vectors, ready to answer queries: similarity, nearest neighbours (gensim's
 // most_similar semantics), analogies (3CosAdd, 3CosMul). Rows are kept as trained (exports are
 // bit-exact) along with their inverse norms, so every score is a cosine. Top-k search is exact:
-// a blocked matrix-vector (or, for batches, matrix-matrix) product feeding a k-sized heap, with
-// no buffer proportional to the vocabulary allocated per query.
+// an 8-bit scan of the unit rows (QuantizedRows) picks candidates, which are re-scored in float;
+// the scan's error bound proves no other row can enter the top k, or the rows that might are
+// re-scored too. No buffer proportional to the vocabulary is allocated per query.
 
 #include <cstdint>
 #include <optional>
@@ -13,14 +14,11 @@
 #include <vector>
 
 #include "core/matrix.h"
+#include "core/quantized_rows.h"
+#include "core/top_k.h"
 #include "core/word_table.h"
 
 namespace w2v {
-
-struct Neighbor {
-  std::uint32_t id;
-  float score;
-};
 
 enum class AnalogyMethod {
   kAdd,
@@ -63,8 +61,8 @@ class Embeddings {
   std::vector<Neighbor> nearest(std::span<const float> query, std::size_t k,
                                 std::span<const std::uint32_t> exclude = {},
                                 std::size_t restrict = 0) const;
-  // nearest() for every row of queries (n × dim(), any norms) at once, excluding for row i the
-  // ids exclude[i] (exclude empty, or one list per query), by matrix-matrix products.
+  // nearest() for every row of queries (n × dim(), any norms), excluding for row i the ids
+  // exclude[i] (exclude empty, or one list per query).
   std::vector<std::vector<Neighbor>> nearest_batch(
       const Matrix& queries, std::size_t k,
       std::span<const std::vector<std::uint32_t>> exclude = {}, std::size_t restrict = 0) const;
@@ -74,11 +72,17 @@ class Embeddings {
 
  private:
   std::size_t rows_searched(std::size_t restrict) const noexcept;
+  // nearest() by a float matrix-vector product over every row searched.
+  std::vector<Neighbor> nearest_float(const float* unit_query, std::size_t k,
+                                      std::span<const std::uint32_t> exclude,
+                                      std::size_t rows) const;
+  float exact_score(std::uint32_t id, const float* unit_query) const noexcept;
 
   std::vector<std::string> words_;
   WordTable index_;
   Matrix vectors_;
   std::vector<float> inv_norms_;
+  QuantizedRows quantized_;  // empty when a row is not finite: then searches are float only
 };
 
 }  // namespace w2v

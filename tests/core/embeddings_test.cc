@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -106,6 +107,56 @@ TEST(Embeddings, MostSimilarMatchesBruteForce) {
     for (std::size_t i = 1; i < got.size(); ++i) EXPECT_GE(got[i - 1].score, got[i].score);
     EXPECT_NEAR(got[0].score, cosine(e.vector(w), e.vector(got[0].id)), 1e-5);
   }
+}
+
+TEST(Embeddings, ExactOnALargerVocabulary) {
+  // Enough rows and dimensions for the 8-bit scan to be in use, with candidates to re-score.
+  const Embeddings e = random_embeddings(6000, 64, 12);
+  std::mt19937_64 rng(13);
+  for (int t = 0; t < 40; ++t) {
+    const auto w = static_cast<std::uint32_t>(rng() % e.size());
+    const std::uint32_t pos[] = {w};
+    const auto got = e.most_similar(pos, {}, 25);
+    EXPECT_EQ(ids_of(got), brute_top(e, unit(e.vector(w)), 25, {w})) << "word " << w;
+    for (const auto& n : got) EXPECT_NEAR(n.score, cosine(e.vector(w), e.vector(n.id)), 1e-5);
+  }
+}
+
+TEST(Embeddings, ExactWhenManyRowsAreCloserThanTheScanCanTell) {
+  // 3,000 rows spread around one direction by less than the 8-bit scan's error: its candidates
+  // cannot be trusted, so the search must re-score beyond them to stay exact.
+  std::mt19937_64 rng(14);
+  std::normal_distribution<float> normal;
+  std::vector<float> base(32);
+  for (float& x : base) x = normal(rng);
+  Matrix m(3000, 32);
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    words.push_back("w" + std::to_string(i));
+    for (std::size_t j = 0; j < 32; ++j) m.row(i)[j] = base[j] + 0.05f * normal(rng);
+  }
+  const Embeddings e(std::move(words), std::move(m));
+  for (std::uint32_t w : {0u, 1234u, 2999u}) {
+    const std::uint32_t pos[] = {w};
+    EXPECT_EQ(ids_of(e.most_similar(pos, {}, 10)), brute_top(e, unit(e.vector(w)), 10, {w}));
+  }
+  std::vector<double> q(base.begin(), base.end());
+  EXPECT_EQ(ids_of(e.nearest(base, 10)), brute_top(e, q, 10, {}));
+}
+
+TEST(Embeddings, NonFiniteRowsFallBackToFloatSearch) {
+  Matrix m(40, 4);
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < 40; ++i) {
+    words.push_back("w" + std::to_string(i));
+    for (std::size_t j = 0; j < 4; ++j) m.row(i)[j] = static_cast<float>((i + 1) * (j + 2) % 7);
+  }
+  m.row(5)[1] = std::numeric_limits<float>::quiet_NaN();
+  const Embeddings e(std::move(words), std::move(m));
+  const std::uint32_t pos[] = {0};
+  const auto got = e.most_similar(pos, {}, 39);
+  EXPECT_EQ(got.size(), 38u);  // the NaN row is never a neighbour
+  for (const auto& n : got) EXPECT_NE(n.id, 5u);
 }
 
 TEST(Embeddings, MostSimilarWithNegativesIsGensimsMeanOfUnitVectors) {
