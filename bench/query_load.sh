@@ -9,7 +9,9 @@
 # VECTORS: a word2vec binary file to import (default: trained from the bench corpus with
 # `w2vd train`, 3 epochs, which gives a ~54,000-word model). Environment: W2VD_BIN (default
 # build/server/w2vd), DURATION (10), CONNECTIONS ("1 16 64"), IO_THREADS (server I/O threads,
-# default the server's), W2V_BENCH_DIR (/tmp/w2v-bench), CORPUS (BENCH_DIR/corpus.txt).
+# default the server's), TRAINING (1: also measure while a job trains; 0: idle only),
+# QUERY (extra query parameters, e.g. "&exact=false"), W2V_BENCH_DIR (/tmp/w2v-bench), CORPUS
+# (BENCH_DIR/corpus.txt).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,8 +81,13 @@ curl -sf "$url/v1/models/$model/similar?word=$(head -1 "$words")&k=10" >/dev/nul
 
 run_wrk() {  # connections -> "req/s p50 p99"
   local c=$1 threads=$(( $1 < 2 ? 1 : 2 ))
-  MODEL=$model WORDS_FILE=$words wrk -t"$threads" -c"$c" -d"${duration}s" --latency \
+  MODEL=$model WORDS_FILE=$words QUERY=${QUERY:-} wrk -t"$threads" -c"$c" -d"${duration}s" --latency \
     -s "$root/bench/similar.lua" "$url" >"$work/wrk-$c.txt" 2>&1
+  if grep -q 'Non-2xx' "$work/wrk-$c.txt"; then
+    echo "wrk saw error responses at $c connections:" >&2
+    cat "$work/wrk-$c.txt" >&2
+    exit 1
+  fi
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
        END {printf "%s %s %s", rps, p50, p99}' "$work/wrk-$c.txt"
 }
@@ -89,6 +96,7 @@ results=()
 for c in $connections; do results+=("idle $c $(run_wrk "$c")"); done
 
 # The same while a job trains (2 threads by default on this server: all cores).
+if [[ ${TRAINING:-1} == 1 ]]; then
 corpus_id=$(curl -sf -X POST "$url/v1/corpora?name=bench" -H 'Content-Type: text/plain' \
   --data-binary @"$corpus" | json "['id']")
 job=$(curl -sf -X POST "$url/v1/jobs" -d "{\"corpus_id\":\"$corpus_id\",\"params\":{\"epochs\":50}}" |
@@ -98,11 +106,12 @@ sleep 2  # past vocabulary building and encoding: training proper
 for c in $connections; do results+=("training $c $(run_wrk "$c")"); done
 wps=$(curl -sf "$url/v1/jobs/$job" | json "['progress']['words_per_sec']")
 curl -sf -X POST "$url/v1/jobs/$job/cancel" >/dev/null
+fi
 
 echo "Command: \`$0 ${1:-}\` (DURATION=$duration)"
 echo
 echo "Model: $vocab words, $(cpu=$(nproc); echo "$cpu") cores; GET /similar?word=W&k=10, W random among the 10,000 most frequent."
-echo "While training: a 50-epoch job on the bench corpus ran on the same server (${wps%.*} words/s at the end)."
+[[ -n ${wps:-} ]] && echo "While training: a 50-epoch job on the bench corpus ran on the same server (${wps%.*} words/s at the end)."
 echo
 echo "| trainer | connections | requests/s | p50 | p99 |"
 echo "|---|---:|---:|---:|---:|"
