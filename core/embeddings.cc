@@ -24,7 +24,7 @@ constexpr std::size_t kBlockRows = 512;
 // Blocks of 16 rows scored per call of the 8-bit scan: the scores stay in L1.
 constexpr std::size_t kScanBlocks = 32;
 // Candidates the 8-bit scan keeps for exact re-scoring beyond the k asked for.
-constexpr std::size_t kExtraCandidates = 64;
+constexpr std::size_t kExtraCandidates = 32;
 // Slack on the scan's error bound for float rounding in the approximate and exact scores.
 constexpr float kRoundingSlack = 1e-4f;
 
