@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <stdexcept>
 
@@ -28,19 +29,22 @@ constexpr std::size_t kExtraCandidates = 32;
 // Slack on the scan's error bound for float rounding in the approximate and exact scores.
 constexpr float kRoundingSlack = 1e-4f;
 
-// Whether any of the 16 scores at s (64-byte aligned) is above bar, in a few vector instructions.
-bool any_above(const float* s, float bar) noexcept {
+// Bit i set when s[i] > bar, for the 16 scores at s (64-byte aligned).
+std::uint32_t above_mask(const float* s, float bar) noexcept {
   static_assert(QuantizedRows::kBlockRows == 16);
 #if defined(__AVX512F__)
-  return _mm512_cmp_ps_mask(_mm512_load_ps(s), _mm512_set1_ps(bar), _CMP_GT_OQ) != 0;
+  return _mm512_cmp_ps_mask(_mm512_load_ps(s), _mm512_set1_ps(bar), _CMP_GT_OQ);
 #elif defined(__AVX2__)
   const __m256 b = _mm256_set1_ps(bar);
-  return _mm256_movemask_ps(_mm256_or_ps(_mm256_cmp_ps(_mm256_load_ps(s), b, _CMP_GT_OQ),
-                                         _mm256_cmp_ps(_mm256_load_ps(s + 8), b, _CMP_GT_OQ))) != 0;
+  const auto lo = static_cast<std::uint32_t>(
+      _mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(s), b, _CMP_GT_OQ)));
+  const auto hi = static_cast<std::uint32_t>(
+      _mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(s + 8), b, _CMP_GT_OQ)));
+  return lo | hi << 8;
 #else
-  bool any = false;
-  for (std::size_t i = 0; i < 16; ++i) any |= s[i] > bar;
-  return any;
+  std::uint32_t mask = 0;
+  for (std::uint32_t i = 0; i < 16; ++i) mask |= static_cast<std::uint32_t>(s[i] > bar) << i;
+  return mask;
 #endif
 }
 
@@ -158,12 +162,14 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
   };
   scan([&](std::size_t first, std::size_t n) {
     for (std::size_t b = 0; b < n; b += QuantizedRows::kBlockRows) {
-      if (!any_above(approx + b, candidates.bar())) continue;  // most blocks
-      for (std::size_t i = b; i < std::min(b + QuantizedRows::kBlockRows, n); ++i) {
+      // Most blocks hold no row above the bar: one vector compare rules them out.
+      std::uint32_t mask = above_mask(approx + b, candidates.bar());
+      if (n - b < QuantizedRows::kBlockRows) mask &= (1u << (n - b)) - 1;  // rows past restrict
+      for (; mask != 0; mask &= mask - 1) {
+        const std::size_t i = b + static_cast<std::size_t>(std::countr_zero(mask));
         const auto id = static_cast<std::uint32_t>(first + i);
-        if (approx[i] > candidates.bar() &&
-            std::find(exclude.begin(), exclude.end(), id) == exclude.end()) {
-          candidates.offer(id, approx[i]);
+        if (std::find(exclude.begin(), exclude.end(), id) == exclude.end()) {
+          candidates.offer(id, approx[i]);  // (which re-checks the bar, raised by a trim)
         }
       }
     }
