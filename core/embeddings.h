@@ -39,6 +39,10 @@ class Embeddings {
   std::span<const float> vector(std::uint32_t id) const noexcept { return vectors_.row_span(id); }
   const Matrix& vectors() const noexcept { return vectors_; }
   std::size_t memory_bytes() const noexcept;
+  // How exact search scans: "avx512-vnni", "avx2" or "portable" (8-bit), or "float".
+  std::string_view search_kernel() const noexcept {
+    return quantized_.empty() ? "float" : to_string(quantized_.kernel());
+  }
 
   // Cosine similarity (0 when either vector is zero).
   float similarity(std::uint32_t a, std::uint32_t b) const noexcept;

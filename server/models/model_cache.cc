@@ -35,10 +35,11 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
     auto model = std::make_shared<const Embeddings>(std::move(wv.words), std::move(wv.vectors));
     const std::uint64_t size = model->memory_bytes();
     promise.set_value(model);
-    spdlog::info("model {} loaded: {} words, {} MiB, {:.0f} ms", model_id, model->size(),
-                 size >> 20,
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count());
+    spdlog::info(
+        "model {} loaded: {} words, {} MiB, {:.0f} ms, {} search", model_id, model->size(),
+        size >> 20,
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+        model->search_kernel());
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(model_id); it != entries_.end() && it->second.bytes == 0) {
       it->second.bytes = size;
