@@ -2,7 +2,8 @@
 // The best `capacity` (id, score) pairs of a stream offered in ascending id order, for streams
 // where most offers fall short: a pair above the bar is appended, and when the buffer reaches
 // twice the capacity the best half is kept (nth_element) and the bar raised to the worst kept
-// score. Amortised O(1) per kept offer, against a heap's O(log capacity).
+// score. Amortised O(1) per kept offer, against a heap's O(log capacity). The buffer is the
+// caller's, so a search can reuse one across queries.
 
 #include <algorithm>
 #include <cstdint>
@@ -16,7 +17,10 @@ namespace w2v {
 
 class CandidateSet {
  public:
-  explicit CandidateSet(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {
+  // storage is cleared and used as the buffer.
+  CandidateSet(std::size_t capacity, std::vector<Neighbor>& storage)
+      : capacity_(std::max<std::size_t>(capacity, 1)), items_(storage) {
+    items_.clear();
     items_.reserve(2 * capacity_);
   }
 
@@ -48,7 +52,7 @@ class CandidateSet {
   }
 
   std::size_t capacity_;
-  std::vector<Neighbor> items_;
+  std::vector<Neighbor>& items_;
   float bar_ = -std::numeric_limits<float>::infinity();
   bool dropped_ = false;
 };

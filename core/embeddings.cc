@@ -48,6 +48,16 @@ std::uint32_t above_mask(const float* s, float bar) noexcept {
 #endif
 }
 
+// Per-thread buffers of a search, so a query allocates nothing but its result once they have
+// grown. nearest() uses unit, coded and candidates; most_similar() query and exclude.
+struct SearchScratch {
+  std::vector<float> unit, query;
+  QuantizedRows::Query coded;
+  std::vector<Neighbor> candidates;
+  std::vector<std::uint32_t> exclude;
+};
+thread_local SearchScratch search_scratch;
+
 // Unit-normalises v (length n) in place; a zero vector stays zero.
 void normalise(float* v, std::size_t n) noexcept {
   const float norm = std::sqrt(dot(v, v, n));
@@ -139,17 +149,20 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
   if (query.size() != dim())
     throw std::invalid_argument("embeddings: query has the wrong dimension");
   const std::size_t stride = vectors_.stride();
-  std::vector<float> unit(stride, 0.0f);
+  SearchScratch& scratch = search_scratch;
+  std::vector<float>& unit = scratch.unit;
+  unit.assign(stride, 0.0f);
   std::copy(query.begin(), query.end(), unit.begin());
   normalise(unit.data(), stride);
   const std::size_t rows = rows_searched(restrict);
   if (k == 0 || rows == 0) return {};
-  const QuantizedRows::Query coded =
-      quantized_.empty() ? QuantizedRows::Query{} : quantized_.quantise(query);
+  if (quantized_.empty()) return nearest_float(unit.data(), k, exclude, rows);
+  QuantizedRows::Query& coded = scratch.coded;
+  quantized_.quantise(query, coded);
   if (coded.scale == 0) return nearest_float(unit.data(), k, exclude, rows);
 
   // 1. The 8-bit scan keeps the best k + extra rows by approximate cosine.
-  CandidateSet candidates(std::max(k + kExtraCandidates, 2 * k));
+  CandidateSet candidates(std::max(k + kExtraCandidates, 2 * k), scratch.candidates);
   alignas(64) float approx[kScanBlocks * QuantizedRows::kBlockRows];
   const auto scan = [&](auto&& visit) {
     for (std::size_t first = 0; first < rows; first += std::size(approx)) {
@@ -203,32 +216,34 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
   return top.take();
 }
 
-std::vector<float> Embeddings::query_vector(std::span<const std::uint32_t> positive,
-                                            std::span<const std::uint32_t> negative) const {
+void Embeddings::query_vector(std::span<const std::uint32_t> positive,
+                              std::span<const std::uint32_t> negative,
+                              std::vector<float>& out) const {
   if (positive.empty() && negative.empty()) {
     throw std::invalid_argument("a query needs at least one word");
   }
   const std::size_t stride = vectors_.stride();
-  std::vector<float> q(stride, 0.0f), unit(stride);
-  for (std::uint32_t id : positive) {
-    unit_vector(id, unit.data());
-    axpy(1.0f, unit.data(), q.data(), stride);
-  }
-  for (std::uint32_t id : negative) {
-    unit_vector(id, unit.data());
-    axpy(-1.0f, unit.data(), q.data(), stride);
-  }
-  q.resize(dim());
+  out.assign(stride, 0.0f);
+  for (std::uint32_t id : positive) axpy(inv_norms_[id], vectors_.row(id), out.data(), stride);
+  for (std::uint32_t id : negative) axpy(-inv_norms_[id], vectors_.row(id), out.data(), stride);
+  out.resize(dim());
+}
+
+std::vector<float> Embeddings::query_vector(std::span<const std::uint32_t> positive,
+                                            std::span<const std::uint32_t> negative) const {
+  std::vector<float> q;
+  query_vector(positive, negative, q);
   return q;
 }
 
 std::vector<Neighbor> Embeddings::most_similar(std::span<const std::uint32_t> positive,
                                                std::span<const std::uint32_t> negative,
                                                std::size_t k, std::size_t restrict) const {
-  const std::vector<float> q = query_vector(positive, negative);
-  std::vector<std::uint32_t> exclude(positive.begin(), positive.end());
-  exclude.insert(exclude.end(), negative.begin(), negative.end());
-  return nearest(q, k, exclude, restrict);
+  SearchScratch& scratch = search_scratch;
+  query_vector(positive, negative, scratch.query);
+  scratch.exclude.assign(positive.begin(), positive.end());
+  scratch.exclude.insert(scratch.exclude.end(), negative.begin(), negative.end());
+  return nearest(scratch.query, k, scratch.exclude, restrict);
 }
 
 std::vector<Neighbor> Embeddings::analogy(std::uint32_t a, std::uint32_t b, std::uint32_t c,

@@ -217,9 +217,15 @@ std::size_t QuantizedRows::memory_bytes() const noexcept {
 }
 
 QuantizedRows::Query QuantizedRows::quantise(std::span<const float> q) const {
-  if (q.size() != dim_)
-    throw std::invalid_argument("quantized rows: query has the wrong dimension");
   Query out;
+  quantise(q, out);
+  return out;
+}
+
+void QuantizedRows::quantise(std::span<const float> q, Query& out) const {
+  if (q.size() != dim_) {
+    throw std::invalid_argument("quantized rows: query has the wrong dimension");
+  }
   out.codes.assign(groups() * kGroupDims, 0);
   double norm = 0;
   for (float x : q) norm += static_cast<double>(x) * x;
@@ -227,8 +233,8 @@ QuantizedRows::Query QuantizedRows::quantise(std::span<const float> q) const {
   const Quantised qz = quantise_unit(q.data(), dim_, norm > 0 ? 1.0 / norm : 0.0, out.codes.data());
   out.scale = qz.scale;
   out.error = qz.error;
+  out.code_sum = 0;
   for (std::int8_t c : out.codes) out.code_sum += c;
-  return out;
 }
 
 void QuantizedRows::score_blocks(const Query& query, std::size_t first_block, std::size_t blocks,

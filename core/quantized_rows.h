@@ -55,6 +55,8 @@ class QuantizedRows {
 
   // q: dim() values, any norm (a zero query gives zero codes).
   Query quantise(std::span<const float> q) const;
+  // The same into out, reusing its storage (no allocation once it has grown).
+  void quantise(std::span<const float> q, Query& out) const;
 
   // Approximate cosines of query with the rows of blocks [first_block, first_block + blocks)
   // into out (blocks · 16 values; rows past rows() score 0).

@@ -1,0 +1,54 @@
+// The query path allocates nothing per query but its result, once its per-thread buffers have
+// grown: counted by replacing the global operator new in this test binary.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <random>
+
+#include "core/embeddings.h"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace w2v {
+namespace {
+
+TEST(QueryAllocations, MostSimilarAllocatesOnlyItsResult) {
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal;
+  Matrix m(5000, 50);
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < 5000; ++i) {
+    words.push_back("w" + std::to_string(i));
+    for (std::size_t j = 0; j < 50; ++j) m.row(i)[j] = normal(rng);
+  }
+  const Embeddings e(std::move(words), std::move(m));
+  const std::uint32_t warm[] = {1, 2}, warm_neg[] = {3};
+  e.most_similar(warm, warm_neg, 10);  // grows this thread's buffers
+  for (std::uint32_t w : {10u, 999u, 4321u}) {
+    const std::uint32_t pos[] = {w};
+    const long before = g_allocations.load();
+    const auto result = e.most_similar(pos, {}, 10);
+    EXPECT_EQ(g_allocations.load() - before, 1) << "word " << w;
+    EXPECT_EQ(result.size(), 10u);
+  }
+}
+
+}  // namespace
+}  // namespace w2v
