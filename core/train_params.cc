@@ -35,10 +35,19 @@ std::optional<LossType> parse_loss_type(std::string_view s) noexcept {
 }
 
 std::string_view to_string(KernelType k) noexcept {
-  return k == KernelType::kPair ? "pair" : "batch";
+  switch (k) {
+    case KernelType::kPair:
+      return "pair";
+    case KernelType::kBatch:
+      return "batch";
+    case KernelType::kAuto:
+      break;
+  }
+  return "auto";
 }
 
 std::optional<KernelType> parse_kernel_type(std::string_view s) noexcept {
+  if (s == "auto") return KernelType::kAuto;
   if (s == "pair") return KernelType::kPair;
   if (s == "batch") return KernelType::kBatch;
   return std::nullopt;
@@ -47,6 +56,14 @@ std::optional<KernelType> parse_kernel_type(std::string_view s) noexcept {
 double TrainParams::effective_alpha() const noexcept {
   if (alpha > 0) return alpha;
   return model == ModelType::kCbow ? 0.05 : 0.025;
+}
+
+KernelType TrainParams::effective_kernel() const noexcept {
+  if (loss != LossType::kNegativeSampling) return KernelType::kPair;
+  if (kernel == KernelType::kAuto) {
+    return model == ModelType::kSkipgram ? KernelType::kBatch : KernelType::kPair;
+  }
+  return kernel;
 }
 
 int TrainParams::effective_threads() const noexcept {

@@ -12,15 +12,18 @@ namespace w2v {
 
 enum class ModelType { kSkipgram, kCbow };
 enum class LossType { kNegativeSampling, kHierarchicalSoftmax, kSoftmax };
-// How examples are computed: one (context, centre) pair at a time (word2vec's loop), or a whole
-// window per centre word with shared negatives as small matrix products (HogBatch).
-enum class KernelType { kPair, kBatch };
+// How examples are computed: one example at a time (word2vec's loop), or minibatched with shared
+// negatives as small matrix products (HogBatch): skip-gram+ns a whole window per centre word,
+// CBOW+ns kBatch consecutive centre positions. kAuto picks, per model, the fastest kernel that
+// measured equal quality on the bench corpus: batch for skip-gram+ns, pair for everything else
+// (CBOW's shared negatives cost analogy accuracy: bench/README.md, "CBOW batch kernel").
+enum class KernelType { kAuto, kPair, kBatch };
 
 std::string_view to_string(ModelType m) noexcept;  // "skipgram" | "cbow"
 std::string_view to_string(LossType l) noexcept;   // "ns" | "hs" | "softmax"
 std::optional<ModelType> parse_model_type(std::string_view s) noexcept;
 std::optional<LossType> parse_loss_type(std::string_view s) noexcept;
-std::string_view to_string(KernelType k) noexcept;  // "pair" | "batch"
+std::string_view to_string(KernelType k) noexcept;  // "auto" | "pair" | "batch"
 std::optional<KernelType> parse_kernel_type(std::string_view s) noexcept;
 
 template <class T>
@@ -48,7 +51,7 @@ inline constexpr std::size_t kMaxContextWords =
 struct TrainParams {
   ModelType model = ModelType::kSkipgram;
   LossType loss = LossType::kNegativeSampling;
-  KernelType kernel = KernelType::kBatch;  // batch applies to skipgram+ns; others use pair
+  KernelType kernel = KernelType::kAuto;  // batch applies to ns (skipgram, cbow); others use pair
   int dim = 100;
   int window = 5;
   int negative = 5;
@@ -61,6 +64,8 @@ struct TrainParams {
   std::uint64_t seed = 1;
 
   double effective_alpha() const noexcept;
+  // The kernel train() runs: kPair or kBatch (batch only with ns).
+  KernelType effective_kernel() const noexcept;
   int effective_threads() const noexcept;
 };
 

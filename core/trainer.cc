@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/cbow.h"
+#include "core/cbow_batch.h"
 #include "core/hs_loss.h"
 #include "core/ns_loss.h"
 #include "core/skipgram_batch.h"
@@ -27,10 +28,11 @@ TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const T
     throw std::invalid_argument("start epoch out of range");
   }
   // One instantiation of the training loop per model, objective and kernel.
+  const bool batch = params.effective_kernel() == KernelType::kBatch;
   if (params.model == ModelType::kSkipgram) {
     switch (params.loss) {
       case LossType::kNegativeSampling:
-        if (params.kernel == KernelType::kBatch)
+        if (batch)
           return train_with_walk<BatchSkipgramNs>(corpus, vocab, params, weights, hooks,
                                                   start_epoch);
         return train_with_walk<PairSkipgram<NegativeSamplingLoss>>(corpus, vocab, params, weights,
@@ -45,6 +47,8 @@ TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const T
   }
   switch (params.loss) {
     case LossType::kNegativeSampling:
+      if (batch)
+        return train_with_walk<BatchCbowNs>(corpus, vocab, params, weights, hooks, start_epoch);
       return train_with_walk<Cbow<NegativeSamplingLoss>>(corpus, vocab, params, weights, hooks,
                                                          start_epoch);
     case LossType::kHierarchicalSoftmax:

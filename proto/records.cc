@@ -147,7 +147,7 @@ TrainParams params_from(const json& j, const std::string& record, const std::str
   if (j.contains("kernel")) {  // absent from records written before it existed: the default
     const std::string s = r.str("kernel");
     const auto k = parse_kernel_type(s);
-    if (!k) r.wrong("kernel", "\"pair\" or \"batch\"", r.get("kernel"));
+    if (!k) r.wrong("kernel", "\"auto\", \"pair\" or \"batch\"", r.get("kernel"));
     p.kernel = *k;
   }
   p.dim = r.int32("dim");

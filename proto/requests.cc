@@ -237,9 +237,12 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
   }
   if (const json* v = find(j, "kernel")) {
     if (!v->is_string())
-      invalid(name("kernel") + " must be a string (\"pair\" or \"batch\"), got " + describe(*v));
+      invalid(name("kernel") + " must be a string (\"auto\", \"pair\" or \"batch\"), got " +
+              describe(*v));
     const auto k = parse_kernel_type(v->get<std::string>());
-    if (!k) invalid(name("kernel") + " must be \"pair\" or \"batch\", got " + describe(*v));
+    if (!k) {
+      invalid(name("kernel") + " must be \"auto\", \"pair\" or \"batch\", got " + describe(*v));
+    }
     p.kernel = *k;
   }
   if (const json* v = find(j, "dim")) p.dim = get_integer(*v, name("dim"), L::dim);

@@ -29,7 +29,7 @@ double seconds_since(Clock::time_point t) {
 }
 
 struct TrainOptions {
-  std::string corpus, output, format = "binary", model = "skipgram", loss = "ns", kernel = "batch";
+  std::string corpus, output, format = "binary", model = "skipgram", loss = "ns", kernel = "auto";
   TrainParams params;
   bool quiet = false;
 };
@@ -65,7 +65,7 @@ int run_train(TrainOptions& o) {
   const auto kernel = parse_kernel_type(o.kernel);
   if (!model || !loss || !format || !kernel) {
     std::cerr << "w2vd train: --model must be skipgram|cbow, --loss ns|hs|softmax, --kernel "
-                 "pair|batch, --format binary|text\n";
+                 "auto|pair|batch, --format binary|text\n";
     return 2;
   }
   o.params.kernel = *kernel;
@@ -175,7 +175,8 @@ void add_param_flags(CLI::App* cmd, TrainOptions& o) {
   TrainParams& p = o.params;
   cmd->add_option("--model", o.model, "skipgram or cbow")->capture_default_str();
   cmd->add_option("--loss", o.loss, "ns, hs or softmax")->capture_default_str();
-  cmd->add_option("--kernel", o.kernel, "pair (one example at a time) or batch (HogBatch)")
+  cmd->add_option("--kernel", o.kernel,
+                  "auto (batch for skipgram+ns), pair (one example at a time) or batch (HogBatch)")
       ->capture_default_str();
   cmd->add_option("--dim", p.dim, "vector dimension")->capture_default_str();
   cmd->add_option("--window", p.window, "maximum context window")->capture_default_str();

@@ -228,8 +228,9 @@ void add_train_flags(CLI::App* cmd, TrainOptions& o) {
                     ->check(CLI::IsMember({"ns", "hs", "softmax"})));
   param("kernel",
         cmd->add_option("--kernel", o.kernel,
-                        "pair (word2vec's loop) or batch (HogBatch; skipgram+ns only; default)")
-            ->check(CLI::IsMember({"pair", "batch"})));
+                        "auto (default: batch for skipgram+ns, else pair), pair (word2vec's loop) "
+                        "or batch (HogBatch; ns only)")
+            ->check(CLI::IsMember({"auto", "pair", "batch"})));
   param("dim", cmd->add_option("--dim", o.dim, "Vector dimension, 1-4096 (default 100)"));
   param("window", cmd->add_option("--window", o.window, "Maximum context window (default 5)"));
   param("negative",

@@ -181,5 +181,26 @@ TEST(TrainParams, ValidationNamesTheField) {
   EXPECT_DOUBLE_EQ(cbow.effective_alpha(), 0.05);
 }
 
+TEST(TrainParams, AutoKernelIsBatchForSkipgramNsOnly) {
+  TrainParams p;
+  EXPECT_EQ(p.kernel, KernelType::kAuto);
+  EXPECT_EQ(p.effective_kernel(), KernelType::kBatch);
+  p.model = ModelType::kCbow;
+  EXPECT_EQ(p.effective_kernel(), KernelType::kPair);
+  p.kernel = KernelType::kBatch;
+  EXPECT_EQ(p.effective_kernel(), KernelType::kBatch);
+  for (LossType loss : {LossType::kHierarchicalSoftmax, LossType::kSoftmax}) {
+    p.loss = loss;
+    EXPECT_EQ(p.effective_kernel(), KernelType::kPair);  // no batched kernel for hs or softmax
+  }
+  p = {};
+  p.kernel = KernelType::kPair;
+  EXPECT_EQ(p.effective_kernel(), KernelType::kPair);
+  for (KernelType k : {KernelType::kAuto, KernelType::kPair, KernelType::kBatch}) {
+    EXPECT_EQ(parse_kernel_type(to_string(k)), k);
+  }
+  EXPECT_FALSE(parse_kernel_type("Batch").has_value());
+}
+
 }  // namespace
 }  // namespace w2v

@@ -138,7 +138,7 @@ TEST(JobStatusNames, RoundTrip) {
 TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
   const json j = to_json(sample_params());
   EXPECT_EQ(j.size(), 13u);
-  EXPECT_EQ(j["kernel"], "batch");
+  EXPECT_EQ(j["kernel"], "auto");
   EXPECT_EQ(j["model"], "cbow");
   EXPECT_EQ(j["loss"], "hs");
   EXPECT_EQ(j["dim"], 300);

@@ -44,14 +44,21 @@ inline Trained train_text(const std::string& text, const TrainParams& p,
   return t;
 }
 
-// Trains skip-gram one example at a time through Loss (e.g. a deliberately broken one).
-template <class Loss>
-Trained train_text_with_loss(const std::string& text, const TrainParams& p) {
+// Trains with the training loop's Walk (e.g. a deliberately broken one), whatever p's model,
+// loss and kernel say.
+template <class Walk>
+Trained train_text_with_walk(const std::string& text, const TrainParams& p) {
   Trained t{vocabulary_of(text, p), {}};
   const EncodedCorpus corpus = EncodedCorpus::encode_text(text, t.vocab);
   t.weights = make_initial_weights(t.vocab.size(), p);
-  t.outcome = train_with_loss<Loss>(corpus, t.vocab, p, t.weights, {}, 0);
+  t.outcome = train_with_walk<Walk>(corpus, t.vocab, p, t.weights, {}, 0);
   return t;
+}
+
+// Trains skip-gram one example at a time through Loss (e.g. a deliberately broken one).
+template <class Loss>
+Trained train_text_with_loss(const std::string& text, const TrainParams& p) {
+  return train_text_with_walk<PairSkipgram<Loss>>(text, p);
 }
 
 inline Embeddings embeddings_of(const Trained& t) {
