@@ -70,6 +70,19 @@ CREATE TABLE models (
 );
 CREATE INDEX models_by_job ON models (job_id);
 )sql",
+    // 2: "kernel": "batch" used to mean the minibatched kernel for skip-gram + ns and the
+    // per-pair one for everything else; that meaning is now "auto", and "batch" selects the
+    // minibatched CBOW kernel too. Records of other objectives keep their meaning as "auto".
+    R"sql(
+UPDATE jobs SET params = json_set(params, '$.kernel', 'auto')
+ WHERE json_valid(params) AND json_extract(params, '$.kernel') = 'batch'
+   AND NOT (json_extract(params, '$.model') = 'skipgram'
+            AND json_extract(params, '$.loss') = 'ns');
+UPDATE models SET params = json_set(params, '$.kernel', 'auto')
+ WHERE params IS NOT NULL AND json_valid(params) AND json_extract(params, '$.kernel') = 'batch'
+   AND NOT (json_extract(params, '$.model') = 'skipgram'
+            AND json_extract(params, '$.loss') = 'ns');
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

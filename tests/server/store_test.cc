@@ -518,6 +518,45 @@ TEST_F(StoreTest, SchemaVersionAndPragmas) {
   }
 }
 
+TEST_F(StoreTest, MigrationTwoKeepsTheMeaningOfAnOldBatchKernel) {
+  // A version-1 database: jobs and models written when "batch" meant "auto".
+  const auto params = [](ModelType model, KernelType kernel) {
+    TrainParams p;
+    p.model = model;
+    p.kernel = kernel;
+    return p;
+  };
+  {
+    Store store(db_path());
+    JobRecord cbow = make_job("j_cbow", "c_1");
+    cbow.params = params(ModelType::kCbow, KernelType::kBatch);
+    JobRecord sg = make_job("j_sg", "c_1");
+    sg.params = params(ModelType::kSkipgram, KernelType::kBatch);
+    JobRecord pair = make_job("j_pair", "c_1");
+    pair.params = params(ModelType::kCbow, KernelType::kPair);
+    store.insert_job(cbow);
+    store.insert_job(sg);
+    store.insert_job(pair);
+    ModelRecord m = make_model("m_cbow", "j_cbow");
+    m.params = params(ModelType::kCbow, KernelType::kBatch);
+    store.insert_model(m);
+    store.insert_model(make_model("m_imported", std::nullopt));
+  }
+  {
+    sqlite::Database db(db_path());
+    db.exec("PRAGMA user_version=1");
+  }
+  Store store(db_path());
+  EXPECT_EQ(store.job("j_cbow")->params.kernel, KernelType::kAuto);
+  EXPECT_EQ(store.job("j_sg")->params.kernel, KernelType::kBatch);
+  EXPECT_EQ(store.job("j_pair")->params.kernel, KernelType::kPair);
+  EXPECT_EQ(store.model("m_cbow")->params->kernel, KernelType::kAuto);
+  EXPECT_FALSE(store.model("m_imported")->params.has_value());
+  // Everything else in the records is unchanged.
+  EXPECT_EQ(store.job("j_cbow")->params.model, ModelType::kCbow);
+  EXPECT_EQ(store.job("j_cbow")->name, "job j_cbow");
+}
+
 TEST_F(StoreTest, NewerSchemaIsRefused) {
   int version = 0;
   {
