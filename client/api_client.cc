@@ -262,6 +262,15 @@ void W2vdClient::delete_model(const std::string& id) {
   call("DELETE", "/v1/models/" + url_encode(id));
 }
 
+proto::ModelRecord W2vdClient::update_model(const std::string& id, const proto::ModelPatch& patch) {
+  const std::string target = "/v1/models/" + url_encode(id);
+  json body = json::object();
+  if (patch.name) body["name"] = *patch.name;
+  if (patch.search) body["search"] = *patch.search;
+  const json j = call("PATCH", target, &body);
+  return parse_record("PATCH " + target, [&] { return proto::model_from_json(j); });
+}
+
 void W2vdClient::export_model(const std::string& id, const std::string& format,
                               const std::string& path) {
   const std::string target =
@@ -298,16 +307,28 @@ std::vector<float> W2vdClient::vector(const std::string& model, const std::strin
 }
 
 ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std::string>& positive,
-                                const std::vector<std::string>& negative, std::size_t k) {
+                                const std::vector<std::string>& negative, std::size_t k,
+                                std::optional<bool> exact, std::string* search) {
   const std::string base = "/v1/models/" + url_encode(model) + "/similar";
+  std::string what;
+  json j;
   if (positive.size() == 1 && negative.empty()) {
-    const std::string target =
-        base + "?word=" + url_encode(positive.front()) + "&k=" + std::to_string(k);
-    return parse_results(call("GET", target), "GET " + target);
+    std::string target = base + "?word=" + url_encode(positive.front()) + "&k=" + std::to_string(k);
+    if (exact) target += *exact ? "&exact=true" : "&exact=false";
+    what = "GET " + target;
+    j = call("GET", target);
+  } else {
+    json body = {
+        {"positive", string_array(positive)}, {"negative", string_array(negative)}, {"k", k}};
+    if (exact) body["exact"] = *exact;
+    what = "POST " + base;
+    j = call("POST", base, &body);
   }
-  const json body = {
-      {"positive", string_array(positive)}, {"negative", string_array(negative)}, {"k", k}};
-  return parse_results(call("POST", base, &body), "POST " + base);
+  ScoredWords results = parse_results(j, what);
+  if (search) {
+    *search = parse_record(what, [&] { return j.value("search", std::string("exact")); });
+  }
+  return results;
 }
 
 double W2vdClient::similarity(const std::string& model, const std::string& a,

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "client/http_client.h"
 #include "proto/api_error.h"
 #include "proto/records.h"
+#include "proto/requests.h"
 
 namespace w2v::client {
 
@@ -69,6 +71,8 @@ class W2vdClient {
   std::vector<proto::ModelRecord> models();
   proto::ModelRecord model(const std::string& id);
   void delete_model(const std::string& id);
+  // Changes a model's name and/or default search ("exact" | "approximate").
+  proto::ModelRecord update_model(const std::string& id, const proto::ModelPatch& patch);
   // Saves the vectors in word2vec's format ("binary" | "text") to path (written to
   // path + ".part" and renamed when complete).
   void export_model(const std::string& id, const std::string& format, const std::string& path);
@@ -83,8 +87,11 @@ class W2vdClient {
 
   // Queries.
   std::vector<float> vector(const std::string& model, const std::string& word);
+  // exact unset: the model's own "search" setting decides. search, when given, receives the
+  // search the server used ("exact" | "approximate").
   ScoredWords similar(const std::string& model, const std::vector<std::string>& positive,
-                      const std::vector<std::string>& negative = {}, std::size_t k = 10);
+                      const std::vector<std::string>& negative = {}, std::size_t k = 10,
+                      std::optional<bool> exact = std::nullopt, std::string* search = nullptr);
   double similarity(const std::string& model, const std::string& a, const std::string& b);
   // a is to b as c is to ?; method "add" (3CosAdd) or "mul" (3CosMul).
   ScoredWords analogy(const std::string& model, const std::string& a, const std::string& b,

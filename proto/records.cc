@@ -267,6 +267,7 @@ json to_json(const ModelRecord& r) {
       {"evaluation", r.evaluation.is_null() ? json::object() : r.evaluation},
       {"source", json_string(r.source)},
       {"created_at", json_string(r.created_at)},
+      {"search", r.search},
   };
 }
 
@@ -327,6 +328,12 @@ ModelRecord model_from_json(const json& j) {
   }
   m.source = r.str("source");
   m.created_at = r.str("created_at");
+  if (j.contains("search")) {  // absent from servers older than the setting: exact
+    m.search = r.str("search");
+    if (m.search != "exact" && m.search != "approximate") {
+      r.wrong("search", "\"exact\" or \"approximate\"", r.get("search"));
+    }
+  }
   return m;
 }
 

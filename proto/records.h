@@ -67,6 +67,7 @@ struct ModelRecord {
   nlohmann::json evaluation = nlohmann::json::object();
   std::string source = "trained";  // "trained" | "imported"
   std::string created_at;
+  std::string search = "exact";  // how /similar searches by default: "exact" | "approximate"
 };
 
 nlohmann::json to_json(const TrainParams& p);

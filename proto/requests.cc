@@ -304,6 +304,21 @@ SimilarRequest parse_similar(const json& j) {
   return r;
 }
 
+ModelPatch parse_model_patch(const json& j) {
+  require_object(j, "");
+  reject_unknown(j, "", {"name", "search"});
+  ModelPatch p;
+  if (const json* v = find(j, "name")) p.name = get_string(*v, "name", false);
+  if (const json* v = find(j, "search")) {
+    if (!v->is_string() || (*v != "exact" && *v != "approximate")) {
+      invalid("search must be \"exact\" or \"approximate\", got " + describe(*v));
+    }
+    p.search = v->get<std::string>();
+  }
+  if (!p.name && !p.search) invalid("nothing to change: give name or search");
+  return p;
+}
+
 AnalogyRequest parse_analogy(const json& j) {
   require_object(j, "");
   reject_unknown(j, "", {"a", "b", "c", "k", "method"});

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,9 +42,18 @@ CreateJobRequest parse_create_job(const nlohmann::json& j);
 struct SimilarRequest {
   std::vector<std::string> positive, negative;
   std::size_t k = 10;
-  bool exact = true;  // false: the model's HNSW index (approximate, built on first use)
+  // false: the model's HNSW index (approximate, built on first use); unset: the model's
+  // "search" setting.
+  std::optional<bool> exact;
 };
 SimilarRequest parse_similar(const nlohmann::json& j);
+
+// PATCH /v1/models/{id}: the settings to change, at least one.
+struct ModelPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> search;  // "exact" | "approximate"
+};
+ModelPatch parse_model_patch(const nlohmann::json& j);
 
 struct AnalogyRequest {
   std::string a, b, c;

@@ -79,6 +79,21 @@ int show(Context& ctx, const std::string& id) {
   return kExitOk;
 }
 
+struct SetOptions {
+  std::string id;
+  std::optional<std::string> name, search;
+};
+
+int set(Context& ctx, const SetOptions& o) {
+  const auto m = ctx.api().update_model(o.id, proto::ModelPatch{o.name, o.search});
+  if (ctx.json) {
+    ctx.print_json(proto::to_json(m));
+  } else {
+    ctx.say("model " + m.id + ": name '" + m.name + "', search " + m.search + "\n");
+  }
+  return kExitOk;
+}
+
 int remove(Context& ctx, const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
     ctx.api().delete_model(id);
@@ -170,6 +185,7 @@ void print_model_details(const proto::ModelRecord& m) {
   d.add("dim", std::to_string(m.dim));
   if (m.params) d.add("params", params_summary(*m.params));
   d.add("created", m.created_at);
+  d.add("search", m.search);
   const auto lines = evaluation_lines(m.evaluation);
   if (lines.empty()) {
     d.add("evaluation", "-");
@@ -196,6 +212,23 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->add_option("ID", *id, "The model's id (m_...)")->required();
     cmd->footer(examples({"w2vctl models show m_4d5e6f"}));
     cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show(ctx, *id); }; });
+  }
+  {
+    auto o = std::make_shared<SetOptions>();
+    CLI::App* cmd = models->add_subcommand(
+        "set", "Rename a model, or choose how `similar` searches it by default");
+    cmd->add_option("ID", o->id, "The model's id (m_...)")->required();
+    cmd->add_option("--name", o->name, "A new name");
+    cmd->add_option("--search", o->search,
+                    "exact (score every word) or approximate (the model's HNSW index)")
+        ->check(CLI::IsMember({"exact", "approximate"}));
+    cmd->footer(examples({"w2vctl models set m_4d5e6f --search approximate",
+                          "w2vctl models set m_4d5e6f --name news-2026"}));
+    cmd->callback([o, &ctx, &action] {
+      if (!o->name && !o->search)
+        throw CLI::ValidationError("models set", "give --name or --search");
+      action = [o, &ctx] { return set(ctx, *o); };
+    });
   }
   {
     auto ids = std::make_shared<std::vector<std::string>>();

@@ -40,6 +40,7 @@ struct SimilarOptions {
   std::vector<std::string> words;
   std::vector<std::string> negative;
   std::size_t k = 10;
+  bool exact = false, approximate = false;
 };
 
 struct AnalogyOptions {
@@ -62,7 +63,18 @@ struct EvaluateOptions {
 };
 
 int similar(Context& ctx, const SimilarOptions& o) {
-  print_results(ctx, ctx.api().similar(o.model, o.words, o.negative, o.k));
+  std::optional<bool> exact;
+  if (o.exact) exact = true;
+  if (o.approximate) exact = false;
+  std::string search;
+  const auto results = ctx.api().similar(o.model, o.words, o.negative, o.k, exact, &search);
+  if (ctx.json) {
+    nlohmann::json j = results_json(results);
+    j["search"] = search;
+    ctx.print_json(j);
+  } else {
+    print_results(ctx, results);
+  }
   return kExitOk;
 }
 
@@ -161,8 +173,15 @@ void add_query_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->add_option("WORD", o->words, "The words to add up")->required();
     cmd->add_option("-n,--negative", o->negative, "Words to subtract (repeat or list)");
     cmd->add_option("-k", o->k, "How many neighbours, 1-1000")->capture_default_str();
+    CLI::Option* exact = cmd->add_flag("--exact", o->exact,
+                                       "Score every word (the default unless the model's "
+                                       "search setting is approximate)");
+    cmd->add_flag("--approximate", o->approximate,
+                  "Search the model's HNSW index (built on first use)")
+        ->excludes(exact);
     cmd->footer(examples({
         "w2vctl similar m_4d5e6f king",
+        "w2vctl similar m_4d5e6f king --approximate",
         "w2vctl similar m_4d5e6f king woman --negative man -k 5",
         "w2vctl similar m_4d5e6f paris --json | jq -r '.results[].word'",
     }));

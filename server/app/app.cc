@@ -88,7 +88,8 @@ int run_server(const ServerConfig& config) {
     ModelCache models(dirs, config.model_cache_bytes);
     Metrics metrics;
     add_collectors(metrics, jobs, models);
-    AppContext app{config, dirs, store, jobs, models, metrics};
+    ModelSettings settings(store);
+    AppContext app{config, dirs, store, jobs, models, metrics, settings};
 
     Router router;
     add_all_routes(router, app);

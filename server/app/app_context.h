@@ -5,6 +5,7 @@
 #include "server/app/metrics.h"
 #include "server/jobs/job_manager.h"
 #include "server/models/model_cache.h"
+#include "server/models/model_settings.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -17,6 +18,7 @@ struct AppContext {
   JobManager& jobs;
   ModelCache& models;
   Metrics& metrics;
+  ModelSettings& settings;
 };
 
 }  // namespace w2v::server

@@ -51,12 +51,22 @@ void add_model_routes(Router& router, AppContext& app) {
                           proto::dump(proto::to_json(model_or_404(app.store, req.param("id")))));
   });
 
+  router.add("PATCH", "/v1/models/{id}", [&app](Request& req) {
+    const std::string& id = req.param("id");
+    const auto patch = proto::parse_model_patch(proto::parse_json_body(req.body));
+    const auto m = app.settings.update(id, patch);
+    if (!m) throw ApiError::not_found("no model " + id, "model_not_found");
+    spdlog::info("model {} updated: name '{}', search {}", id, m->name, m->search);
+    return Response::json(200, proto::dump(proto::to_json(*m)));
+  });
+
   router.add("DELETE", "/v1/models/{id}", [&app](Request& req) {
     const std::string& id = req.param("id");
     if (app.store.delete_model(id) == DeleteResult::kNotFound) {
       throw ApiError::not_found("no model " + id, "model_not_found");
     }
     app.models.evict(id);
+    app.settings.forget(id);
     DataDir::remove_all(app.dirs.model_dir(id));
     spdlog::info("model {} deleted", id);
     return Response::no_content();

@@ -67,23 +67,32 @@ std::size_t optional_restrict(const Request& req, std::size_t fallback) {
   return n;
 }
 
-bool parse_exact(const Request& req) {
-  const std::string v = req.query_param("exact").value_or("true");
-  if (v == "true") return true;
-  if (v == "false") return false;
-  throw ApiError::bad_request("exact must be true or false, got '" + proto::json_string(v) + "'");
+std::optional<bool> parse_exact(const Request& req) {
+  const auto v = req.query_param("exact");
+  if (!v) return std::nullopt;
+  if (*v == "true") return true;
+  if (*v == "false") return false;
+  throw ApiError::bad_request("exact must be true or false, got '" + proto::json_string(*v) + "'");
 }
 
-// gensim's most_similar: exact by default, or through the model's HNSW index.
-std::vector<Neighbor> similar(AppContext& app, const Model& m,
-                              const std::vector<std::uint32_t>& pos,
-                              const std::vector<std::uint32_t>& neg, std::size_t k, bool exact,
-                              std::size_t restrict) {
-  if (exact) return m.emb->most_similar(pos, neg, k, restrict);
-  if (restrict != 0) throw ApiError::bad_request("restrict works only with exact=true");
-  std::vector<std::uint32_t> exclude(pos);
-  exclude.insert(exclude.end(), neg.begin(), neg.end());
-  return app.models.index(m.id)->search(m.emb->query_vector(pos, neg), k, exclude);
+// gensim's most_similar, exact or through the model's HNSW index: as the request says, else
+// exact when it restricts the search, else as the model's "search" setting says. The answer
+// names the search used.
+nlohmann::json similar(AppContext& app, const Model& m, const std::vector<std::uint32_t>& pos,
+                       const std::vector<std::uint32_t>& neg, std::size_t k,
+                       std::optional<bool> exact, std::size_t restrict) {
+  const bool use_exact =
+      exact.value_or(restrict != 0 || !app.settings.approximate_by_default(m.id));
+  std::vector<Neighbor> r;
+  if (use_exact) {
+    r = m.emb->most_similar(pos, neg, k, restrict);
+  } else {
+    if (restrict != 0) throw ApiError::bad_request("restrict works only with exact=true");
+    std::vector<std::uint32_t> exclude(pos);
+    exclude.insert(exclude.end(), neg.begin(), neg.end());
+    r = app.models.index(m.id)->search(m.emb->query_vector(pos, neg), k, exclude);
+  }
+  return {{"results", m.results(r)}, {"search", use_exact ? "exact" : "approximate"}};
 }
 
 // "analogies" when the text looks like questions-words (": section" lines or 4 words per
@@ -117,15 +126,15 @@ void add_query_routes(Router& router, AppContext& app) {
     const Model m = load(app, req.param("id"));
     const std::size_t k = proto::parse_k(req.query_param("k").value_or("10"));
     const std::vector<std::uint32_t> pos = {m.word(required_query(req, "word"))};
-    const auto r = similar(app, m, pos, {}, k, parse_exact(req), optional_restrict(req, 0));
-    return Response::json(200, proto::dump({{"results", m.results(r)}}));
+    return Response::json(
+        200, proto::dump(similar(app, m, pos, {}, k, parse_exact(req), optional_restrict(req, 0))));
   });
 
   router.add("POST", "/v1/models/{id}/similar", [&app](Request& req) {
     const Model m = load(app, req.param("id"));
     const auto q = proto::parse_similar(proto::parse_json_body(req.body));
-    const auto r = similar(app, m, m.words(q.positive), m.words(q.negative), q.k, q.exact, 0);
-    return Response::json(200, proto::dump({{"results", m.results(r)}}));
+    return Response::json(200, proto::dump(similar(app, m, m.words(q.positive), m.words(q.negative),
+                                                   q.k, q.exact, 0)));
   });
 
   router.add("GET", "/v1/models/{id}/similarity", [&app](Request& req) {

@@ -83,6 +83,11 @@ UPDATE models SET params = json_set(params, '$.kernel', 'auto')
    AND NOT (json_extract(params, '$.model') = 'skipgram'
             AND json_extract(params, '$.loss') = 'ns');
 )sql",
+    // 3: a model's default search for /similar.
+    R"sql(
+ALTER TABLE models ADD COLUMN search TEXT NOT NULL DEFAULT 'exact'
+  CHECK (search IN ('exact', 'approximate'));
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -205,7 +210,7 @@ void bind_job(sqlite::Statement& s, const JobRecord& j) {
 // ---- models ----
 
 constexpr const char* kModelColumns =
-    "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at";
+    "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at, search";
 
 ModelRecord read_model(const sqlite::Statement& s) {
   ModelRecord m;
@@ -218,6 +223,7 @@ ModelRecord read_model(const sqlite::Statement& s) {
   m.evaluation = evaluation_from_text(s.column_text(6), m.id);
   m.source = s.column_text(7);
   m.created_at = s.column_text(8);
+  m.search = s.column_text(9);
   return m;
 }
 
@@ -235,6 +241,7 @@ void bind_model(sqlite::Statement& s, const ModelRecord& m) {
   s.bind_text(7, m.source);
   s.bind_text(8, m.created_at);
   s.bind_text(9, m.id);
+  s.bind_text(10, m.search);
 }
 
 int user_version(sqlite::Database& db) {
@@ -307,7 +314,7 @@ struct Store::Impl {
   void insert_model_locked(const ModelRecord& m) {
     auto s = db.prepare(
         "INSERT INTO models (job_id, name, vocab_size, dim, params, evaluation, source, "
-        "created_at, id, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "created_at, id, search, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
         "(SELECT COALESCE(MAX(seq), 0) + 1 FROM models))");
     bind_model(s, m);
     s.run();
@@ -467,7 +474,7 @@ void Store::update_model(const ModelRecord& m) {
   std::lock_guard lock(impl_->mutex);
   auto s = impl_->db.prepare(
       "UPDATE models SET job_id=?1, name=?2, vocab_size=?3, dim=?4, params=?5, evaluation=?6, "
-      "source=?7, created_at=?8 WHERE id=?9");
+      "source=?7, created_at=?8, search=?10 WHERE id=?9");
   bind_model(s, m);
   s.run();
   if (impl_->db.changes() == 0) {

@@ -1,6 +1,9 @@
 // A whole session against a real w2vd: upload, train, follow the events, query, export,
 // import, evaluate, delete.
 
+#include <csignal>
+#include <optional>
+#include <random>
 #include <set>
 
 #include "core/vectors_io.h"
@@ -114,6 +117,68 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
   EXPECT_FALSE(std::filesystem::exists(d.server.data_dir() + "/corpora/" + corpus.id));
   // The trained model outlives its corpus.
   EXPECT_EQ(d.api.similar(model.id, {group[0]}, {}, 5), similar);
+}
+
+TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
+  Daemon d;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<float> normal;
+  std::string text = "300 8\n";
+  for (int i = 0; i < 300; ++i) {
+    text += "w" + std::to_string(i);
+    for (int j = 0; j < 8; ++j) text += " " + std::to_string(normal(rng));
+    text += "\n";
+  }
+  const auto m = d.api.import_model(write_file(d.dir.path() + "/v.txt", text), "small", "text");
+  EXPECT_EQ(m.search, "exact");
+  const std::string index = d.server.data_dir() + "/models/" + m.id + "/hnsw.bin";
+  const auto search_used = [&](client::W2vdClient& api, std::vector<std::string> words,
+                               std::optional<bool> exact) {
+    std::string search;
+    EXPECT_EQ(api.similar(m.id, words, {}, 5, exact, &search).size(), 5u);
+    return search;
+  };
+  EXPECT_EQ(search_used(d.api, {"w1"}, std::nullopt), "exact");
+  EXPECT_FALSE(std::filesystem::exists(index));
+
+  const auto patched = d.api.update_model(m.id, proto::ModelPatch{std::nullopt, "approximate"});
+  EXPECT_EQ(patched.search, "approximate");
+  EXPECT_EQ(patched.name, "small");
+  EXPECT_EQ(d.api.model(m.id).search, "approximate");
+  EXPECT_EQ(search_used(d.api, {"w1"}, std::nullopt), "approximate");
+  EXPECT_TRUE(std::filesystem::exists(index));
+  EXPECT_EQ(search_used(d.api, {"w1", "w2"}, std::nullopt), "approximate");  // POST
+  EXPECT_EQ(search_used(d.api, {"w1"}, true), "exact");                      // the request decides
+  {
+    client::HttpClient http({d.server.url(), "", std::chrono::seconds(60)});
+    const auto r = http.request("GET", "/v1/models/" + m.id + "/similar?word=w1&restrict=100");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(nlohmann::json::parse(r.body).at("search"), "exact");  // restrict means exact
+    // Bad patches name the problem and change nothing.
+    const auto bad =
+        http.request("PATCH", "/v1/models/" + m.id, R"({"search": "fast"})", "application/json");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_NE(bad.body.find("search must be"), std::string::npos) << bad.body;
+    const auto unknown =
+        http.request("PATCH", "/v1/models/" + m.id, R"({"ef": 10})", "application/json");
+    EXPECT_EQ(unknown.status, 400);
+    EXPECT_NE(unknown.body.find("unknown field ef"), std::string::npos) << unknown.body;
+    EXPECT_EQ(
+        http.request("PATCH", "/v1/models/m_missing", R"({"search": "exact"})", "application/json")
+            .status,
+        404);
+  }
+  EXPECT_EQ(d.api.model(m.id).search, "approximate");
+
+  // Kept across a restart; renaming leaves it alone.
+  EXPECT_EQ(d.server.stop(SIGTERM), 0) << d.server.log();
+  d.server.restart();
+  client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
+  EXPECT_EQ(search_used(api, {"w1"}, std::nullopt), "approximate");
+  EXPECT_EQ(api.update_model(m.id, proto::ModelPatch{"renamed", std::nullopt}).search,
+            "approximate");
+  EXPECT_EQ(api.update_model(m.id, proto::ModelPatch{std::nullopt, "exact"}).name, "renamed");
+  EXPECT_EQ(search_used(api, {"w1"}, std::nullopt), "exact");
 }
 
 TEST(Session, GzipUploadCountsTheSameAsPlain) {

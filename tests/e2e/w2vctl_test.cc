@@ -415,6 +415,19 @@ TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
   }
   const json similar_json = parse_json(f.ctl({"--json", "similar", model, group[0], "-k", "5"}));
   EXPECT_EQ(similar_json, f.api_json("/v1/models/" + model + "/similar?word=" + group[0] + "&k=5"));
+  // The model's default search, and --approximate / --exact per query.
+  EXPECT_EQ(parse_json(f.ctl({"--json", "similar", model, group[0], "--approximate"}))["search"],
+            "approximate");
+  const auto set = f.ctl({"models", "set", model, "--search", "approximate"});
+  ASSERT_EQ(set.code, 0) << set;
+  EXPECT_NE(set.out.find("search approximate"), std::string::npos) << set;
+  EXPECT_EQ(parse_json(f.ctl({"--json", "similar", model, group[0]}))["search"], "approximate");
+  EXPECT_EQ(parse_json(f.ctl({"--json", "similar", model, group[0], "--exact"}))["search"],
+            "exact");
+  EXPECT_EQ(f.ctl({"models", "set", model}).code, 2);  // nothing to change
+  EXPECT_EQ(f.ctl({"models", "set", model, "--search", "fast"}).code, 2);
+  EXPECT_EQ(f.ctl({"similar", model, group[0], "--exact", "--approximate"}).code, 2);
+  ASSERT_EQ(f.ctl({"models", "set", model, "--search", "exact"}).code, 0);
   const auto combined = f.ctl({"similar", model, group[0], group[1], "--negative", group[2]});
   EXPECT_EQ(combined.code, 0) << combined;
   EXPECT_EQ(lines_of(combined.out).size(), 11u) << combined;  // k defaults to 10

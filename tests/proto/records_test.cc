@@ -45,7 +45,7 @@ bool operator==(const JobRecord& a, const JobRecord& b) {
 bool operator==(const ModelRecord& a, const ModelRecord& b) {
   return a.id == b.id && a.job_id == b.job_id && a.name == b.name && a.vocab_size == b.vocab_size &&
          a.dim == b.dim && a.params == b.params && a.evaluation == b.evaluation &&
-         a.source == b.source && a.created_at == b.created_at;
+         a.source == b.source && a.created_at == b.created_at && a.search == b.search;
 }
 
 namespace {
@@ -115,6 +115,7 @@ ModelRecord sample_model() {
   m.evaluation = {{"analogies", {{"accuracy", 0.61}, {"questions", 19544}}}};
   m.source = "trained";
   m.created_at = "2026-11-21T14:30:00.999Z";
+  m.search = "approximate";
   return m;
 }
 
@@ -242,13 +243,22 @@ TEST(JobJson, FailedJobCarriesError) {
 TEST(ModelJson, ShapeAndRoundTrip) {
   const ModelRecord m = sample_model();
   const json j = to_json(m);
-  EXPECT_EQ(j.size(), 9u);
+  EXPECT_EQ(j.size(), 10u);
   for (const char* k : {"id", "job_id", "name", "vocab_size", "dim", "params", "evaluation",
-                        "source", "created_at"})
+                        "source", "created_at", "search"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["evaluation"]["analogies"]["questions"], 19544);
+  EXPECT_EQ(j["search"], "approximate");
   EXPECT_EQ(model_from_json(j), m);
   EXPECT_EQ(model_from_json(json::parse(dump(j))), m);
+}
+
+TEST(ModelJson, SearchIsExactWhenAbsentAndCheckedWhenPresent) {
+  json j = to_json(sample_model());
+  j.erase("search");
+  EXPECT_EQ(model_from_json(j).search, "exact");
+  j["search"] = "fast";
+  EXPECT_THROW(model_from_json(j), ApiError);
 }
 
 TEST(ModelJson, ImportedModelHasNullJobAndParams) {

@@ -326,6 +326,37 @@ TEST(Similar, Parses) {
   EXPECT_EQ(u.positive[0], "\xF0\x9F\x98\x80");
 }
 
+TEST(Similar, ExactIsUnsetUnlessGiven) {
+  EXPECT_FALSE(parse_similar(json::parse(R"({"positive": ["a"]})")).exact.has_value());
+  EXPECT_EQ(parse_similar(json::parse(R"({"positive": ["a"], "exact": false})")).exact, false);
+  EXPECT_EQ(parse_similar(json::parse(R"({"positive": ["a"], "exact": true})")).exact, true);
+}
+
+// ---- parse_model_patch ----
+
+TEST(ModelPatch, NameAndSearch) {
+  const ModelPatch p = parse_model_patch(json::parse(R"({"search": "approximate"})"));
+  EXPECT_EQ(p.search, "approximate");
+  EXPECT_FALSE(p.name);
+  const ModelPatch q = parse_model_patch(json::parse(R"({"name": "n", "search": "exact"})"));
+  EXPECT_EQ(q.name, "n");
+  EXPECT_EQ(q.search, "exact");
+}
+
+TEST(ModelPatch, Errors) {
+  expect_400([] { parse_model_patch(json::object()); }, "invalid_argument",
+             {"nothing to change: give name or search"});
+  expect_400([] { parse_model_patch(json::parse(R"({"search": "fast"})")); }, "invalid_argument",
+             {R"(search must be "exact" or "approximate", got "fast")"});
+  expect_400([] { parse_model_patch(json::parse(R"({"search": true})")); }, "invalid_argument",
+             {"search must be"});
+  expect_400([] { parse_model_patch(json::parse(R"({"name": ""})")); }, "invalid_argument",
+             {"name"});
+  expect_400([] { parse_model_patch(json::parse(R"({"ef": 200})")); }, "unknown_field",
+             {"unknown field ef (known: name, search)"});
+  expect_400([] { parse_model_patch(json::parse("[1]")); }, "invalid_argument", {"object"});
+}
+
 TEST(Similar, Errors) {
   expect_400([] { parse_similar(json::object()); }, "invalid_argument",
              {"positive and negative must not both be empty"});
@@ -349,7 +380,6 @@ TEST(Similar, Errors) {
              "unknown_field", {"unknown field topn (known: positive, negative, k, exact)"});
   expect_400([] { parse_similar(json::parse(R"({"positive": ["a"], "exact": "no"})")); },
              "invalid_argument", {"exact must be true or false"});
-  EXPECT_FALSE(parse_similar(json::parse(R"({"positive": ["a"], "exact": false})")).exact);
 }
 
 // ---- parse_analogy ----

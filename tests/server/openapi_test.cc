@@ -49,7 +49,8 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     JobManager jobs(store, dirs, {});
     ModelCache models(dirs, 1 << 20);
     Metrics metrics;
-    AppContext app{config, dirs, store, jobs, models, metrics};
+    ModelSettings settings(store);
+    AppContext app{config, dirs, store, jobs, models, metrics, settings};
     Router router;
     add_all_routes(router, app);
 

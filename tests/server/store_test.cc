@@ -203,6 +203,7 @@ void expect_same(const ModelRecord& a, const ModelRecord& b) {
   EXPECT_EQ(a.evaluation, b.evaluation);
   EXPECT_EQ(a.source, b.source);
   EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.search, b.search);
 }
 
 std::vector<std::string> ids_of(const std::vector<JobRecord>& jobs) {
@@ -365,6 +366,7 @@ TEST_F(StoreTest, UpdateAndDeleteModel) {
   m.evaluation = {{"pairs", {{"simlex.txt", {{"spearman", 0.41}}}}}};
   m.name = "renamed \xc3\xa9";
   m.params.reset();
+  m.search = "approximate";
   store.update_model(m);
   expect_same(m, *store.model("m_1"));
   EXPECT_THROW(store.update_model(make_model("m_missing", std::nullopt)), std::runtime_error);
@@ -518,8 +520,9 @@ TEST_F(StoreTest, SchemaVersionAndPragmas) {
   }
 }
 
-TEST_F(StoreTest, MigrationTwoKeepsTheMeaningOfAnOldBatchKernel) {
-  // A version-1 database: jobs and models written when "batch" meant "auto".
+TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
+  // A version-1 database: jobs and models written when "batch" meant "auto", and before
+  // models had a search setting.
   const auto params = [](ModelType model, KernelType kernel) {
     TrainParams p;
     p.model = model;
@@ -544,6 +547,7 @@ TEST_F(StoreTest, MigrationTwoKeepsTheMeaningOfAnOldBatchKernel) {
   }
   {
     sqlite::Database db(db_path());
+    db.exec("ALTER TABLE models DROP COLUMN search");
     db.exec("PRAGMA user_version=1");
   }
   Store store(db_path());
@@ -552,6 +556,8 @@ TEST_F(StoreTest, MigrationTwoKeepsTheMeaningOfAnOldBatchKernel) {
   EXPECT_EQ(store.job("j_pair")->params.kernel, KernelType::kPair);
   EXPECT_EQ(store.model("m_cbow")->params->kernel, KernelType::kAuto);
   EXPECT_FALSE(store.model("m_imported")->params.has_value());
+  EXPECT_EQ(store.model("m_cbow")->search, "exact");  // migration 3's default
+  EXPECT_EQ(store.model("m_imported")->search, "exact");
   // Everything else in the records is unchanged.
   EXPECT_EQ(store.job("j_cbow")->params.model, ModelType::kCbow);
   EXPECT_EQ(store.job("j_cbow")->name, "job j_cbow");
