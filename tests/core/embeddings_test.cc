@@ -10,30 +10,13 @@
 #include <numeric>
 #include <random>
 
+#include "support/random_vectors.h"
+
 namespace w2v {
 namespace {
 
-Embeddings random_embeddings(std::size_t n, std::size_t dim, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal;
-  Matrix m(n, dim);
-  std::vector<std::string> words;
-  for (std::size_t i = 0; i < n; ++i) {
-    words.push_back("w" + std::to_string(i));
-    for (std::size_t j = 0; j < dim; ++j) m.row(i)[j] = normal(rng);
-  }
-  return Embeddings(std::move(words), std::move(m));
-}
-
-double cosine(std::span<const float> a, std::span<const float> b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return ab / std::sqrt(aa * bb);
-}
+using testing::cosine;
+using testing::random_embeddings;
 
 // Brute force: rank every row by cosine with q, skipping excluded ids.
 std::vector<std::uint32_t> brute_top(const Embeddings& e, const std::vector<double>& q,

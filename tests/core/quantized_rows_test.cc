@@ -10,18 +10,13 @@
 #include <random>
 #include <vector>
 
+#include "support/random_vectors.h"
+
 namespace w2v {
 namespace {
 
-Matrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal;
-  Matrix m(rows, dim);
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (std::size_t j = 0; j < dim; ++j) m.row(i)[j] = normal(rng);
-  }
-  return m;
-}
+using testing::cosine;
+using testing::random_matrix;
 
 std::vector<float> inverse_norms(const Matrix& m) {
   std::vector<float> inv(m.rows());
@@ -31,16 +26,6 @@ std::vector<float> inverse_norms(const Matrix& m) {
     inv[i] = n > 0 ? static_cast<float>(1 / std::sqrt(n)) : 0.0f;
   }
   return inv;
-}
-
-double cosine(std::span<const float> a, std::span<const float> b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
 }
 
 std::vector<float> scores(const QuantizedRows& qr, const QuantizedRows::Query& q) {
