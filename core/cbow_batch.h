@@ -101,7 +101,7 @@ class BatchCbowNs {
   void draw_negatives(const ModelWeights& w, Rng& rng, std::uint32_t* out) const noexcept {
     for (std::size_t k = 0; k < negatives_; ++k) {
       out[k] = sampler_.sample(rng);
-      prefetch_row(w.output.row(out[k]), w.output.stride());
+      prefetch_for_write(w.output.row(out[k]), w.output.stride());
     }
   }
 
@@ -111,16 +111,12 @@ class BatchCbowNs {
                 const ModelWeights& w) const noexcept {
     const std::size_t end = std::min(n, start + kBatch);
     for (std::size_t i = start; i < end; ++i) {
-      prefetch_row(w.output.row(sentence[i]), w.output.stride());
+      prefetch_for_write(w.output.row(sentence[i]), w.output.stride());
     }
     const std::size_t from = start == 0 ? 0 : std::min(n, start + window_);
     for (std::size_t p = from; p < std::min(n, end + window_); ++p) {
-      prefetch_row(w.input.row(sentence[p]), w.input.stride());
+      prefetch_for_write(w.input.row(sentence[p]), w.input.stride());
     }
-  }
-
-  static void prefetch_row(const float* row, std::size_t n) noexcept {
-    for (std::size_t i = 0; i < n; i += 16) __builtin_prefetch(row + i, 1, 3);
   }
 
   AliasSampler sampler_;

@@ -43,4 +43,10 @@ class Matrix {
   std::unique_ptr<float[], Free> data_;
 };
 
+// Asks for the n floats at row to be brought into cache for writing, one request per 64-byte
+// line (rows start on line boundaries).
+inline void prefetch_for_write(const float* row, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; i += kRowAlignFloats) __builtin_prefetch(row + i, 1, 3);
+}
+
 }  // namespace w2v

@@ -76,18 +76,14 @@ class BatchSkipgramNs {
   void draw_negatives(std::uint32_t centre, const ModelWeights& w, Rng& rng, Scratch& s,
                       std::size_t slot) const noexcept {
     std::size_t m = 0;
-    prefetch_row(w.output.row(centre), w.output.stride());
+    prefetch_for_write(w.output.row(centre), w.output.stride());
     for (std::size_t k = 0; k < negatives_; ++k) {
       const std::uint32_t neg = sampler_.sample(rng);
       if (neg == centre) continue;
       s.negatives[slot][m++] = neg;
-      prefetch_row(w.output.row(neg), w.output.stride());
+      prefetch_for_write(w.output.row(neg), w.output.stride());
     }
     s.n_negatives[slot] = m;
-  }
-
-  static void prefetch_row(const float* row, std::size_t n) noexcept {
-    for (std::size_t i = 0; i < n; i += 16) __builtin_prefetch(row + i, 1, 3);
   }
 
   AliasSampler sampler_;
