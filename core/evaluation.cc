@@ -161,23 +161,18 @@ AnalogyScores evaluate_analogies(const Embeddings& emb, std::istream& questions,
     }
     return scores;
   }
-  // 3CosAdd in batches: query b − a + c of unit vectors, best answer outside {a, b, c}.
+  // 3CosAdd in batches: query b − a + c of unit vectors (as analogy() forms it), best answer
+  // outside {a, b, c}.
   constexpr std::size_t kBatch = 1024;
-  const std::size_t stride = emb.vectors().stride();
-  std::vector<float> unit(stride);
   for (std::size_t start = 0; start < covered.size(); start += kBatch) {
     const std::size_t n = std::min(kBatch, covered.size() - start);
     Matrix queries(n, emb.dim());
     std::vector<std::vector<std::uint32_t>> exclude(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Question& q = covered[start + i];
-      float* row = queries.row(i);
-      emb.unit_vector(q.b, unit.data());
-      for (std::size_t j = 0; j < stride; ++j) row[j] = unit[j];
-      emb.unit_vector(q.a, unit.data());
-      for (std::size_t j = 0; j < stride; ++j) row[j] -= unit[j];
-      emb.unit_vector(q.c, unit.data());
-      for (std::size_t j = 0; j < stride; ++j) row[j] += unit[j];
+      const std::uint32_t pos[] = {q.b, q.c}, neg[] = {q.a};
+      const std::vector<float> query = emb.query_vector(pos, neg);
+      std::copy(query.begin(), query.end(), queries.row(i));
       exclude[i] = {q.a, q.b, q.c};
     }
     const auto best = emb.nearest_batch(queries, 1, exclude, lookup.rows());
