@@ -1,5 +1,5 @@
 #pragma once
-// The typed w2vd API (DESIGN.md, HTTP API v1) over HttpClient: one method per endpoint,
+// The typed w2vd API (docs/api.md, proto/openapi.yaml) over HttpClient: one method per endpoint,
 // records parsed into proto's types. Used by w2vctl and the end-to-end tests.
 //
 // Errors: a response that is not 2xx throws proto::ApiError with the status and the server's

@@ -1,5 +1,5 @@
 #pragma once
-// CBOW (MATH.md §4): the mean of the context words' input vectors predicts the centre word
+// CBOW (docs/math.md §3): the mean of the context words' input vectors predicts the centre word
 // through the loss, and the gradient is shared back to every context word:
 //   h = (1/|C|) Σ_{j∈C} v_j,   ∂J/∂v_j = (1/|C|) ∂J/∂h
 // cbow_step computes exactly that (the gradient checks run it with input_step = 1). Training

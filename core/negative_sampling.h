@@ -1,5 +1,5 @@
 #pragma once
-// Negative sampling (MATH.md §3), one example: input vector h (the v_c of the derivation),
+// Negative sampling (docs/math.md §5), one example: input vector h,
 // output rows[0] = u_o the observed word, rows[1..n) = u_k the negatives. A negative drawn twice
 // appears twice (same pointer) and its gradient terms add up:
 //   J = −log σ(u_oᵀh) − Σ_k log σ(−u_kᵀh)

@@ -1,5 +1,5 @@
 #pragma once
-// Skip-gram (MATH.md §1): every word of a sentence and each word of its context window form an
+// Skip-gram (docs/math.md §2): every word of a sentence and each word of its context window form an
 // example. As in word2vec.c, the context word's input vector predicts the centre word through
 // the loss (by the symmetry of the window this is the same set of pairs as centre→context), and
 // the effective window of each position is drawn uniformly from 1..window.

@@ -1,5 +1,5 @@
 #pragma once
-// The API's routes (DESIGN.md, HTTP API v1), one register function per resource.
+// The API's routes (docs/api.md, proto/openapi.yaml), one register function per resource.
 
 #include "server/app/app_context.h"
 #include "server/http/router.h"
