@@ -65,9 +65,11 @@ class Run {
         start_(Clock::now()),
         next_report_(Clock::now() + hooks.progress_interval) {}
 
-  float alpha_at(std::uint64_t words_done) const noexcept {
+  float alpha_at(std::uint64_t words_done) const {
     const double left =
-        1.0 - static_cast<double>(words_done) / static_cast<double>(words_total_ + 1);
+        1.0 - (hooks_.schedule_fraction
+                   ? hooks_.schedule_fraction(words_done)
+                   : static_cast<double>(words_done) / static_cast<double>(words_total_ + 1));
     return static_cast<float>(alpha0_ * std::max(left, 1e-4));
   }
   // True once the caller cancelled or the training diverged: workers stop.
