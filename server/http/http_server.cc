@@ -39,6 +39,7 @@
 #include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -122,6 +123,29 @@ bool header_safe(std::string_view s) {
 
 class Session;
 
+// A step of a request computed elsewhere (Response::deferred, UploadHandler::on_data_async and
+// on_complete_async) while the session waits without reading. Its completion may come from any
+// thread: it takes the session out under mu and posts the result to the session's strand. The
+// session stays alive meanwhile (session holds it); when the server is destroyed first, the step
+// is abandoned (session taken out) and a late completion is dropped.
+struct PendingStep {
+  enum class Kind { kResponse, kUploadData, kUploadComplete };
+  explicit PendingStep(Kind kind) : kind(kind) {}
+  ~PendingStep() {
+    // Never delivered (the completion was dropped, or the server went first): an unfinished
+    // upload is undone here, as the session would have.
+    if (kind == Kind::kUploadData && upload) upload->on_abort();
+  }
+  const Kind kind;
+  std::mutex mu;
+  std::shared_ptr<Session> session;  // until delivered or abandoned
+  bool delivered = false;
+  // While a step of an upload runs, the step owns the handler (and the chunk's bytes), so both
+  // outlive the session if they must.
+  std::unique_ptr<UploadHandler> upload;
+  std::shared_ptr<char[]> chunk;
+};
+
 // Everything the sessions share; HttpServer::Impl is one of these.
 class ServerCore {
  public:
@@ -145,6 +169,8 @@ class ServerCore {
 
   void add_session(const std::shared_ptr<Session>& s);
   void remove_session(Session* s) noexcept;
+  void add_step(const std::shared_ptr<PendingStep>& step);
+  void remove_step(PendingStep* step) noexcept;
 
   const Router& router;
   const HttpLimits limits;
@@ -163,6 +189,7 @@ class ServerCore {
   std::atomic<std::uint16_t> port_{0};
   std::mutex mu_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<PendingStep*, std::weak_ptr<PendingStep>> steps_;
   std::function<void(int)> on_signal_;
   // Declared after everything the sessions touch: destroying the io_context destroys the
   // sessions its pending handlers still own.
@@ -238,7 +265,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { kWaiting, kReading, kBusy, kStreaming, kLingering, kClosed };
+  // kDeferred: a step of the request runs elsewhere (see PendingStep); nothing is read.
+  enum class State { kWaiting, kReading, kBusy, kDeferred, kStreaming, kLingering, kClosed };
 
   template <class F>
   void guard(F&& f) noexcept {
@@ -481,7 +509,7 @@ class Session : public std::enable_shared_from_this<Session> {
     upload_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
     upload_parser_->body_limit(limits_.max_upload_bytes);
-    if (!chunk_buf_) chunk_buf_ = std::make_unique<char[]>(kChunkBytes);
+    if (!chunk_buf_) chunk_buf_ = std::shared_ptr<char[]>(new char[kChunkBytes]);
     continue_then([this] { read_upload(); });
   }
 
@@ -519,24 +547,98 @@ class Session : public std::enable_shared_from_this<Session> {
         return send_too_large(limits_.max_upload_bytes);
       }
       std::string_view chunk(chunk_buf_.get(), got);
-      bool ok = call([&] {
-        try {
-          upload_->on_data(chunk);
-        } catch (...) {
-          abort_upload();  // first, then call() answers with the error
-          throw;
-        }
-      });
-      if (!ok) return;
+      return run_step<std::exception_ptr>(
+          PendingStep::Kind::kUploadData,
+          [chunk](UploadHandler* h, std::function<void(std::exception_ptr)> done) {
+            h->on_data_async(chunk, std::move(done));
+          },
+          &Session::on_upload_data_done);
     }
     read_upload();
   }
 
+  void on_upload_data_done(std::exception_ptr error) {
+    if (!error) return read_upload();
+    abort_upload();  // first, then call() answers with the error
+    call([&] { std::rethrow_exception(error); });
+  }
+
   void finish_upload() {
-    auto h = std::move(upload_);  // on_complete, so never on_abort
-    Response r;
-    if (!call([&] { r = h->on_complete(); })) return;
-    send(std::move(r));
+    // on_complete, so never on_abort: the step keeps the handler until it is done.
+    run_step<Response>(
+        PendingStep::Kind::kUploadComplete,
+        [](UploadHandler* h, Completion done) { h->on_complete_async(std::move(done)); },
+        &Session::send);
+  }
+
+  // ---- steps computed elsewhere ----
+
+  template <class Result>
+  using Then = void (Session::*)(Result);
+
+  // Calls start(upload handler, completion) and waits, reading nothing, until the completion
+  // delivers a Result (from any thread, once); then (this->*then)(result) runs on the strand,
+  // unless the connection closed meanwhile. An exception from start before the completion was
+  // called fails the request as the step's error would.
+  template <class Result, class Start>
+  void run_step(PendingStep::Kind kind, Start&& start, Then<Result> then) {
+    auto step = std::make_shared<PendingStep>(kind);
+    step->session = shared_from_this();
+    if (kind != PendingStep::Kind::kResponse) step->upload = std::move(upload_);
+    if (kind == PendingStep::Kind::kUploadData) step->chunk = chunk_buf_;
+    core_.add_step(step);
+    state_ = State::kDeferred;
+    std::function<void(Result)> done = [step, then](Result result) {
+      deliver(step, then, std::move(result));
+    };
+    try {
+      start(step->upload.get(), std::move(done));
+    } catch (...) {
+      auto error = std::current_exception();
+      {
+        std::lock_guard lock(step->mu);
+        if (step->delivered) {
+          return log_error("a deferred step threw after completing", "its error is ignored");
+        }
+        step->delivered = true;
+        step->session.reset();  // this session, kept alive by the caller's handler
+      }
+      core_.remove_step(step.get());
+      if (kind == PendingStep::Kind::kUploadData) upload_ = std::move(step->upload);
+      state_ = State::kBusy;
+      abort_upload();
+      call([&] { std::rethrow_exception(error); });
+    }
+  }
+
+  // The completion: any thread, any number of calls (all but the first are ignored).
+  template <class Result>
+  static void deliver(const std::shared_ptr<PendingStep>& step, Then<Result> then, Result result) {
+    std::lock_guard lock(step->mu);
+    if (step->delivered) {
+      spdlog::warn("a deferred step was completed more than once; the repeat is ignored");
+      return;
+    }
+    step->delivered = true;
+    auto session = std::move(step->session);
+    if (!session) return;  // abandoned: the server is gone
+    net::post(session->executor(), [session, step, then, result = std::move(result)]() mutable {
+      session->on_step_done(*step, then, std::move(result));
+    });
+  }
+
+  template <class Result>
+  void on_step_done(PendingStep& step, Then<Result> then, Result result) {
+    core_.remove_step(&step);
+    if (step.kind == PendingStep::Kind::kUploadData) upload_ = std::move(step.upload);
+    if (state_ == State::kClosed) {  // the client left, or the server force-closed
+      spdlog::info("dropping the result of request {} from {}: the connection closed first",
+                   req_.request_id, remote_);
+      abort_upload();
+      return;
+    }
+    state_ = State::kBusy;
+    guard([&] { (this->*then)(std::move(result)); });
   }
 
   void abort_upload() noexcept {
@@ -617,6 +719,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(Response r) {
+    if (r.deferred) {
+      return run_step<Response>(
+          PendingStep::Kind::kResponse,
+          [start = std::move(r.deferred)](UploadHandler*, Completion done) {
+            start(std::move(done));
+          },
+          &Session::send);
+    }
     state_ = State::kBusy;
     if (r.status < 100 || r.status > 599) {
       log_error("handler returned an invalid status", std::to_string(r.status).c_str());
@@ -667,7 +777,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send_file_chunk() {
     if (file_left_ == 0) return on_written({});
-    if (!chunk_buf_) chunk_buf_ = std::make_unique<char[]>(kChunkBytes);
+    if (!chunk_buf_) chunk_buf_ = std::shared_ptr<char[]>(new char[kChunkBytes]);
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(file_left_, kChunkBytes));
     error_code ec;
     std::size_t got = file_->read(chunk_buf_.get(), want, ec);
@@ -848,7 +958,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> body_parser_;
   std::optional<http::request_parser<http::buffer_body>> upload_parser_;
   std::unique_ptr<UploadHandler> upload_;
-  std::unique_ptr<char[]> chunk_buf_;
+  std::shared_ptr<char[]> chunk_buf_;  // shared with a PendingStep handing it to the handler
   std::uint64_t upload_total_ = 0;
 
   // The current response.
@@ -867,6 +977,22 @@ class Session : public std::enable_shared_from_this<Session> {
 
 ServerCore::~ServerCore() {
   destroying_ = true;
+  // Steps still running elsewhere: their sessions go now, while the io_context lives; a later
+  // completion finds no session and is dropped.
+  std::vector<std::shared_ptr<PendingStep>> steps;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [ptr, weak] : steps_) {
+      if (auto step = weak.lock()) steps.push_back(std::move(step));
+    }
+    steps_.clear();
+  }
+  std::vector<std::shared_ptr<Session>> orphans;
+  for (auto& step : steps) {
+    std::lock_guard lock(step->mu);
+    if (step->session) orphans.push_back(std::move(step->session));
+  }
+  orphans.clear();
   error_code ec;
   acceptor_.close(ec);
   if (signals_) {
@@ -901,6 +1027,17 @@ void ServerCore::remove_session(Session* s) noexcept {
   } catch (...) {
     // only from a failed post (out of memory): the grace timer then simply runs out
   }
+}
+
+void ServerCore::add_step(const std::shared_ptr<PendingStep>& step) {
+  std::lock_guard lock(mu_);
+  std::erase_if(steps_, [](const auto& entry) { return entry.second.expired(); });
+  steps_.emplace(step.get(), step);
+}
+
+void ServerCore::remove_step(PendingStep* step) noexcept {
+  std::lock_guard lock(mu_);
+  steps_.erase(step);
 }
 
 std::vector<std::shared_ptr<Session>> ServerCore::live_sessions() {
