@@ -174,10 +174,35 @@ std::vector<std::string> get_words(const json& obj, std::string_view key) {
   if (v == nullptr) return out;
   const std::string name(key);
   if (!v->is_array()) invalid(name + " must be an array of words, got " + describe(*v));
+  if (v->size() > kMaxQueryWords) {
+    invalid(name + " may hold at most " + std::to_string(kMaxQueryWords) + " words, got " +
+            std::to_string(v->size()));
+  }
   out.reserve(v->size());
-  for (std::size_t i = 0; i < v->size(); ++i)
-    out.push_back(get_string((*v)[i], name + "[" + std::to_string(i) + "]", false));
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const std::string field = name + "[" + std::to_string(i) + "]";
+    out.push_back(get_string((*v)[i], field, false));
+    check_word(field, out.back());
+  }
   return out;
+}
+
+// An unsigned decimal integer in [min, max] from a query string; 400 naming field otherwise.
+std::size_t parse_count(const std::string& field, const std::string& text, std::size_t min,
+                        std::size_t max) {
+  std::size_t value = 0;
+  bool ok = !text.empty() && text.size() <= 10;
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (!ok || value < min || value > max)
+    invalid(field + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+            "], got " + describe(json(json_string(text))));
+  return value;
 }
 
 }  // namespace
@@ -280,7 +305,11 @@ CreateJobRequest parse_create_job(const json& j) {
   CreateJobRequest r;
   r.corpus_id =
       get_string(require(j, "corpus_id", "the id of an uploaded corpus"), "corpus_id", false);
-  if (const json* v = find(j, "name")) r.name = get_string(*v, "name", true);
+  check_name("corpus_id", r.corpus_id);
+  if (const json* v = find(j, "name")) {
+    r.name = get_string(*v, "name", true);
+    check_name("name", r.name);
+  }
   if (const json* v = find(j, "params"))
     r.params = parse_train_params(*v, "params");
   else
@@ -308,7 +337,10 @@ ModelPatch parse_model_patch(const json& j) {
   require_object(j, "");
   reject_unknown(j, "", {"name", "search"});
   ModelPatch p;
-  if (const json* v = find(j, "name")) p.name = get_string(*v, "name", false);
+  if (const json* v = find(j, "name")) {
+    p.name = get_string(*v, "name", false);
+    check_name("name", *p.name);
+  }
   if (const json* v = find(j, "search")) {
     if (!v->is_string() || (*v != "exact" && *v != "approximate")) {
       invalid("search must be \"exact\" or \"approximate\", got " + describe(*v));
@@ -326,6 +358,9 @@ AnalogyRequest parse_analogy(const json& j) {
   r.a = get_string(require(j, "a", "a is to b as c is to ?"), "a", false);
   r.b = get_string(require(j, "b", "a is to b as c is to ?"), "b", false);
   r.c = get_string(require(j, "c", "a is to b as c is to ?"), "c", false);
+  check_word("a", r.a);
+  check_word("b", r.b);
+  check_word("c", r.c);
   r.k = get_k(j);
   if (const json* v = find(j, "method")) {
     if (!v->is_string())
@@ -342,19 +377,51 @@ AnalogyRequest parse_analogy(const json& j) {
 }
 
 std::size_t parse_k(const std::string& text) {
-  std::size_t value = 0;
-  bool ok = !text.empty() && text.size() <= 9;
-  for (const char c : text) {
-    if (c < '0' || c > '9') {
-      ok = false;
-      break;
-    }
-    value = value * 10 + static_cast<std::size_t>(c - '0');
+  return parse_count("k", text, 1, kMaxK);
+}
+
+std::size_t parse_restrict(const std::string& text) {
+  return parse_count("restrict", text, 0, kMaxRestrict);
+}
+
+void check_name(const std::string& field, std::string_view name) {
+  if (name.size() > kMaxNameBytes) {
+    invalid(field + " must be at most " + std::to_string(kMaxNameBytes) + " bytes, got " +
+            std::to_string(name.size()));
   }
-  if (!ok || value < 1 || value > kMaxK)
-    invalid("k must be an integer in [1, " + std::to_string(kMaxK) + "], got " +
-            describe(json(json_string(text))));
-  return value;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) {
+      invalid(field + " must not contain control characters (byte " + std::to_string(c) +
+              " at offset " + std::to_string(i) + ")");
+    }
+  }
+}
+
+void check_word(const std::string& field, std::string_view word) {
+  if (word.empty()) invalid(field + " must be a non-empty word");
+  if (word.size() > kMaxWordBytes) {
+    invalid(field + " must be at most " + std::to_string(kMaxWordBytes) + " bytes, got " +
+            std::to_string(word.size()));
+  }
+}
+
+void check_query_parameters(const std::multimap<std::string, std::string>& query) {
+  if (query.size() > kMaxQueryParameters) {
+    invalid("the query string may hold at most " + std::to_string(kMaxQueryParameters) +
+            " parameters, got " + std::to_string(query.size()));
+  }
+  for (const auto& [name, value] : query) {
+    if (name.size() > kMaxQueryParameterBytes) {
+      invalid("a query parameter name must be at most " + std::to_string(kMaxQueryParameterBytes) +
+              " bytes, got " + std::to_string(name.size()));
+    }
+    if (value.size() > kMaxQueryParameterBytes) {
+      invalid("query parameter " + describe(json(json_string(name))) + " must be at most " +
+              std::to_string(kMaxQueryParameterBytes) + " bytes, got " +
+              std::to_string(value.size()));
+    }
+  }
 }
 
 }  // namespace w2v::proto

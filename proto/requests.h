@@ -13,9 +13,11 @@
 // params.seed is any integer in [0, 2^64 - 1].
 
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/embeddings.h"
@@ -23,7 +25,23 @@
 
 namespace w2v::proto {
 
+// Bounds on what a request carries; past one, a 400 names the field and the limit.
 inline constexpr std::size_t kMaxK = 1000;
+inline constexpr std::size_t kMaxQueryWords = 100;     // in positive, and in negative
+inline constexpr std::size_t kMaxWordBytes = 4096;     // a word (what a model file may hold)
+inline constexpr std::size_t kMaxNameBytes = 200;      // a corpus, job or model name
+inline constexpr std::size_t kMaxRestrict = 1u << 30;  // restrict (rows searched)
+inline constexpr std::size_t kMaxQueryParameters = 16;
+inline constexpr std::size_t kMaxQueryParameterBytes = 4096;  // a decoded name or value
+
+// A name as given (a corpus's ?name=, a job's or a model's "name"): at most kMaxNameBytes, no
+// control characters (names are logged and shown). 400 naming field otherwise.
+void check_name(const std::string& field, std::string_view name);
+// A word to look up: non-empty and at most kMaxWordBytes. 400 naming field otherwise.
+void check_word(const std::string& field, std::string_view word);
+// A request's decoded query parameters: at most kMaxQueryParameters, names and values at most
+// kMaxQueryParameterBytes. 400 naming the parameter and the limit otherwise.
+void check_query_parameters(const std::multimap<std::string, std::string>& query);
 
 // Parses a body as JSON: 400 invalid_json with the parser's position on failure.
 nlohmann::json parse_json_body(const std::string& body);
@@ -64,5 +82,7 @@ AnalogyRequest parse_analogy(const nlohmann::json& j);
 
 // k from a query string: an integer in [1, kMaxK]; 400 naming "k" otherwise.
 std::size_t parse_k(const std::string& text);
+// restrict from a query string: an integer in [0, kMaxRestrict]; 400 naming "restrict" otherwise.
+std::size_t parse_restrict(const std::string& text);
 
 }  // namespace w2v::proto

@@ -18,6 +18,7 @@
 #include "core/vectors_io.h"
 #include "core/vocabulary.h"
 #include "core/word_counts.h"
+#include "server/distributed_train_command.h"
 
 namespace w2v::server {
 namespace {
@@ -74,6 +75,9 @@ int run_train(TrainOptions& o) {
   if (auto error = validate(o.params)) {
     std::cerr << "w2vd train: " << *error << '\n';
     return 2;
+  }
+  if (started_by_mpi_launcher()) {
+    return run_distributed_train(o.corpus, o.output, *format, o.params, o.quiet);
   }
   const auto say = [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << '\n';
@@ -209,7 +213,7 @@ void add_offline_commands(CLI::App& app, int& exit_code) {
   CLI::App* train = app.add_subcommand("train", "train vectors from a text file, without a server");
   train->add_option("--corpus", train_opts->corpus, "text file (whitespace-separated words)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(corpus_file_check());
   train->add_option("--output", train_opts->output, "vectors file to write")->required();
   train->add_option("--format", train_opts->format, "binary or text (word2vec formats)")
       ->capture_default_str();

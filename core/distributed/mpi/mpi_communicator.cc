@@ -3,9 +3,11 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace w2v::distributed {
 namespace {
@@ -19,6 +21,26 @@ void check(int code, const char* what) {
   int length = 0;
   MPI_Error_string(code, text, &length);
   throw std::runtime_error(std::string(what) + ": " + std::string(text, length));
+}
+
+// Starts a nonblocking operation and waits for it by testing, sleeping between tests once it
+// has taken more than a moment. Blocking MPI calls busy-wait (Open MPI polls its transports),
+// which would take a core from the training threads for as long as a round waits for the
+// slowest rank; testing drives the transfer forward, so the sleeps stay short.
+template <class Start>
+void complete(const char* what, Start&& start) {
+  using namespace std::chrono;
+  MPI_Request request;
+  check(start(&request), what);
+  const auto begin = steady_clock::now();
+  for (;;) {
+    int done = 0;
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
+    if (done) return;
+    const auto waited = steady_clock::now() - begin;
+    if (waited < microseconds(50)) continue;
+    std::this_thread::sleep_for(waited < milliseconds(5) ? microseconds(20) : microseconds(200));
+  }
 }
 
 template <class T, class Fn>
@@ -42,32 +64,42 @@ class MpiCommunicator final : public Communicator {
   void allreduce_sum(std::span<float> data) override {
     bytes_ += data.size_bytes();
     in_pieces(data.data(), data.size(), [](float* p, int n) {
-      check(MPI_Allreduce(MPI_IN_PLACE, p, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+      complete("MPI_Iallreduce", [&](MPI_Request* r) {
+        return MPI_Iallreduce(MPI_IN_PLACE, p, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, r);
+      });
     });
   }
   void allreduce_sum(std::span<double> data) override {
     bytes_ += data.size_bytes();
     in_pieces(data.data(), data.size(), [](double* p, int n) {
-      check(MPI_Allreduce(MPI_IN_PLACE, p, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD),
-            "MPI_Allreduce");
+      complete("MPI_Iallreduce", [&](MPI_Request* r) {
+        return MPI_Iallreduce(MPI_IN_PLACE, p, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, r);
+      });
     });
   }
   void broadcast(std::span<std::byte> data, int root) override {
     in_pieces(data.data(), data.size(), [root](std::byte* p, int n) {
-      check(MPI_Bcast(p, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
+      complete("MPI_Ibcast",
+               [&](MPI_Request* r) { return MPI_Ibcast(p, n, MPI_BYTE, root, MPI_COMM_WORLD, r); });
     });
   }
   void send(std::span<const std::byte> data, int dest) override {
     in_pieces(data.data(), data.size(), [dest](const std::byte* p, int n) {
-      check(MPI_Send(p, n, MPI_BYTE, dest, 0, MPI_COMM_WORLD), "MPI_Send");
+      complete("MPI_Isend", [&](MPI_Request* r) {
+        return MPI_Isend(p, n, MPI_BYTE, dest, 0, MPI_COMM_WORLD, r);
+      });
     });
   }
   void receive(std::span<std::byte> data, int source) override {
     in_pieces(data.data(), data.size(), [source](std::byte* p, int n) {
-      check(MPI_Recv(p, n, MPI_BYTE, source, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+      complete("MPI_Irecv", [&](MPI_Request* r) {
+        return MPI_Irecv(p, n, MPI_BYTE, source, 0, MPI_COMM_WORLD, r);
+      });
     });
   }
-  void barrier() override { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+  void barrier() override {
+    complete("MPI_Ibarrier", [](MPI_Request* r) { return MPI_Ibarrier(MPI_COMM_WORLD, r); });
+  }
   std::uint64_t allreduce_bytes() const noexcept override { return bytes_; }
 
  private:

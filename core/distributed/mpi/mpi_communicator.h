@@ -5,7 +5,8 @@
 //
 // MPI is initialised with MPI_THREAD_FUNNELED: only the thread that created the MpiSession may
 // call MPI, which is how train_distributed() uses it (the calling thread synchronises, the
-// trainer threads never communicate).
+// trainer threads never communicate). Every operation is nonblocking underneath and waited for
+// by testing with short sleeps, so a rank waiting for a slower one does not spin a core.
 
 #include <cstdint>
 #include <memory>
