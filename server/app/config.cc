@@ -11,6 +11,12 @@ int ServerConfig::effective_io_threads() const {
   return std::min(4, cores);
 }
 
+int ServerConfig::effective_blocking_threads() const {
+  if (blocking_threads > 0) return blocking_threads;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(2, std::min(4, cores));
+}
+
 void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--bind", c.bind, "address to listen on")
       ->envname("W2VD_BIND")
@@ -53,6 +59,17 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
                  "seconds a read from a client may take before the connection is closed")
       ->envname("W2VD_READ_TIMEOUT")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--blocking-threads", c.blocking_threads,
+                 "threads for model loads, index builds, exports, imports, evaluations and "
+                 "upload decoding (0: max(2, min(4, cores)))")
+      ->envname("W2VD_BLOCKING_THREADS")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  app.add_option("--blocking-queue", c.blocking_queue,
+                 "requests that may wait for a blocking thread (then 503 with Retry-After)")
+      ->envname("W2VD_BLOCKING_QUEUE")
+      ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   app.add_option("--softmax-max-vocab", c.softmax_max_vocab,
                  "largest vocabulary a loss=softmax job may have")

@@ -23,6 +23,8 @@ struct ServerConfig {
   std::uint64_t model_cache_bytes = 2ull << 30;
   std::size_t max_connections = 1024;
   int read_timeout_seconds = 30;
+  int blocking_threads = 0;         // 0: max(2, min(4, cores))
+  std::size_t blocking_queue = 32;  // requests waiting for a blocking thread, beyond one each
   std::size_t softmax_max_vocab = 50000;
   std::vector<std::string> eval_analogies;
   std::vector<std::string> eval_pairs;
@@ -30,6 +32,7 @@ struct ServerConfig {
   std::string log_level = "info";
 
   int effective_io_threads() const;
+  int effective_blocking_threads() const;
 };
 
 // Adds the server's flags to app (the default command, or the `serve` subcommand).

@@ -6,6 +6,8 @@
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "proto/requests.h"
+#include "server/handlers/blocking_work.h"
 
 namespace w2v::server {
 
@@ -40,12 +42,22 @@ std::unique_ptr<UploadHandler> CorpusUpload::create(AppContext& app, const Reque
                    "Content-Encoding must be gzip or identity, got " + encoding);
   }
   std::string name = req.query_param("name").value_or("");
-  if (name.size() > 200) throw ApiError::bad_request("name must be at most 200 bytes");
-  return std::make_unique<CorpusUpload>(app, std::move(name), encoding == "gzip");
+  proto::check_name("name", name);
+  auto lease = app.pool.try_lease();
+  if (!lease) throw pool_full_error(app);
+  auto upload =
+      std::make_unique<CorpusUpload>(app, std::move(name), encoding == "gzip", std::move(lease));
+  upload->request_id_ = req.request_id;
+  return upload;
 }
 
-CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip)
-    : app_(app), id_(new_id("c")), name_(std::move(name)), temp_dir_(app.dirs.make_temp_dir()) {
+CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip,
+                           std::unique_ptr<BlockingPool::Lease> lease)
+    : app_(app),
+      lease_(std::move(lease)),
+      id_(new_id("c")),
+      name_(std::move(name)),
+      temp_dir_(app.dirs.make_temp_dir()) {
   if (name_.empty()) name_ = id_;
   text_ = std::make_unique<AtomicFile>(temp_dir_ + "/text");
   if (gzip) inflater_ = std::make_unique<GzipInflater>();
@@ -65,6 +77,25 @@ void CorpusUpload::consume(std::string_view text) {
   text_->write(text);
   CountingSink sink{counts_};
   tokenizer_.feed(text, sink);
+}
+
+void CorpusUpload::on_data_async(std::string_view chunk,
+                                 std::function<void(std::exception_ptr)> done) {
+  // The connection keeps chunk, and this handler, until done is called.
+  const bool posted = lease_->post([this, chunk, done] {
+    std::exception_ptr error;
+    try {
+      on_data(chunk);
+    } catch (...) {
+      error = std::current_exception();  // an ApiError becomes the error response
+    }
+    done(error);
+  });
+  if (!posted) done(std::make_exception_ptr(shutting_down_error()));
+}
+
+void CorpusUpload::on_complete_async(Completion done) {
+  complete_on_pool(*lease_, *this, request_id_, std::move(done));
 }
 
 void CorpusUpload::on_data(std::string_view chunk) {

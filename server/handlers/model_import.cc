@@ -4,6 +4,8 @@
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "proto/requests.h"
+#include "server/handlers/blocking_work.h"
 
 namespace w2v::server {
 
@@ -18,12 +20,18 @@ std::unique_ptr<UploadHandler> ModelImport::create(AppContext& app, const Reques
     throw ApiError(415, "unsupported_encoding", "model imports take no Content-Encoding");
   }
   std::string name = req.query_param("name").value_or("");
-  if (name.size() > 200) throw ApiError::bad_request("name must be at most 200 bytes");
-  return std::make_unique<ModelImport>(app, std::move(name), *format);
+  proto::check_name("name", name);
+  auto lease = app.pool.try_lease();
+  if (!lease) throw pool_full_error(app);
+  auto import = std::make_unique<ModelImport>(app, std::move(name), *format, std::move(lease));
+  import->request_id_ = req.request_id;
+  return import;
 }
 
-ModelImport::ModelImport(AppContext& app, std::string name, VectorsFormat format)
+ModelImport::ModelImport(AppContext& app, std::string name, VectorsFormat format,
+                         std::unique_ptr<BlockingPool::Lease> lease)
     : app_(app),
+      lease_(std::move(lease)),
       id_(new_id("m")),
       name_(std::move(name)),
       format_(format),
@@ -38,6 +46,10 @@ ModelImport::~ModelImport() {
 
 void ModelImport::on_data(std::string_view chunk) {
   upload_->write(chunk);
+}
+
+void ModelImport::on_complete_async(Completion done) {
+  complete_on_pool(*lease_, *this, request_id_, std::move(done));
 }
 
 Response ModelImport::on_complete() {

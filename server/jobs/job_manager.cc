@@ -162,12 +162,6 @@ JobRecord JobManager::cancel(const std::string& id) {
   return *j;
 }
 
-std::map<JobStatus, std::size_t> JobManager::count_by_status() const {
-  std::map<JobStatus, std::size_t> counts;
-  for (const JobRecord& j : jobs()) ++counts[j.status];
-  return counts;
-}
-
 double JobManager::training_words_per_sec() const {
   std::lock_guard lock(mutex_);
   double total = 0;

@@ -56,8 +56,7 @@ class JobManager {
   // unknown job, 409 when it has already finished.
   proto::JobRecord cancel(const std::string& id);
 
-  // For metrics.
-  std::map<proto::JobStatus, std::size_t> count_by_status() const;
+  // For metrics (jobs by status: Store::job_counts()).
   double training_words_per_sec() const;
 
  private:

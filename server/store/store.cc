@@ -280,6 +280,28 @@ struct Store::Impl {
     db.exec("PRAGMA synchronous=FULL");
     db.exec("PRAGMA foreign_keys=ON");
     migrate();
+    count_jobs();
+  }
+
+  // The in-memory job counts, from the rows (once, at open).
+  void count_jobs() {
+    auto s = db.prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+    while (s.step()) {
+      const auto status = proto::parse_job_status(s.column_text(0));
+      if (!status)
+        corrupt("status", "(any)", ("unknown status \"" + s.column_text(0) + "\"").c_str());
+      job_counts.set(*status, to_u64(s.column_int64(1)));
+    }
+  }
+
+  // The job's status as stored (for the counts); throws when there is no such job.
+  JobStatus stored_status_locked(const std::string& id) {
+    auto s = db.prepare("SELECT status FROM jobs WHERE id=?1");
+    s.bind_text(1, id);
+    if (!s.step()) throw std::runtime_error("cannot update job " + id + ": no such job");
+    const auto status = proto::parse_job_status(s.column_text(0));
+    if (!status) corrupt("status", id, ("unknown status \"" + s.column_text(0) + "\"").c_str());
+    return *status;
   }
 
   void migrate() {
@@ -301,7 +323,9 @@ struct Store::Impl {
     tx.commit();
   }
 
-  void update_job_locked(const JobRecord& j) {
+  // Returns the status the job had, for the counts (moved by the caller once committed).
+  JobStatus update_job_locked(const JobRecord& j) {
+    const JobStatus before = stored_status_locked(j.id);
     auto s = db.prepare(
         "UPDATE jobs SET corpus_id=?1, name=?2, status=?3, params=?4, progress=?5, "
         "model_id=?6, error=?7, created_at=?8, started_at=?9, finished_at=?10, attempts=?11, "
@@ -309,6 +333,7 @@ struct Store::Impl {
     bind_job(s, j);
     s.run();
     if (db.changes() == 0) throw std::runtime_error("cannot update job " + j.id + ": no such job");
+    return before;
   }
 
   void insert_model_locked(const ModelRecord& m) {
@@ -337,6 +362,7 @@ struct Store::Impl {
 
   std::mutex mutex;
   sqlite::Database db;
+  JobCounts job_counts;
 };
 
 Store::Store(const std::string& path) : impl_(std::make_unique<Impl>(path)) {
@@ -344,6 +370,10 @@ Store::Store(const std::string& path) : impl_(std::make_unique<Impl>(path)) {
 }
 
 Store::~Store() = default;
+
+const JobCounts& Store::job_counts() const noexcept {
+  return impl_->job_counts;
+}
 
 int Store::schema_version() const {
   std::lock_guard lock(impl_->mutex);
@@ -414,6 +444,7 @@ void Store::insert_job(const JobRecord& j) {
       "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
   bind_job(s, j);
   s.run();
+  impl_->job_counts.added(j.status);
 }
 
 std::optional<JobRecord> Store::job(const std::string& id) const {
@@ -439,15 +470,17 @@ std::vector<JobRecord> Store::jobs_with_status(JobStatus status) const {
 
 void Store::update_job(const JobRecord& j) {
   std::lock_guard lock(impl_->mutex);
-  impl_->update_job_locked(j);
+  const JobStatus before = impl_->update_job_locked(j);
+  impl_->job_counts.moved(before, j.status);
 }
 
 void Store::complete_job(const JobRecord& j, const ModelRecord& m) {
   std::lock_guard lock(impl_->mutex);
   sqlite::Transaction tx(impl_->db);
   impl_->insert_model_locked(m);
-  impl_->update_job_locked(j);
+  const JobStatus before = impl_->update_job_locked(j);
   tx.commit();
+  impl_->job_counts.moved(before, j.status);
 }
 
 // ---- models ----

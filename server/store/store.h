@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proto/records.h"
+#include "server/store/job_counts.h"
 
 namespace w2v::server {
 
@@ -23,6 +24,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   int schema_version() const;
+  // Jobs by status, from memory (kept with every job write): cheap enough for every scrape.
+  const JobCounts& job_counts() const noexcept;
 
   void insert_corpus(const proto::CorpusRecord& c);
   std::optional<proto::CorpusRecord> corpus(const std::string& id) const;

@@ -461,6 +461,50 @@ TEST_F(StoreTest, CompleteJobIsAllOrNothing) {
   EXPECT_TRUE(store.model("m_ok"));
 }
 
+// The in-memory counts /metrics reads equal a count of the rows after every kind of write,
+// including a transaction that fails, and after reopening.
+TEST_F(StoreTest, JobCountsFollowEveryCommittedWrite) {
+  const auto expect_counts = [](const Store& store) {
+    for (auto s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded,
+                   JobStatus::kFailed, JobStatus::kCancelled}) {
+      EXPECT_EQ(store.job_counts().count(s), store.jobs_with_status(s).size())
+          << proto::to_string(s);
+    }
+  };
+  {
+    Store store(db_path());
+    expect_counts(store);
+    store.insert_job(make_job("j_1", "c_1"));
+    store.insert_job(make_job("j_2", "c_1"));
+    store.insert_job(make_job("j_3", "c_1", JobStatus::kRunning));
+    EXPECT_EQ(store.job_counts().count(JobStatus::kQueued), 2u);
+    expect_counts(store);
+
+    JobRecord j = *store.job("j_1");
+    j.status = JobStatus::kRunning;
+    store.update_job(j);
+    store.update_job(j);  // no change of status
+    expect_counts(store);
+
+    j.status = JobStatus::kSucceeded;
+    j.model_id = "m_1";
+    store.complete_job(j, make_model("m_1", "j_1"));
+    expect_counts(store);
+
+    JobRecord failed = *store.job("j_3");
+    failed.status = JobStatus::kSucceeded;
+    EXPECT_THROW(store.complete_job(failed, make_model("m_1", "j_3")), std::runtime_error);
+    EXPECT_THROW(store.update_job(make_job("j_ghost", "c_1", JobStatus::kFailed)),
+                 std::runtime_error);
+    EXPECT_THROW(store.insert_job(make_job("j_2", "c_1")), std::runtime_error);  // duplicate
+    expect_counts(store);
+    EXPECT_EQ(store.job_counts().count(JobStatus::kRunning), 1u);
+  }
+  Store reopened(db_path());
+  expect_counts(reopened);
+  EXPECT_EQ(reopened.job_counts().count(JobStatus::kSucceeded), 1u);
+}
+
 // ---- durability, schema ----
 
 TEST_F(StoreTest, ReopeningKeepsEverything) {
