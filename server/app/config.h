@@ -24,6 +24,8 @@ struct ServerConfig {
   std::size_t max_connections = 1024;
   int read_timeout_seconds = 30;
   std::size_t softmax_max_vocab = 50000;
+  // Faults (docs/operations.md, "Disk full, out of memory, crashes").
+  std::uint64_t max_job_memory = 0;  // 0: 80% of the cgroup limit or physical memory
   std::vector<std::string> eval_analogies;
   std::vector<std::string> eval_pairs;
   std::string log_format = "text";  // text | json
