@@ -1,6 +1,7 @@
 #include "server/app/app.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include "proto/api_error.h"
 #include "proto/requests.h"
@@ -8,6 +9,7 @@
 #include "server/app/logging.h"
 #include "server/handlers/routes.h"
 #include "server/http/http_server.h"
+#include "server/store/consistency.h"
 
 namespace w2v::server {
 namespace {
@@ -90,15 +92,21 @@ void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, Mode
 int run_server(const ServerConfig& config) {
   setup_logging(config.log_format, config.log_level);
   try {
+    ::umask(077);  // the data directory's files and directories are the daemon user's alone
     DataDir dirs(config.data_dir);
-    dirs.clean_temp();
     Store store(dirs.database());
+    try {
+      sweep_data_dir(store, dirs);
+    } catch (const std::exception& e) {
+      spdlog::error("start-up sweep of {} failed: {}; continuing", config.data_dir, e.what());
+    }
     JobManagerOptions job_options;
     job_options.max_running_jobs = config.max_running_jobs;
     job_options.train_threads = config.train_threads;
     job_options.eval_analogies = config.eval_analogies;
     job_options.eval_pairs = config.eval_pairs;
     job_options.softmax_max_vocab = config.softmax_max_vocab;
+    job_options.max_job_memory = config.max_job_memory;
     JobManager jobs(store, dirs, job_options);
     // Every load asks the store whether the model still exists: a deleted one is never reloaded.
     ModelCache models(dirs, config.model_cache_bytes,

@@ -17,6 +17,19 @@ int ServerConfig::effective_blocking_threads() const {
   return std::max(2, std::min(4, cores));
 }
 
+namespace {
+
+void add_fault_flags(CLI::App& app, ServerConfig& c) {
+  app.add_option("--max-job-memory", c.max_job_memory,
+                 "largest estimated peak memory of a job, import or model load (e.g. 8GiB; 0: "
+                 "80% of the cgroup memory limit, else of physical memory)")
+      ->envname("W2VD_MAX_JOB_MEMORY")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+}
+
+}  // namespace
+
 void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--bind", c.bind, "address to listen on")
       ->envname("W2VD_BIND")
@@ -75,6 +88,7 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
                  "largest vocabulary a loss=softmax job may have")
       ->envname("W2VD_SOFTMAX_MAX_VOCAB")
       ->capture_default_str();
+  add_fault_flags(app, c);
   app.add_option("--eval-analogies", c.eval_analogies,
                  "analogy file (questions-words format) to score every new model on; repeatable")
       ->envname("W2VD_EVAL_ANALOGIES")

@@ -26,6 +26,8 @@ struct ServerConfig {
   int blocking_threads = 0;         // 0: max(2, min(4, cores))
   std::size_t blocking_queue = 32;  // requests waiting for a blocking thread, beyond one each
   std::size_t softmax_max_vocab = 50000;
+  // Faults (docs/operations.md, "Disk full, out of memory, crashes").
+  std::uint64_t max_job_memory = 0;  // 0: 80% of the cgroup limit or physical memory
   std::vector<std::string> eval_analogies;
   std::vector<std::string> eval_pairs;
   std::string log_format = "text";  // text | json

@@ -8,6 +8,7 @@
 #include "proto/json_text.h"
 #include "proto/requests.h"
 #include "server/handlers/blocking_work.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -74,7 +75,11 @@ void CorpusUpload::consume(std::string_view text) {
                    "the decompressed corpus exceeds the limit of " +
                        std::to_string(app_.config.max_upload_bytes) + " bytes");
   }
-  text_->write(text);
+  try {
+    text_->write(text);
+  } catch (...) {
+    rethrow_as_storage_error("the corpus", app_.dirs.root());
+  }
   CountingSink sink{counts_};
   tokenizer_.feed(text, sink);
 }
@@ -116,15 +121,17 @@ Response CorpusUpload::on_complete() {
     throw ApiError::bad_request("the corpus has no words: the body is empty or only whitespace",
                                 "empty_corpus");
   }
-  text_->commit();
-  {
+  try {
+    text_->commit();
     std::ostringstream out;
     counts_.save(out);
     AtomicFile counts(temp_dir_ + "/counts");
     counts.write(out.str());
     counts.commit();
+    app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
+  } catch (...) {
+    rethrow_as_storage_error("the corpus", app_.dirs.root());
   }
-  app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
   finished_ = true;
 
   proto::CorpusRecord record;

@@ -6,6 +6,8 @@
 #include "proto/json_text.h"
 #include "proto/requests.h"
 #include "server/handlers/blocking_work.h"
+#include "server/jobs/memory_budget.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -45,7 +47,11 @@ ModelImport::~ModelImport() {
 }
 
 void ModelImport::on_data(std::string_view chunk) {
-  upload_->write(chunk);
+  try {
+    upload_->write(chunk);
+  } catch (...) {
+    rethrow_as_storage_error("the model", app_.dirs.root());
+  }
 }
 
 void ModelImport::on_complete_async(Completion done) {
@@ -53,10 +59,15 @@ void ModelImport::on_complete_async(Completion done) {
 }
 
 Response ModelImport::on_complete() {
-  upload_->commit();
+  try {
+    upload_->commit();
+  } catch (...) {
+    rethrow_as_storage_error("the model", app_.dirs.root());
+  }
   const std::string uploaded = temp_dir_ + "/upload";
   WordVectors wv;
   try {
+    check_vectors_file_memory(uploaded, max_job_memory(app_.config.max_job_memory));
     wv = load_vectors_file(uploaded, format_);
   } catch (const VectorsFormatError& e) {
     std::string what = e.what();
@@ -67,8 +78,12 @@ Response ModelImport::on_complete() {
   }
   DataDir::remove_all(uploaded);
   std::vector<std::string_view> words(wv.words.begin(), wv.words.end());
-  save_vectors_file(temp_dir_ + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
-  app_.dirs.publish_dir(temp_dir_, app_.dirs.model_dir(id_));
+  try {
+    save_vectors_file(temp_dir_ + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
+    app_.dirs.publish_dir(temp_dir_, app_.dirs.model_dir(id_));
+  } catch (...) {
+    rethrow_as_storage_error("the model", app_.dirs.root());
+  }
   finished_ = true;
 
   proto::ModelRecord m;

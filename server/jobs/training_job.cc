@@ -9,6 +9,7 @@
 #include "core/vectors_io.h"
 #include "core/word_counts.h"
 #include "proto/evaluation_json.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -21,11 +22,17 @@ int TrainingJob::prepare() {
     std::ifstream in(dirs_.corpus_counts(job_.corpus_id), std::ios::binary);
     if (!in) throw std::runtime_error("the corpus's files are missing (was it deleted?)");
     const WordCounts counts = WordCounts::load(in);
+    encoded_bytes_ = (counts.tokens() + counts.sentences() + 4) * sizeof(std::uint32_t);
     vocab_ = Vocabulary::build(
         counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
   }
   if (vocab_.empty()) throw std::runtime_error("no word of the corpus reaches min_count");
-  std::filesystem::create_directories(dirs_.job_dir(job_.id));
+  try {
+    std::filesystem::create_directories(dirs_.job_dir(job_.id));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(
+        describe_write_failure(e, "the job's directory", encoded_bytes_, dirs_.root()));
+  }
 
   const std::string encoded = dirs_.job_encoded(job_.id);
   bool reuse = false;
@@ -37,8 +44,14 @@ int TrainingJob::prepare() {
       // A torn or foreign file: encode again.
     }
   }
-  if (!reuse)
-    corpus_ = EncodedCorpus::encode_file(dirs_.corpus_text(job_.corpus_id), vocab_, encoded);
+  if (!reuse) {
+    try {
+      corpus_ = EncodedCorpus::encode_file(dirs_.corpus_text(job_.corpus_id), vocab_, encoded);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(
+          describe_write_failure(e, "the encoded corpus", encoded_bytes_, dirs_.root()));
+    }
+  }
 
   start_epoch_ = 0;
   const std::string checkpoint = dirs_.job_checkpoint(job_.id);
@@ -64,7 +77,15 @@ int TrainingJob::prepare() {
 bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end) {
   const std::string checkpoint = dirs_.job_checkpoint(job_.id);
   hooks.on_epoch_end = [&](int epochs_done, const ModelWeights& w) {
-    if (epochs_done < job_.params.epochs) save_checkpoint(checkpoint, w, epochs_done);
+    if (epochs_done < job_.params.epochs) {
+      try {
+        save_checkpoint(checkpoint, w, epochs_done);
+      } catch (const std::exception& e) {
+        const std::uint64_t bytes =
+            (w.input.rows() * w.input.cols() + w.output.rows() * w.output.cols()) * sizeof(float);
+        throw std::runtime_error(describe_write_failure(e, "the checkpoint", bytes, dirs_.root()));
+      }
+    }
     if (on_epoch_end) on_epoch_end(epochs_done);
   };
   if (start_epoch_ >= job_.params.epochs) return true;
@@ -83,7 +104,12 @@ proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const
   m.source = "trained";
 
   const auto words = vocab_.words();
-  const std::string tmp = dirs_.make_temp_dir();
+  std::string tmp;
+  try {
+    tmp = dirs_.make_temp_dir();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(describe_write_failure(e, "the model's vectors", 0, dirs_.root()));
+  }
   try {
     save_vectors_file(tmp + "/vectors.bin", words, weights_.input, VectorsFormat::kBinary);
     if (!eval.analogies.empty() || !eval.pairs.empty()) {
@@ -91,9 +117,11 @@ proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const
       m.evaluation = evaluate_on_files(Embeddings(std::move(names), weights_.input), eval);
     }
     dirs_.publish_dir(tmp, dirs_.model_dir(m.id));
-  } catch (...) {
+  } catch (const std::exception& e) {
     DataDir::remove_all(tmp);
-    throw;
+    const std::uint64_t bytes =
+        words.size() * (weights_.input.cols() * sizeof(float) + 16) + (1u << 20);
+    throw std::runtime_error(describe_write_failure(e, "the model's vectors", bytes, dirs_.root()));
   }
   m.created_at = proto::now_rfc3339();
   return m;

@@ -31,7 +31,9 @@ class TrainingJob {
   TrainingJob(const DataDir& dirs, proto::JobRecord job);
 
   // Loads what training needs. Returns the number of epochs a checkpoint already holds (0
-  // when training starts from scratch). Throws std::runtime_error on unusable input.
+  // when training starts from scratch). Throws std::runtime_error on unusable input. Every
+  // write failure here, in train() and in publish_model() throws a std::runtime_error whose
+  // message is a job's error: "disk full while writing the checkpoint (needs ~48 MB in DIR)".
   int prepare();
   // Trains the remaining epochs, writing a checkpoint at each epoch end and calling
   // on_epoch_end after it. Returns false when interrupted (by hooks.cancel).
@@ -48,6 +50,7 @@ class TrainingJob {
   EncodedCorpus corpus_;
   ModelWeights weights_;
   int start_epoch_ = 0;
+  std::uint64_t encoded_bytes_ = 0;  // the encoded corpus's size
 };
 
 // Evaluates vectors on files (analogies restricted to the 30,000 most frequent words):

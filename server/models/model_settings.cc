@@ -20,7 +20,7 @@ std::optional<proto::ModelRecord> ModelSettings::update(const std::string& model
   if (!m) return std::nullopt;
   if (patch.name) m->name = *patch.name;
   if (patch.search) m->search = *patch.search;
-  store_.update_model(*m);
+  if (!store_.update_model(*m)) return std::nullopt;  // deleted meanwhile
   if (m->search == "approximate") {
     approximate_.insert(model_id);
   } else {

@@ -8,9 +8,11 @@
 //   models/<id>/vectors.bin          word2vec binary vectors
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
-//   query tmp/                             uploads in progress; emptied at start
+//   tmp/                             uploads in progress; emptied at start
 // Blobs are written to temporary names, fsynced and renamed (core/atomic_file.h); a directory
-// is assembled under tmp/ and renamed into place whole.
+// is assembled under tmp/ and renamed into place whole. Directories are 0700 and files 0600
+// (w2vd also sets its umask to 077). server/store/consistency.h checks all this against the
+// store and sweeps what a crash leaves.
 
 #include <string>
 
@@ -18,7 +20,8 @@ namespace w2v::server {
 
 class DataDir {
  public:
-  // Creates root and its subdirectories when missing. Throws std::runtime_error if it cannot.
+  // Creates root and its subdirectories (mode 0700) when missing. Throws std::runtime_error if
+  // it cannot.
   explicit DataDir(std::string root);
 
   const std::string& root() const noexcept { return root_; }

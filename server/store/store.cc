@@ -7,6 +7,7 @@
 
 #include "proto/json_text.h"
 #include "server/store/sqlite.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 namespace {
@@ -87,6 +88,10 @@ UPDATE models SET params = json_set(params, '$.kernel', 'auto')
     R"sql(
 ALTER TABLE models ADD COLUMN search TEXT NOT NULL DEFAULT 'exact'
   CHECK (search IN ('exact', 'approximate'));
+)sql",
+    // 4: how many times the process died while a job was running (a crash loop guard).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -258,6 +263,28 @@ void refuse_newer(int version, const std::string& path) {
   }
 }
 
+// SQLite failures caused by the machine rather than by w2vd become StoreUnavailable (503);
+// others (constraint violations, corruption) stay as they are.
+[[noreturn]] void rethrow_store_error(const sqlite::Error& e, const std::string& path) {
+  switch (e.code() & 0xFF) {
+    case SQLITE_FULL:
+      throw StoreUnavailable("the metadata store cannot be written: the disk holding " + path +
+                                 " is full; free space there (w2vd recovers by itself)",
+                             true);
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+      throw StoreUnavailable(
+          "the metadata store " + path + " is unavailable (" + e.what() + "); retry later", false);
+    default:
+      throw e;
+  }
+}
+
 }  // namespace
 
 struct Store::Impl {
@@ -336,6 +363,23 @@ struct Store::Impl {
     return before;
   }
 
+  void insert_job_locked(const JobRecord& j) {
+    auto s = db.prepare(
+        "INSERT INTO jobs (corpus_id, name, status, params, progress, model_id, error, "
+        "created_at, started_at, finished_at, attempts, resumed_from_epoch, id, seq) VALUES (?1, "
+        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
+    bind_job(s, j);
+    s.run();
+  }
+
+  std::vector<JobRecord> jobs_with_status_locked(JobStatus status) {
+    auto s = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE status=?1 ORDER BY seq");
+    s.bind_text(1, proto::to_string(status));
+    return all<JobRecord>(std::move(s), read_job);
+  }
+
   void insert_model_locked(const ModelRecord& m) {
     auto s = db.prepare(
         "INSERT INTO models (job_id, name, vocab_size, dim, params, evaluation, source, "
@@ -360,13 +404,28 @@ struct Store::Impl {
     return out;
   }
 
+  // Runs f under the store's lock, turning the machine's failures into StoreUnavailable.
+  template <class F>
+  auto locked(F&& f) -> decltype(f()) {
+    std::lock_guard lock(mutex);
+    try {
+      return f();
+    } catch (const sqlite::Error& e) {
+      rethrow_store_error(e, db.path());
+    }
+  }
+
   std::mutex mutex;
   sqlite::Database db;
   JobCounts job_counts;
 };
 
 Store::Store(const std::string& path) : impl_(std::make_unique<Impl>(path)) {
-  impl_->open();
+  try {
+    impl_->open();
+  } catch (const sqlite::Error& e) {
+    rethrow_store_error(e, path);
+  }
 }
 
 Store::~Store() = default;
@@ -376,151 +435,199 @@ const JobCounts& Store::job_counts() const noexcept {
 }
 
 int Store::schema_version() const {
-  std::lock_guard lock(impl_->mutex);
-  return user_version(impl_->db);
+  return impl_->locked([&] { return user_version(impl_->db); });
 }
 
 // ---- corpora ----
 
 void Store::insert_corpus(const CorpusRecord& c) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(
-      "INSERT INTO corpora (id, name, bytes, tokens, sentences, distinct_words, created_at, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM corpora))");
-  s.bind_text(1, c.id);
-  s.bind_text(2, c.name);
-  s.bind_int64(3, to_i64(c.bytes));
-  s.bind_int64(4, to_i64(c.tokens));
-  s.bind_int64(5, to_i64(c.sentences));
-  s.bind_int64(6, to_i64(c.distinct_words));
-  s.bind_text(7, c.created_at);
-  s.run();
+  impl_->locked([&] {
+    auto s = impl_->db.prepare(
+        "INSERT INTO corpora (id, name, bytes, tokens, sentences, distinct_words, created_at, "
+        "seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM corpora))");
+    s.bind_text(1, c.id);
+    s.bind_text(2, c.name);
+    s.bind_int64(3, to_i64(c.bytes));
+    s.bind_int64(4, to_i64(c.tokens));
+    s.bind_int64(5, to_i64(c.sentences));
+    s.bind_int64(6, to_i64(c.distinct_words));
+    s.bind_text(7, c.created_at);
+    s.run();
+  });
 }
 
 std::optional<CorpusRecord> Store::corpus(const std::string& id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->one<CorpusRecord>(
-      std::string("SELECT ") + kCorpusColumns + " FROM corpora WHERE id=?1", id, read_corpus);
+  return impl_->locked([&] {
+    return impl_->one<CorpusRecord>(
+        std::string("SELECT ") + kCorpusColumns + " FROM corpora WHERE id=?1", id, read_corpus);
+  });
 }
 
 std::vector<CorpusRecord> Store::corpora() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->all<CorpusRecord>(
-      impl_->db.prepare(std::string("SELECT ") + kCorpusColumns + " FROM corpora ORDER BY seq"),
-      read_corpus);
+  return impl_->locked([&] {
+    return impl_->all<CorpusRecord>(
+        impl_->db.prepare(std::string("SELECT ") + kCorpusColumns + " FROM corpora ORDER BY seq"),
+        read_corpus);
+  });
 }
 
 DeleteResult Store::delete_corpus(const std::string& id) {
-  std::lock_guard lock(impl_->mutex);
-  auto& db = impl_->db;
-  sqlite::Transaction tx(db);
-  {
-    auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
-    s.bind_text(1, id);
-    if (!s.step()) return DeleteResult::kNotFound;
-  }
-  {
-    auto s = db.prepare(
-        "SELECT 1 FROM jobs WHERE corpus_id=?1 AND status IN ('queued', 'running') LIMIT 1");
-    s.bind_text(1, id);
-    if (s.step()) return DeleteResult::kInUse;
-  }
-  {
-    auto s = db.prepare("DELETE FROM corpora WHERE id=?1");
-    s.bind_text(1, id);
-    s.run();
-  }
-  tx.commit();
-  return DeleteResult::kDeleted;
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    {
+      auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
+      s.bind_text(1, id);
+      if (!s.step()) return DeleteResult::kNotFound;
+    }
+    {
+      auto s = db.prepare(
+          "SELECT 1 FROM jobs WHERE corpus_id=?1 AND status IN ('queued', 'running') LIMIT 1");
+      s.bind_text(1, id);
+      if (s.step()) return DeleteResult::kInUse;
+    }
+    {
+      auto s = db.prepare("DELETE FROM corpora WHERE id=?1");
+      s.bind_text(1, id);
+      s.run();
+    }
+    tx.commit();
+    return DeleteResult::kDeleted;
+  });
 }
 
 // ---- jobs ----
 
 void Store::insert_job(const JobRecord& j) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(
-      "INSERT INTO jobs (corpus_id, name, status, params, progress, model_id, error, created_at, "
-      "started_at, finished_at, attempts, resumed_from_epoch, id, seq) VALUES (?1, ?2, ?3, ?4, "
-      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
-  bind_job(s, j);
-  s.run();
-  impl_->job_counts.added(j.status);
+  impl_->locked([&] {
+    impl_->insert_job_locked(j);
+    impl_->job_counts.added(j.status);
+  });
+}
+
+bool Store::insert_job_if_corpus_exists(const JobRecord& j) {
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    {
+      auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
+      s.bind_text(1, j.corpus_id);
+      if (!s.step()) return false;
+    }
+    impl_->insert_job_locked(j);
+    tx.commit();
+    impl_->job_counts.added(j.status);
+    return true;
+  });
 }
 
 std::optional<JobRecord> Store::job(const std::string& id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->one<JobRecord>(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1", id,
-                               read_job);
+  return impl_->locked([&] {
+    return impl_->one<JobRecord>(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1",
+                                 id, read_job);
+  });
 }
 
 std::vector<JobRecord> Store::jobs() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->all<JobRecord>(
-      impl_->db.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY seq"),
-      read_job);
+  return impl_->locked([&] {
+    return impl_->all<JobRecord>(
+        impl_->db.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY seq"),
+        read_job);
+  });
 }
 
 std::vector<JobRecord> Store::jobs_with_status(JobStatus status) const {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(std::string("SELECT ") + kJobColumns +
-                             " FROM jobs WHERE status=?1 ORDER BY seq");
-  s.bind_text(1, proto::to_string(status));
-  return impl_->all<JobRecord>(std::move(s), read_job);
+  return impl_->locked([&] { return impl_->jobs_with_status_locked(status); });
 }
 
 void Store::update_job(const JobRecord& j) {
-  std::lock_guard lock(impl_->mutex);
-  const JobStatus before = impl_->update_job_locked(j);
-  impl_->job_counts.moved(before, j.status);
+  impl_->locked([&] {
+    const JobStatus before = impl_->update_job_locked(j);
+    impl_->job_counts.moved(before, j.status);
+  });
 }
 
 void Store::complete_job(const JobRecord& j, const ModelRecord& m) {
-  std::lock_guard lock(impl_->mutex);
-  sqlite::Transaction tx(impl_->db);
-  impl_->insert_model_locked(m);
-  const JobStatus before = impl_->update_job_locked(j);
-  tx.commit();
-  impl_->job_counts.moved(before, j.status);
+  impl_->locked([&] {
+    sqlite::Transaction tx(impl_->db);
+    impl_->insert_model_locked(m);
+    const JobStatus before = impl_->update_job_locked(j);
+    tx.commit();
+    impl_->job_counts.moved(before, j.status);
+  });
+}
+
+InterruptedJobs Store::requeue_interrupted_jobs(int max_crashes, const std::string& error,
+                                                const std::string& finished_at) {
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    InterruptedJobs out;
+    std::vector<std::pair<JobStatus, JobStatus>> moves;
+    for (JobRecord j : impl_->jobs_with_status_locked(JobStatus::kRunning)) {
+      std::int64_t crashes = 0;
+      {
+        auto s = db.prepare("UPDATE jobs SET crashes = crashes + 1 WHERE id=?1 RETURNING crashes");
+        s.bind_text(1, j.id);
+        if (s.step()) crashes = s.column_int64(0);
+      }
+      if (crashes >= max_crashes) {
+        j.status = JobStatus::kFailed;
+        j.error = error;
+        j.finished_at = finished_at;
+        out.failed.push_back(j);
+      } else {
+        j.status = JobStatus::kQueued;
+        out.requeued.push_back(j);
+      }
+      moves.emplace_back(impl_->update_job_locked(j), j.status);
+    }
+    tx.commit();
+    for (auto [from, to] : moves) impl_->job_counts.moved(from, to);
+    return out;
+  });
 }
 
 // ---- models ----
 
 void Store::insert_model(const ModelRecord& m) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->insert_model_locked(m);
+  impl_->locked([&] { impl_->insert_model_locked(m); });
 }
 
 std::optional<ModelRecord> Store::model(const std::string& id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->one<ModelRecord>(
-      std::string("SELECT ") + kModelColumns + " FROM models WHERE id=?1", id, read_model);
+  return impl_->locked([&] {
+    return impl_->one<ModelRecord>(
+        std::string("SELECT ") + kModelColumns + " FROM models WHERE id=?1", id, read_model);
+  });
 }
 
 std::vector<ModelRecord> Store::models() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->all<ModelRecord>(
-      impl_->db.prepare(std::string("SELECT ") + kModelColumns + " FROM models ORDER BY seq"),
-      read_model);
+  return impl_->locked([&] {
+    return impl_->all<ModelRecord>(
+        impl_->db.prepare(std::string("SELECT ") + kModelColumns + " FROM models ORDER BY seq"),
+        read_model);
+  });
 }
 
-void Store::update_model(const ModelRecord& m) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(
-      "UPDATE models SET job_id=?1, name=?2, vocab_size=?3, dim=?4, params=?5, evaluation=?6, "
-      "source=?7, created_at=?8, search=?10 WHERE id=?9");
-  bind_model(s, m);
-  s.run();
-  if (impl_->db.changes() == 0) {
-    throw std::runtime_error("cannot update model " + m.id + ": no such model");
-  }
+bool Store::update_model(const ModelRecord& m) {
+  return impl_->locked([&] {
+    auto s = impl_->db.prepare(
+        "UPDATE models SET job_id=?1, name=?2, vocab_size=?3, dim=?4, params=?5, evaluation=?6, "
+        "source=?7, created_at=?8, search=?10 WHERE id=?9");
+    bind_model(s, m);
+    s.run();
+    return impl_->db.changes() > 0;
+  });
 }
 
 DeleteResult Store::delete_model(const std::string& id) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare("DELETE FROM models WHERE id=?1");
-  s.bind_text(1, id);
-  s.run();
-  return impl_->db.changes() > 0 ? DeleteResult::kDeleted : DeleteResult::kNotFound;
+  return impl_->locked([&] {
+    auto s = impl_->db.prepare("DELETE FROM models WHERE id=?1");
+    s.bind_text(1, id);
+    s.run();
+    return impl_->db.changes() > 0 ? DeleteResult::kDeleted : DeleteResult::kNotFound;
+  });
 }
 
 }  // namespace w2v::server

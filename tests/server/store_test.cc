@@ -367,9 +367,9 @@ TEST_F(StoreTest, UpdateAndDeleteModel) {
   m.name = "renamed \xc3\xa9";
   m.params.reset();
   m.search = "approximate";
-  store.update_model(m);
+  EXPECT_TRUE(store.update_model(m));
   expect_same(m, *store.model("m_1"));
-  EXPECT_THROW(store.update_model(make_model("m_missing", std::nullopt)), std::runtime_error);
+  EXPECT_FALSE(store.update_model(make_model("m_missing", std::nullopt)));
 
   EXPECT_EQ(store.delete_model("m_1"), DeleteResult::kDeleted);
   EXPECT_FALSE(store.model("m_1"));
@@ -410,6 +410,41 @@ TEST_F(StoreTest, DeleteCorpusRefusedWhileQueuedOrRunningJobsUseIt) {
   EXPECT_EQ(store.delete_corpus("c_2"), DeleteResult::kDeleted);
   EXPECT_TRUE(store.corpora().empty());
   EXPECT_EQ(store.jobs().size(), 3u);
+}
+
+TEST_F(StoreTest, AJobIsInsertedOnlyWhileItsCorpusExists) {
+  Store store(db_path());
+  store.insert_corpus(make_corpus("c_1", "one"));
+  EXPECT_TRUE(store.insert_job_if_corpus_exists(make_job("j_1", "c_1")));
+  EXPECT_FALSE(store.insert_job_if_corpus_exists(make_job("j_2", "c_missing")));
+  EXPECT_FALSE(store.job("j_2"));
+  EXPECT_EQ(store.delete_corpus("c_1"), DeleteResult::kInUse);
+}
+
+TEST_F(StoreTest, InterruptedJobsAreRequeuedUntilTheyHaveCrashedTooOften) {
+  Store store(db_path());
+  store.insert_job(make_job("j_run", "c_1", JobStatus::kRunning));
+  store.insert_job(make_job("j_queued", "c_1", JobStatus::kQueued));
+  for (int crash = 1; crash <= 3; ++crash) {
+    const InterruptedJobs r = store.requeue_interrupted_jobs(3, "died", "2026-12-01T00:00:00Z");
+    if (crash < 3) {
+      ASSERT_EQ(r.requeued.size(), 1u);
+      EXPECT_EQ(r.requeued[0].id, "j_run");
+      EXPECT_TRUE(r.failed.empty());
+      EXPECT_EQ(store.job("j_run")->status, JobStatus::kQueued);
+      JobRecord j = *store.job("j_run");
+      j.status = JobStatus::kRunning;  // the next process starts it again
+      store.update_job(j);
+    } else {
+      EXPECT_TRUE(r.requeued.empty());
+      ASSERT_EQ(r.failed.size(), 1u);
+      const JobRecord j = *store.job("j_run");
+      EXPECT_EQ(j.status, JobStatus::kFailed);
+      EXPECT_EQ(j.error, "died");
+      EXPECT_EQ(j.finished_at, "2026-12-01T00:00:00Z");
+    }
+  }
+  EXPECT_EQ(store.job("j_queued")->status, JobStatus::kQueued);  // never ran: no crash counted
 }
 
 // ---- complete_job ----
@@ -592,6 +627,7 @@ TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   {
     sqlite::Database db(db_path());
     db.exec("ALTER TABLE models DROP COLUMN search");
+    db.exec("ALTER TABLE jobs DROP COLUMN crashes");
     db.exec("PRAGMA user_version=1");
   }
   Store store(db_path());
