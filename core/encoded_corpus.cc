@@ -114,11 +114,15 @@ EncodedCorpus EncodedCorpus::open(const std::string& path) {
   if (fd < 0) throw std::runtime_error("cannot open encoded corpus " + path);
   struct stat st {};
   Header header{};
-  const bool ok = ::fstat(fd, &st) == 0 && st.st_size >= static_cast<off_t>(sizeof header) &&
-                  ::pread(fd, &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header) &&
-                  std::memcmp(header.magic, kMagic, sizeof kMagic) == 0 &&
-                  static_cast<std::uint64_t>(st.st_size) ==
-                      sizeof header + header.entries * sizeof(std::uint32_t);
+  // The entry count is compared by division: entries * 4 could wrap around to the file size.
+  const bool ok =
+      ::fstat(fd, &st) == 0 && st.st_size >= static_cast<off_t>(sizeof header) &&
+      ::pread(fd, &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header) &&
+      std::memcmp(header.magic, kMagic, sizeof kMagic) == 0 &&
+      (static_cast<std::uint64_t>(st.st_size) - sizeof header) % sizeof(std::uint32_t) == 0 &&
+      (static_cast<std::uint64_t>(st.st_size) - sizeof header) / sizeof(std::uint32_t) ==
+          header.entries &&
+      header.words <= header.entries;
   if (!ok) {
     ::close(fd);
     throw std::runtime_error("not a valid encoded corpus: " + path);

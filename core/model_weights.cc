@@ -74,7 +74,13 @@ Checkpoint load_checkpoint(const std::string& path) {
       sizeof h + (static_cast<unsigned __int128>(h.input_rows) * h.input_cols +
                   static_cast<unsigned __int128>(h.output_rows) * h.output_cols) *
                      sizeof(float);
-  if (size < 0 || need != static_cast<unsigned __int128>(size) || h.input_cols != h.output_cols) {
+  // No job has more epochs or a wider dimension than ParamLimits allows: larger values are
+  // corruption (an epoch count that reads as a negative int; with 0 columns, a size check that
+  // any row count passes, and a read loop over 2^64 empty rows).
+  const auto max_dim = static_cast<std::uint64_t>(ParamLimits::dim.max);
+  if (size < 0 || need != static_cast<unsigned __int128>(size) || h.input_cols != h.output_cols ||
+      h.input_cols < 1 || h.input_cols > max_dim ||
+      h.epochs_done > static_cast<std::uint64_t>(ParamLimits::epochs.max)) {
     throw std::runtime_error("checkpoint " + path + " is truncated or inconsistent");
   }
   Checkpoint c{

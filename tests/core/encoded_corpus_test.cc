@@ -58,6 +58,40 @@ TEST(EncodedCorpus, FileRoundTripMatchesInMemory) {
   EXPECT_THROW(EncodedCorpus::open(out), std::runtime_error);
 }
 
+// A header whose entry count times 4 wraps around 2^64 to the file's real size (found by
+// tests/fuzz/encoded_corpus.cc): open() must not believe it and map 2^62 ids over 8 bytes.
+TEST(EncodedCorpus, RejectsAnEntryCountThatOverflowsTheFileSize) {
+  const std::string path = temp_path("w2v-enc");
+  struct {
+    char magic[8] = {'W', '2', 'V', 'E', 'N', 'C', '0', '1'};
+    std::uint64_t words = 1;
+    std::uint64_t entries = (std::uint64_t{1} << 62) + 2;  // * 4 wraps to 8
+  } header;
+  const std::uint32_t ids[2] = {0, kSentenceEnd};
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(&header), sizeof header);
+    out.write(reinterpret_cast<const char*>(ids), sizeof ids);
+  }
+  EXPECT_THROW(EncodedCorpus::open(path), std::runtime_error);
+  header.entries = 2;
+  header.words = 3;  // more vocabulary words than entries
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(&header), sizeof header);
+    out.write(reinterpret_cast<const char*>(ids), sizeof ids);
+  }
+  EXPECT_THROW(EncodedCorpus::open(path), std::runtime_error);
+  header.words = 1;
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(&header), sizeof header);
+    out.write(reinterpret_cast<const char*>(ids), sizeof ids);
+  }
+  EXPECT_EQ(EncodedCorpus::open(path).ids().size(), 2u);
+  std::filesystem::remove(path);
+}
+
 TEST(AtomicFile, AppearsOnlyOnCommit) {
   const std::string path = temp_path("w2v-atomic");
   {

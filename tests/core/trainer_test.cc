@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <vector>
 
@@ -144,6 +145,38 @@ TEST(Trainer, CheckpointRejectsTruncatedFile) {
   EXPECT_THROW(load_checkpoint(path), std::runtime_error);
   std::filesystem::remove(path);
   EXPECT_THROW(load_checkpoint(path), std::runtime_error);
+}
+
+// An epoch count past what any job can have (here 2^32 - 1, which an int reads as -1) is a
+// corrupt checkpoint, not a job to resume at epoch -1 (found by tests/fuzz/checkpoint.cc).
+TEST(Trainer, CheckpointRejectsAnImpossibleEpochCount) {
+  PlantedRun s(1);
+  const ModelWeights w = make_initial_weights(s.vocab.size(), s.params);
+  const std::string path = temp_path("w2v-ckpt-epochs");
+  save_checkpoint(path, w, 1);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    const std::uint64_t epochs = 0xFFFFFFFFu;
+    f.seekp(8);  // after the magic
+    f.write(reinterpret_cast<const char*>(&epochs), sizeof epochs);
+  }
+  EXPECT_THROW(load_checkpoint(path), std::runtime_error);
+  std::filesystem::remove(path);
+}
+
+// A header with 0 columns passes any size check whatever its row count; 2^64 - 1 rows of nothing
+// must be rejected, not read one by one (found by tests/fuzz/checkpoint.cc as a timeout).
+TEST(Trainer, CheckpointRejectsZeroColumns) {
+  const std::string path = temp_path("w2v-ckpt-cols");
+  {
+    std::ofstream out(path, std::ios::binary);
+    // epochs, input rows and columns, output rows and columns
+    const std::uint64_t fields[5] = {1, ~std::uint64_t{0}, 0, 0, 0};
+    out.write("W2VCKPT1", 8);
+    out.write(reinterpret_cast<const char*>(fields), sizeof fields);
+  }
+  EXPECT_THROW(load_checkpoint(path), std::runtime_error);
+  std::filesystem::remove(path);
 }
 
 TEST(Trainer, RejectsBadArguments) {

@@ -1,7 +1,8 @@
 // Fuzzes the corpus tokenizer and word counting. Properties: the words and sentences do not
 // depend on how the text is cut into chunks; they equal a plain reference reading of word2vec's
-// rules (tests/fuzz/tokenizer.cc: reference_tokens); counting the same text from a file gives
-// the same counts; and the counts survive the stored word-counts format (save, then load).
+// rules (reference_tokens below); the counts add up to the tokens; and they survive the stored
+// word-counts format (save, then load). (count_words_in_file is left out: with its 1 MiB read
+// buffer per input the target ran 2 inputs/s, and it feeds the same tokenizer.)
 #include "core/tokenizer.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -98,9 +99,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sum += counts.count(id);
   }
   FUZZ_CHECK(sum == counts.tokens());
-
-  const fuzz::MemoryFile file(text);
-  FUZZ_CHECK(same_counts(count_words_in_file(file.path()), counts));
 
   std::stringstream stored;
   counts.save(stored);
