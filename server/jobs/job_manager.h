@@ -18,6 +18,7 @@
 
 #include "proto/records.h"
 #include "proto/requests.h"
+#include "server/jobs/progress_history.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -55,6 +56,9 @@ class JobManager {
   // Cancels a queued or running job (a running one stops within about a second). 404 for an
   // unknown job, 409 when it has already finished.
   proto::JobRecord cancel(const std::string& id);
+  // The job's progress history (ProgressHistory::to_json), live while it runs; nullopt for an
+  // unknown job, an empty history for one that has not run.
+  std::optional<nlohmann::json> history(const std::string& id) const;
 
   // For metrics.
   std::map<proto::JobStatus, std::size_t> count_by_status() const;
@@ -65,9 +69,11 @@ class JobManager {
     proto::JobRecord record;
     std::atomic<bool> interrupt{false};
     bool cancel_requested = false;  // guarded by mutex_
+    ProgressHistory history;        // guarded by mutex_
   };
   void runner_loop();
   void run(const std::string& id);
+  ProgressHistory stored_history(const std::string& id) const;
 
   Store& store_;
   const DataDir& dirs_;

@@ -88,6 +88,13 @@ UPDATE models SET params = json_set(params, '$.kernel', 'auto')
 ALTER TABLE models ADD COLUMN search TEXT NOT NULL DEFAULT 'exact'
   CHECK (search IN ('exact', 'approximate'));
 )sql",
+    // 4: a job's progress history, bounded (server/jobs/progress_history.h), for its curves.
+    R"sql(
+CREATE TABLE job_progress_history (
+  job_id  TEXT PRIMARY KEY NOT NULL,
+  history TEXT NOT NULL  -- JSON (ProgressHistory::to_json)
+);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -451,6 +458,24 @@ void Store::complete_job(const JobRecord& j, const ModelRecord& m) {
 }
 
 // ---- models ----
+
+void Store::save_job_history(const std::string& job_id, const std::string& history_json) {
+  std::lock_guard lock(impl_->mutex);
+  auto s = impl_->db.prepare(
+      "INSERT INTO job_progress_history (job_id, history) VALUES (?1, ?2) "
+      "ON CONFLICT (job_id) DO UPDATE SET history = excluded.history");
+  s.bind_text(1, job_id);
+  s.bind_text(2, history_json);
+  s.run();
+}
+
+std::optional<std::string> Store::job_history(const std::string& job_id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto s = impl_->db.prepare("SELECT history FROM job_progress_history WHERE job_id = ?1");
+  s.bind_text(1, job_id);
+  if (!s.step()) return std::nullopt;
+  return s.column_text(0);
+}
 
 void Store::insert_model(const ModelRecord& m) {
   std::lock_guard lock(impl_->mutex);

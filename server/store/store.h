@@ -38,6 +38,10 @@ class Store {
   // In one transaction: inserts the model and updates the job (which names it).
   void complete_job(const proto::JobRecord& j, const proto::ModelRecord& m);
 
+  // A job's progress history (JSON text, server/jobs/progress_history.h), replaced whole.
+  void save_job_history(const std::string& job_id, const std::string& history_json);
+  std::optional<std::string> job_history(const std::string& job_id) const;
+
   void insert_model(const proto::ModelRecord& m);
   std::optional<proto::ModelRecord> model(const std::string& id) const;
   std::vector<proto::ModelRecord> models() const;  // oldest first

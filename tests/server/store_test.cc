@@ -548,6 +548,7 @@ TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   {
     sqlite::Database db(db_path());
     db.exec("ALTER TABLE models DROP COLUMN search");
+    db.exec("DROP TABLE job_progress_history");  // migration 4
     db.exec("PRAGMA user_version=1");
   }
   Store store(db_path());
