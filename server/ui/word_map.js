@@ -60,7 +60,8 @@ export class WordMap {
       height / 2 - (this.y[i] - this.view.cy) * this.view.scale];
   }
 
-  // Shows word and its neighbours highlighted, centring the view on the word.
+  // Shows word and its neighbours highlighted, centring the view on the word and zooming so
+  // that its neighbours on the map are in view, spread out.
   show(word, neighbours = []) {
     this.highlight.clear();
     for (const n of neighbours) if (this.index.has(n)) this.highlight.set(n, 'neighbour');
@@ -69,6 +70,19 @@ export class WordMap {
       this.highlight.set(word, 'focus');
       this.view.cx = this.x[i];
       this.view.cy = this.y[i];
+      let dx = 0;
+      let dy = 0;
+      for (const [w, kind] of this.highlight) {
+        if (kind !== 'neighbour') continue;
+        const j = this.index.get(w);
+        dx = Math.max(dx, Math.abs(this.x[j] - this.x[i]));
+        dy = Math.max(dy, Math.abs(this.y[j] - this.y[i]));
+      }
+      if (dx > 0 || dy > 0) {
+        const { width, height } = this.size();
+        this.view.scale = Math.min(1e7,
+          0.4 * Math.min(dx > 0 ? width / dx : Infinity, dy > 0 ? height / dy : Infinity));
+      }
     }
     this.draw();
     return i !== undefined;

@@ -115,7 +115,7 @@ try {
 
   const fill = async (key, value) => page.locator(`#param-${key}`).fill(String(value));
   await step(page, 'new-job-validation-error', async () => {
-    await page.getByRole('link', { name: 'New job' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'New job' }).click();
     await page.locator('#new-job-form').waitFor();
     assert.equal(await page.locator('#param-dim').inputValue(), '100', 'defaults are shown');
     await fill('dim', 0);
@@ -177,6 +177,29 @@ try {
   await step(page, 'jobs-list', async () => {
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     await page.locator('#jobs-table tr[data-status="succeeded"]').waitFor();
+  });
+
+  await step(page, 'jobs-live-and-cancel', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'New job' }).click();
+    await page.locator('#new-job-form').waitFor();
+    for (const [k, v] of [['dim', 300], ['window', 15], ['negative', 25], ['min_count', 1],
+      ['sample', 0], ['epochs', 3], ['threads', 1]]) await fill(k, v);
+    await page.locator('#job-name').fill('to-cancel');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.waitForURL(/#\/jobs\/j_/);
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    const row = page.locator('#jobs-table tr', { hasText: 'to-cancel' });
+    // Live from the event stream: a moving bar, words/s and an ETA.
+    await row.locator('td', { hasText: 'words/s' }).waitFor();
+    await page.waitForFunction(() => {
+      const p = [...document.querySelectorAll('#jobs-table tr')]
+        .find((tr) => tr.textContent.includes('to-cancel'))?.querySelector('progress');
+      return p && p.value >= 3;
+    });
+    await page.screenshot({ path: path.join(shots, `${String(stepNumber).padStart(2, '0')}-jobs-live.png`),
+      fullPage: true });
+    await row.getByRole('button', { name: /Cancel job/ }).click();
+    await page.locator('#jobs-table tr[data-status="cancelled"]', { hasText: 'to-cancel' }).waitFor();
   });
 
   await step(page, 'models', async () => {
