@@ -201,6 +201,27 @@ JobRecord JobManager::cancel(const std::string& id) {
   return *j;
 }
 
+std::optional<nlohmann::json> JobManager::history(const std::string& id) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = running_.find(id); it != running_.end()) return it->second->history.to_json();
+  }
+  if (!store_.job(id)) return std::nullopt;
+  return stored_history(id).to_json();
+}
+
+ProgressHistory JobManager::stored_history(const std::string& id) const {
+  const auto text = store_.job_history(id);
+  if (!text) return ProgressHistory();
+  try {
+    return ProgressHistory::from_json(nlohmann::json::parse(*text));
+  } catch (const std::exception& e) {
+    spdlog::warn("job {}: stored progress history unreadable, starting a new one: {}", id,
+                 e.what());
+    return ProgressHistory();
+  }
+}
+
 double JobManager::training_words_per_sec() const {
   std::lock_guard lock(mutex_);
   double total = 0;
@@ -261,6 +282,7 @@ void JobManager::run(const std::string& id) {
       if (!r->record.started_at) r->record.started_at = proto::now_rfc3339();
       r->record.resumed_from_epoch.reset();
       store_.update_job(r->record);
+      r->history = stored_history(id);
     } catch (const std::exception& e) {
       spdlog::error("job {} cannot start: {}; retrying", id, e.what());
       queue_.push_front(id);
@@ -280,16 +302,22 @@ void JobManager::run(const std::string& id) {
       r->record.resumed_from_epoch = resumed;
       spdlog::info("job {} resumes from epoch {}", id, resumed);
     }
+    {
+      std::lock_guard lock(mutex_);
+      r->history.truncate_after(static_cast<double>(resumed) / r->record.params.epochs);
+    }
     TrainHooks hooks;
     hooks.cancel = &r->interrupt;
     hooks.on_progress = [&](const TrainProgress& p) {
       std::lock_guard lock(mutex_);
       r->record.progress = to_progress(p);
+      r->history.add(p);
     };
     const bool completed = job.train(hooks, [&](int) {
       std::lock_guard lock(mutex_);
       try {
         store_.update_job(r->record);  // progress only: the checkpoint on disk is what counts
+        store_.save_job_history(id, r->history.to_json().dump());
       } catch (const std::exception& e) {
         spdlog::warn("job {}: cannot store its progress: {}", id, e.what());
       }
@@ -342,6 +370,11 @@ void JobManager::run(const std::string& id) {
   }
   {
     std::lock_guard lock(mutex_);
+    try {
+      store_.save_job_history(id, r->history.to_json().dump());
+    } catch (const std::exception& e) {
+      spdlog::error("job {}: cannot store its progress history: {}", id, e.what());
+    }
     running_.erase(id);
   }
   if (stored && proto::is_terminal(final_record.status)) job.remove_work_files();

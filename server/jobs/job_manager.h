@@ -26,6 +26,7 @@
 
 #include "proto/records.h"
 #include "proto/requests.h"
+#include "server/jobs/progress_history.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -68,6 +69,9 @@ class JobManager {
   // finished training but not yet committed its model is cancelled and the model discarded).
   // 404 for an unknown job, 409 when it has already finished.
   proto::JobRecord cancel(const std::string& id);
+  // The job's progress history (ProgressHistory::to_json), live while it runs; nullopt for an
+  // unknown job, an empty history for one that has not run.
+  std::optional<nlohmann::json> history(const std::string& id) const;
 
   // For metrics (jobs by status: Store::job_counts()).
   double training_words_per_sec() const;
@@ -77,6 +81,7 @@ class JobManager {
     proto::JobRecord record;
     std::atomic<bool> interrupt{false};
     bool cancel_requested = false;  // guarded by mutex_
+    ProgressHistory history;        // guarded by mutex_
   };
   void runner_loop();
   // Requeues what the previous process left running and fills the queue from the store; false
@@ -88,6 +93,7 @@ class JobManager {
   bool persist(const std::string& what, const std::function<void()>& write);
   // Waits store_retry or until stop(); lock holds mutex_.
   void wait_retry(std::unique_lock<std::mutex>& lock);
+  ProgressHistory stored_history(const std::string& id) const;
 
   Store& store_;
   const DataDir& dirs_;

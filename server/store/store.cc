@@ -93,6 +93,13 @@ ALTER TABLE models ADD COLUMN search TEXT NOT NULL DEFAULT 'exact'
     R"sql(
 ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 5: a job's progress history, bounded (server/jobs/progress_history.h), for its curves.
+    R"sql(
+CREATE TABLE job_progress_history (
+  job_id  TEXT PRIMARY KEY NOT NULL,
+  history TEXT NOT NULL  -- JSON (ProgressHistory::to_json)
+);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -590,6 +597,26 @@ InterruptedJobs Store::requeue_interrupted_jobs(int max_crashes, const std::stri
 }
 
 // ---- models ----
+
+void Store::save_job_history(const std::string& job_id, const std::string& history_json) {
+  impl_->locked([&] {
+    auto s = impl_->db.prepare(
+        "INSERT INTO job_progress_history (job_id, history) VALUES (?1, ?2) "
+        "ON CONFLICT (job_id) DO UPDATE SET history = excluded.history");
+    s.bind_text(1, job_id);
+    s.bind_text(2, history_json);
+    s.run();
+  });
+}
+
+std::optional<std::string> Store::job_history(const std::string& job_id) const {
+  return impl_->locked([&]() -> std::optional<std::string> {
+    auto s = impl_->db.prepare("SELECT history FROM job_progress_history WHERE job_id = ?1");
+    s.bind_text(1, job_id);
+    if (!s.step()) return std::nullopt;
+    return s.column_text(0);
+  });
+}
 
 void Store::insert_model(const ModelRecord& m) {
   impl_->locked([&] { impl_->insert_model_locked(m); });

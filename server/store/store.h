@@ -57,6 +57,10 @@ class Store {
   InterruptedJobs requeue_interrupted_jobs(int max_crashes, const std::string& error,
                                            const std::string& finished_at);
 
+  // A job's progress history (JSON text, server/jobs/progress_history.h), replaced whole.
+  void save_job_history(const std::string& job_id, const std::string& history_json);
+  std::optional<std::string> job_history(const std::string& job_id) const;
+
   void insert_model(const proto::ModelRecord& m);
   std::optional<proto::ModelRecord> model(const std::string& id) const;
   std::vector<proto::ModelRecord> models() const;  // oldest first

@@ -627,7 +627,8 @@ TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   {
     sqlite::Database db(db_path());
     db.exec("ALTER TABLE models DROP COLUMN search");
-    db.exec("ALTER TABLE jobs DROP COLUMN crashes");
+    db.exec("DROP TABLE job_progress_history");  // migration 5
+    db.exec("ALTER TABLE jobs DROP COLUMN crashes");  // migration 4
     db.exec("PRAGMA user_version=1");
   }
   Store store(db_path());
