@@ -7,6 +7,7 @@
 
 #include "core/word_counts.h"
 #include "proto/api_error.h"
+#include "server/jobs/continuation.h"
 #include "server/jobs/training_job.h"
 
 namespace w2v::server {
@@ -82,6 +83,8 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   }
   JobRecord j;
   j.params = request.params;
+  std::optional<proto::ModelRecord> parent;
+  if (request.init_model) parent = apply_init_model(store_, request, j);
   if (j.params.alpha == 0) j.params.alpha = j.params.effective_alpha();
   if (j.params.threads == 0) {
     TrainParams server_default;
@@ -90,7 +93,7 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   }
   const CountSummary counts = summarise_counts(dirs_.corpus_counts(corpus->id),
                                                static_cast<std::uint64_t>(j.params.min_count));
-  if (counts.words_at_min_count == 0) {
+  if (counts.words_at_min_count == 0 && !parent) {
     throw ApiError::bad_request("params.min_count: no word of corpus " + corpus->id + " occurs " +
                                 std::to_string(j.params.min_count) +
                                 " times or more (its most frequent word occurs " +
@@ -98,6 +101,10 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   }
   std::uint64_t vocab = counts.words_at_min_count;
   if (j.params.max_vocab > 0) vocab = std::min<std::uint64_t>(vocab, j.params.max_vocab);
+  if (parent) {
+    vocab = continued_vocabulary_bound(*parent, request.vocabulary, counts.words_at_min_count,
+                                       j.params.max_vocab);
+  }
   if (j.params.loss == LossType::kSoftmax && vocab > options_.softmax_max_vocab) {
     throw ApiError::bad_request(
         "params.loss: softmax costs O(vocabulary) per example and is limited to " +

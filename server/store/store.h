@@ -42,6 +42,7 @@ class Store {
   std::optional<proto::ModelRecord> model(const std::string& id) const;
   std::vector<proto::ModelRecord> models() const;  // oldest first
   void update_model(const proto::ModelRecord& m);
+  // kInUse when a queued or running job starts from it (init_model); otherwise deletes it.
   DeleteResult delete_model(const std::string& id);
 
  private:
