@@ -70,8 +70,9 @@ second=$(ctl -q corpus upload "$OUT/second.txt" --name second)
 whole=$(ctl -q corpus upload "$CORPUS" --name whole)
 
 now_ns() { date +%s%N; }
-rows=()
-# train ROW CORPUS [w2vctl train flags...]: trains, exports and scores; sets MODEL.
+rm -f "$OUT/rows.tsv"
+# train ROW CORPUS [w2vctl train flags...]: trains, exports and scores; sets MODEL and appends
+# "row<TAB>milliseconds<TAB>evaluation JSON" to OUT/rows.tsv.
 train() {
   local row=$1 corpus=$2
   shift 2
@@ -85,7 +86,7 @@ train() {
   "$PYTHON" "$ROOT/bench/eval_vectors.py" "$vectors" --binary \
     --questions "$EVAL_DIR/questions-words.txt" --pairs "$EVAL_DIR/wordsim353.tsv" \
     >"$OUT/$MODEL.json"
-  rows+=("$row	$(((end - start) / 1000000))	$OUT/$MODEL.json")
+  printf '%s\t%s\t%s\n' "$row" $(((end - start) / 1000000)) "$OUT/$MODEL.json" >>"$OUT/rows.tsv"
 }
 
 train "A: first half" "$first" --dim "$DIM"
@@ -100,20 +101,22 @@ train "A+B from scratch" "$whole" --dim "$DIM"
 {
   echo "Command: \`EPOCHS=$EPOCHS THREADS=$THREADS DIM=$DIM CORPUS=$CORPUS bench/continue.sh\`"
   echo
-  read -r l1 t1 _ < <(wc -l -w <"$OUT/first.txt")
-  read -r l2 t2 _ < <(wc -l -w <"$OUT/second.txt")
+  read -r l1 t1 < <(wc -l -w <"$OUT/first.txt")
+  read -r l2 t2 < <(wc -l -w <"$OUT/second.txt")
   echo "Corpus $CORPUS: first half $l1 lines, $t1 tokens; second half $l2 lines, $t2 tokens." \
     "skip-gram/ns, $EPOCHS epochs per job, $THREADS threads, dim $DIM, other parameters" \
     "w2vd's defaults. Machine: $(nproc) cores."
   echo
-  printf '%s\n' "${rows[@]}" | "$PYTHON" -c '
+  "$PYTHON" - "$OUT/rows.tsv" <<'PY'
 import json, sys
+
 print("| model | job wall s | vocab | WS-353 rho | analogy acc | analogy coverage |")
 print("|---|---:|---:|---:|---:|---:|")
-for line in sys.stdin:
+for line in open(sys.argv[1]):
     row, ms, path = line.rstrip("\n").split("\t")
     e = json.load(open(path))
-    print(f"| {row} | {int(ms) / 1000:.1f} | {e[\"vocab\"]} | {e[\"ws353\"][\"spearman\"]:.3f} "
-          f"| {100 * e[\"analogy\"][\"accuracy\"]:.1f}% | {100 * e[\"analogy\"][\"coverage\"]:.1f}% |")
-'
+    ws, an = e["ws353"]["spearman"], e["analogy"]
+    print(f"| {row} | {int(ms) / 1000:.1f} | {e['vocab']} | {ws:.3f} "
+          f"| {100 * an['accuracy']:.1f}% | {100 * an['coverage']:.1f}% |")
+PY
 } | tee "$OUT/table.md"
