@@ -253,6 +253,8 @@ json to_json(const JobRecord& r) {
       {"finished_at", optional_string(r.finished_at)},
       {"attempts", r.attempts},
       {"resumed_from_epoch", r.resumed_from_epoch ? json(*r.resumed_from_epoch) : json(nullptr)},
+      {"init_model", optional_string(r.init_model)},
+      {"vocabulary", optional_string(r.vocabulary)},
   };
 }
 
@@ -268,6 +270,8 @@ json to_json(const ModelRecord& r) {
       {"source", json_string(r.source)},
       {"created_at", json_string(r.created_at)},
       {"search", r.search},
+      {"parent_id", optional_string(r.parent_id)},
+      {"weights", r.weights},
   };
 }
 
@@ -309,6 +313,9 @@ JobRecord job_from_json(const json& j) {
   job.finished_at = r.opt_str("finished_at");
   job.attempts = r.int32("attempts");
   if (!r.is_null("resumed_from_epoch")) job.resumed_from_epoch = r.int32("resumed_from_epoch");
+  // Absent from servers older than continued training.
+  if (j.contains("init_model")) job.init_model = r.opt_str("init_model");
+  if (j.contains("vocabulary")) job.vocabulary = r.opt_str("vocabulary");
   return job;
 }
 
@@ -333,6 +340,12 @@ ModelRecord model_from_json(const json& j) {
     if (m.search != "exact" && m.search != "approximate") {
       r.wrong("search", "\"exact\" or \"approximate\"", r.get("search"));
     }
+  }
+  // Absent from servers older than continued training, whose models kept their vectors only.
+  if (j.contains("parent_id")) m.parent_id = r.opt_str("parent_id");
+  m.weights = j.contains("weights") ? r.str("weights") : "vectors_only";
+  if (m.weights != "full" && m.weights != "vectors_only") {
+    r.wrong("weights", "\"full\" or \"vectors_only\"", r.get("weights"));
   }
   return m;
 }

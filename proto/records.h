@@ -55,6 +55,8 @@ struct JobRecord {
   std::optional<std::string> finished_at;
   int attempts = 0;                       // times it started running (more than 1: resumed)
   std::optional<int> resumed_from_epoch;  // the checkpoint epoch the last attempt resumed from
+  std::optional<std::string> init_model;  // continued training: the model it starts from
+  std::optional<std::string> vocabulary;  // with init_model: "extend" | "keep"
 };
 
 struct ModelRecord {
@@ -68,6 +70,10 @@ struct ModelRecord {
   std::string source = "trained";  // "trained" | "imported"
   std::string created_at;
   std::string search = "exact";  // how /similar searches by default: "exact" | "approximate"
+  std::optional<std::string> parent_id;  // the model its job started from (continued training)
+  // "full": the vectors and what training further needs (output weights, word counts);
+  // "vectors_only": imported, or trained before w2vd kept the rest.
+  std::string weights = "vectors_only";
 };
 
 nlohmann::json to_json(const TrainParams& p);

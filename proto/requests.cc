@@ -301,7 +301,7 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
 
 CreateJobRequest parse_create_job(const json& j) {
   require_object(j, "");
-  reject_unknown(j, "", {"corpus_id", "name", "params"});
+  reject_unknown(j, "", {"corpus_id", "name", "params", "init_model", "vocabulary"});
   CreateJobRequest r;
   r.corpus_id =
       get_string(require(j, "corpus_id", "the id of an uploaded corpus"), "corpus_id", false);
@@ -310,10 +310,19 @@ CreateJobRequest parse_create_job(const json& j) {
     r.name = get_string(*v, "name", true);
     check_name("name", r.name);
   }
-  if (const json* v = find(j, "params"))
+  if (const json* v = find(j, "params")) {
     r.params = parse_train_params(*v, "params");
-  else
+    for (const auto& [key, value] : v->items()) r.given_params.push_back(key);
+  } else {
     r.params = parse_train_params(json::object(), "params");
+  }
+  if (const json* v = find(j, "init_model")) r.init_model = get_string(*v, "init_model", false);
+  if (const json* v = find(j, "vocabulary")) {
+    const auto mode = v->is_string() ? parse_vocabulary_mode(v->get<std::string>()) : std::nullopt;
+    if (!mode) invalid("vocabulary must be \"extend\" or \"keep\", got " + describe(*v));
+    if (!r.init_model) invalid("vocabulary applies only with init_model (the model to continue)");
+    r.vocabulary = *mode;
+  }
   return r;
 }
 

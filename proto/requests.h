@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/continued_training.h"
 #include "core/embeddings.h"
 #include "core/train_params.h"
 
@@ -54,6 +55,11 @@ struct CreateJobRequest {
   std::string corpus_id;
   std::string name;  // optional model name
   TrainParams params;
+  // Continued training: the model to start from ("init_model") and what becomes of its
+  // vocabulary ("vocabulary": "extend", the default, or "keep"; refused without init_model).
+  std::optional<std::string> init_model;
+  VocabularyMode vocabulary = VocabularyMode::kExtend;
+  std::vector<std::string> given_params;  // the names under "params" the request set
 };
 CreateJobRequest parse_create_job(const nlohmann::json& j);
 

@@ -117,8 +117,16 @@ void add_model_routes(Router& router, AppContext& app) {
 
   router.add("DELETE", "/v1/models/{id}", [&app](Request& req) {
     const std::string& id = req.param("id");
-    if (app.store.delete_model(id) == DeleteResult::kNotFound) {
-      throw ApiError::not_found("no model " + id, "model_not_found");
+    switch (app.store.delete_model(id)) {
+      case DeleteResult::kNotFound:
+        throw ApiError::not_found("no model " + id, "model_not_found");
+      case DeleteResult::kInUse:
+        throw ApiError::conflict("model " + id +
+                                     " is the init_model of a queued or running job; cancel the "
+                                     "job or wait for it to finish",
+                                 "model_in_use");
+      case DeleteResult::kDeleted:
+        break;
     }
     app.models.evict(id);
     app.settings.forget(id);

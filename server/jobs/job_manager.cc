@@ -7,6 +7,7 @@
 
 #include "core/word_counts.h"
 #include "proto/api_error.h"
+#include "server/jobs/continuation.h"
 #include "server/jobs/memory_budget.h"
 #include "server/jobs/training_job.h"
 
@@ -105,6 +106,8 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   if (!corpus) throw corpus_not_found();
   JobRecord j;
   j.params = request.params;
+  std::optional<proto::ModelRecord> parent;
+  if (request.init_model) parent = apply_init_model(store_, request, j);
   if (j.params.alpha == 0) j.params.alpha = j.params.effective_alpha();
   if (j.params.threads == 0) {
     TrainParams server_default;
@@ -119,7 +122,7 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
     if (!store_.corpus(corpus->id)) throw corpus_not_found();  // deleted meanwhile
     throw;
   }
-  if (counts.words_at_min_count == 0) {
+  if (counts.words_at_min_count == 0 && !parent) {
     throw ApiError::bad_request("params.min_count: no word of corpus " + corpus->id + " occurs " +
                                 std::to_string(j.params.min_count) +
                                 " times or more (its most frequent word occurs " +
@@ -127,6 +130,10 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   }
   std::uint64_t vocab = counts.words_at_min_count;
   if (j.params.max_vocab > 0) vocab = std::min<std::uint64_t>(vocab, j.params.max_vocab);
+  if (parent) {
+    vocab = continued_vocabulary_bound(*parent, request.vocabulary, counts.words_at_min_count,
+                                       j.params.max_vocab);
+  }
   if (j.params.loss == LossType::kSoftmax && vocab > options_.softmax_max_vocab) {
     throw ApiError::bad_request(
         "params.loss: softmax costs O(vocabulary) per example and is limited to " +

@@ -1,14 +1,20 @@
 #include "server/jobs/training_job.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
+#include "core/continued_training.h"
 #include "core/embeddings.h"
 #include "core/evaluation.h"
+#include "core/training_state.h"
 #include "core/vectors_io.h"
 #include "core/word_counts.h"
 #include "proto/evaluation_json.h"
+#include "server/jobs/continuation.h"
 #include "server/store/storage_errors.h"
 
 namespace w2v::server {
@@ -18,13 +24,23 @@ TrainingJob::TrainingJob(const DataDir& dirs, proto::JobRecord job)
 
 int TrainingJob::prepare() {
   const TrainParams& p = job_.params;
+  std::optional<ParentModel> parent;  // continued training: the model the job starts from
   {
     std::ifstream in(dirs_.corpus_counts(job_.corpus_id), std::ios::binary);
     if (!in) throw std::runtime_error("the corpus's files are missing (was it deleted?)");
     const WordCounts counts = WordCounts::load(in);
     encoded_bytes_ = (counts.tokens() + counts.sentences() + 4) * sizeof(std::uint32_t);
-    vocab_ = Vocabulary::build(
-        counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+    if (job_.init_model) {
+      parent = load_parent_model(dirs_, *job_.init_model);
+      const auto mode = parse_vocabulary_mode(job_.vocabulary.value_or("extend"));
+      if (!mode) throw std::runtime_error("unknown vocabulary mode " + *job_.vocabulary);
+      vocab_ = continued_vocabulary(
+          *parent, counts,
+          {*mode, static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+    } else {
+      vocab_ = Vocabulary::build(
+          counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+    }
   }
   if (vocab_.empty()) throw std::runtime_error("no word of the corpus reaches min_count");
   try {
@@ -70,7 +86,15 @@ int TrainingJob::prepare() {
       // Unreadable: start over.
     }
   }
-  weights_ = make_initial_weights(vocab_.size(), p);
+  if (parent) {
+    ContinuedWeights start = continued_weights(*parent, vocab_, p);
+    spdlog::info("job {} starts from model {}: {} of {} words and {} of {} output rows carried",
+                 job_.id, *job_.init_model, start.words_carried, vocab_.size(),
+                 start.output_rows_carried, start.weights.output.rows());
+    weights_ = std::move(start.weights);
+  } else {
+    weights_ = make_initial_weights(vocab_.size(), p);
+  }
   return 0;
 }
 
@@ -102,6 +126,8 @@ proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const
   m.dim = job_.params.dim;
   m.params = job_.params;
   m.source = "trained";
+  m.parent_id = job_.init_model;
+  m.weights = "full";
 
   const auto words = vocab_.words();
   std::string tmp;
@@ -112,6 +138,8 @@ proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const
   }
   try {
     save_vectors_file(tmp + "/vectors.bin", words, weights_.input, VectorsFormat::kBinary);
+    save_training_state(tmp + "/training_state.bin", words,
+                        {job_.params.loss, vocab_.counts(), weights_.output});
     if (!eval.analogies.empty() || !eval.pairs.empty()) {
       std::vector<std::string> names(words.begin(), words.end());
       m.evaluation = evaluate_on_files(Embeddings(std::move(names), weights_.input), eval);

@@ -1,8 +1,10 @@
 #pragma once
 // What one training job does, step by step, on the files of the data directory: builds the
-// vocabulary from the corpus's word counts, encodes the corpus (once; kept for a resume),
-// restores the last checkpoint if there is one, trains (checkpointing at epoch ends), and
-// publishes the model's vectors under a new id, evaluated on the configured files.
+// vocabulary from the corpus's word counts (and, for a job with init_model, its parent model's:
+// server/jobs/continuation.h), encodes the corpus (once; kept for a resume), restores the last
+// checkpoint if there is one (else starts from random vectors or the parent's), trains
+// (checkpointing at epoch ends), and publishes the model's vectors and training state
+// (core/training_state.h) under a new id, evaluated on the configured files.
 
 #include <atomic>
 #include <functional>

@@ -6,6 +6,8 @@
 //   jobs/<id>/encoded.bin            the job's encoded corpus (kept until the job ends)
 //   jobs/<id>/checkpoint.bin         the weights at the last finished epoch
 //   models/<id>/vectors.bin          word2vec binary vectors
+//   models/<id>/training_state.bin   its output weights and word counts (core/training_state.h),
+//                                    absent when the model keeps its vectors only
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
 //   tmp/                             uploads in progress; emptied at start
@@ -37,6 +39,9 @@ class DataDir {
   std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }
   std::string model_vectors(const std::string& id) const { return model_dir(id) + "/vectors.bin"; }
   std::string model_text(const std::string& id) const { return model_dir(id) + "/vectors.txt"; }
+  std::string model_training_state(const std::string& id) const {
+    return model_dir(id) + "/training_state.bin";
+  }
   std::string model_hnsw(const std::string& id) const { return model_dir(id) + "/hnsw.bin"; }
 
   // A new empty directory under tmp/.

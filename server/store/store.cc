@@ -100,6 +100,18 @@ CREATE TABLE job_progress_history (
   history TEXT NOT NULL  -- JSON (ProgressHistory::to_json)
 );
 )sql",
+    // 6: continued training. A model names the model its job started from, and says whether it
+    // keeps what training further needs beside its vectors (output weights, word counts): the
+    // models before this version kept their vectors only. A job names the model it starts from
+    // and what becomes of that model's vocabulary.
+    R"sql(
+ALTER TABLE models ADD COLUMN parent_id TEXT;
+ALTER TABLE models ADD COLUMN weights TEXT NOT NULL DEFAULT 'vectors_only'
+  CHECK (weights IN ('full', 'vectors_only'));
+ALTER TABLE jobs ADD COLUMN init_model TEXT;
+ALTER TABLE jobs ADD COLUMN vocabulary TEXT CHECK (vocabulary IN ('extend', 'keep'));
+CREATE INDEX jobs_by_init_model ON jobs (init_model, status);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -179,7 +191,7 @@ CorpusRecord read_corpus(const sqlite::Statement& s) {
 
 constexpr const char* kJobColumns =
     "id, corpus_id, name, status, params, progress, model_id, error, created_at, started_at, "
-    "finished_at, attempts, resumed_from_epoch";
+    "finished_at, attempts, resumed_from_epoch, init_model, vocabulary";
 
 JobRecord read_job(const sqlite::Statement& s) {
   JobRecord j;
@@ -199,10 +211,13 @@ JobRecord read_job(const sqlite::Statement& s) {
   j.finished_at = s.column_optional_text(10);
   j.attempts = static_cast<int>(s.column_int64(11));
   j.resumed_from_epoch = to_int(s.column_optional_int64(12));
+  j.init_model = s.column_optional_text(13);
+  j.vocabulary = s.column_optional_text(14);
   return j;
 }
 
-// Binds every column of j but id to parameters 1..12 (in kJobColumns' order, id last at 13).
+// Binds every column of j but id to parameters 1..12 (in kJobColumns' order), id at 13,
+// init_model and vocabulary at 14 and 15.
 void bind_job(sqlite::Statement& s, const JobRecord& j) {
   s.bind_text(1, j.corpus_id);
   s.bind_text(2, j.name);
@@ -217,12 +232,15 @@ void bind_job(sqlite::Statement& s, const JobRecord& j) {
   s.bind_int64(11, j.attempts);
   s.bind_optional_int64(12, to_i64(j.resumed_from_epoch));
   s.bind_text(13, j.id);
+  s.bind_optional_text(14, j.init_model);
+  s.bind_optional_text(15, j.vocabulary);
 }
 
 // ---- models ----
 
 constexpr const char* kModelColumns =
-    "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at, search";
+    "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at, search, "
+    "parent_id, weights";
 
 ModelRecord read_model(const sqlite::Statement& s) {
   ModelRecord m;
@@ -236,6 +254,8 @@ ModelRecord read_model(const sqlite::Statement& s) {
   m.source = s.column_text(7);
   m.created_at = s.column_text(8);
   m.search = s.column_text(9);
+  m.parent_id = s.column_optional_text(10);
+  m.weights = s.column_text(11);
   return m;
 }
 
@@ -254,6 +274,8 @@ void bind_model(sqlite::Statement& s, const ModelRecord& m) {
   s.bind_text(8, m.created_at);
   s.bind_text(9, m.id);
   s.bind_text(10, m.search);
+  s.bind_optional_text(11, m.parent_id);
+  s.bind_text(12, m.weights);
 }
 
 int user_version(sqlite::Database& db) {
@@ -363,7 +385,7 @@ struct Store::Impl {
     auto s = db.prepare(
         "UPDATE jobs SET corpus_id=?1, name=?2, status=?3, params=?4, progress=?5, "
         "model_id=?6, error=?7, created_at=?8, started_at=?9, finished_at=?10, attempts=?11, "
-        "resumed_from_epoch=?12 WHERE id=?13");
+        "resumed_from_epoch=?12, init_model=?14, vocabulary=?15 WHERE id=?13");
     bind_job(s, j);
     s.run();
     if (db.changes() == 0) throw std::runtime_error("cannot update job " + j.id + ": no such job");
@@ -373,9 +395,9 @@ struct Store::Impl {
   void insert_job_locked(const JobRecord& j) {
     auto s = db.prepare(
         "INSERT INTO jobs (corpus_id, name, status, params, progress, model_id, error, "
-        "created_at, started_at, finished_at, attempts, resumed_from_epoch, id, seq) VALUES (?1, "
-        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
+        "created_at, started_at, finished_at, attempts, resumed_from_epoch, id, init_model, "
+        "vocabulary, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+        "?15, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
     bind_job(s, j);
     s.run();
   }
@@ -390,8 +412,8 @@ struct Store::Impl {
   void insert_model_locked(const ModelRecord& m) {
     auto s = db.prepare(
         "INSERT INTO models (job_id, name, vocab_size, dim, params, evaluation, source, "
-        "created_at, id, search, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM models))");
+        "created_at, id, search, parent_id, weights, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, (SELECT COALESCE(MAX(seq), 0) + 1 FROM models))");
     bind_model(s, m);
     s.run();
   }
@@ -641,7 +663,7 @@ bool Store::update_model(const ModelRecord& m) {
   return impl_->locked([&] {
     auto s = impl_->db.prepare(
         "UPDATE models SET job_id=?1, name=?2, vocab_size=?3, dim=?4, params=?5, evaluation=?6, "
-        "source=?7, created_at=?8, search=?10 WHERE id=?9");
+        "source=?7, created_at=?8, search=?10, parent_id=?11, weights=?12 WHERE id=?9");
     bind_model(s, m);
     s.run();
     return impl_->db.changes() > 0;
@@ -650,10 +672,21 @@ bool Store::update_model(const ModelRecord& m) {
 
 DeleteResult Store::delete_model(const std::string& id) {
   return impl_->locked([&] {
-    auto s = impl_->db.prepare("DELETE FROM models WHERE id=?1");
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    {
+      // A queued or running job starts from it (and a restart resumes from it again).
+      auto s = db.prepare(
+          "SELECT 1 FROM jobs WHERE init_model=?1 AND status IN ('queued', 'running') LIMIT 1");
+      s.bind_text(1, id);
+      if (s.step()) return DeleteResult::kInUse;
+    }
+    auto s = db.prepare("DELETE FROM models WHERE id=?1");
     s.bind_text(1, id);
     s.run();
-    return impl_->db.changes() > 0 ? DeleteResult::kDeleted : DeleteResult::kNotFound;
+    const bool deleted = db.changes() > 0;
+    tx.commit();
+    return deleted ? DeleteResult::kDeleted : DeleteResult::kNotFound;
   });
 }
 

@@ -65,6 +65,7 @@ class Store {
   std::optional<proto::ModelRecord> model(const std::string& id) const;
   std::vector<proto::ModelRecord> models() const;  // oldest first
   bool update_model(const proto::ModelRecord& m);  // false when there is no such model
+  // kInUse when a queued or running job starts from it (init_model); otherwise deletes it.
   DeleteResult delete_model(const std::string& id);
 
  private:

@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,19 +23,8 @@ constexpr int kTopics = 8;
 constexpr int kOldWords = 20;  // per topic, in part A and part B
 constexpr int kAllWords = 25;  // part B also brings words kOldWords..kAllWords-1 of each topic
 
-// Sentences of 12 words from one topic's words [0, words).
 std::string topic_text(int words, int sentences, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string text;
-  for (int s = 0; s < sentences; ++s) {
-    const int t = static_cast<int>(rng() % kTopics);
-    for (int i = 0; i < 12; ++i) {
-      if (i) text += ' ';
-      text += topic_word(t, static_cast<int>(rng() % static_cast<std::uint64_t>(words)));
-    }
-    text += '\n';
-  }
-  return text;
+  return testing::topic_sentences(kTopics, words, sentences, seed);
 }
 
 const std::string& part_a() {
@@ -46,15 +34,6 @@ const std::string& part_a() {
 const std::string& part_b() {
   static const std::string t = topic_text(kAllWords, 6000, 2);
   return t;
-}
-
-WordCounts counts_of(const std::string& text) {
-  WordCounts counts;
-  CountingSink sink{counts};
-  Tokenizer tok;
-  tok.feed(text, sink);
-  tok.finish(sink);
-  return counts;
 }
 
 ParentModel parent_of(const testing::Trained& t, bool with_state, LossType loss) {
@@ -74,7 +53,7 @@ struct Continued {
 Continued continue_on(const ParentModel& parent, const std::string& text, const TrainParams& p,
                       VocabularyMode mode) {
   Continued c;
-  c.vocab = continued_vocabulary(parent, counts_of(text),
+  c.vocab = continued_vocabulary(parent, testing::word_counts_of(text),
                                  {mode, static_cast<std::uint64_t>(p.min_count), 0});
   c.start = continued_weights(parent, c.vocab, p);
   c.weights = c.start.weights;
@@ -110,7 +89,7 @@ TEST(ContinuedVocabulary, ExtendAddsNewWordsAndMergesCounts) {
   const TrainParams p = planted_params();
   const testing::Trained a = testing::train_text(part_a(), p);
   const ParentModel parent = parent_of(a, true, p.loss);
-  const WordCounts b = counts_of(part_b());
+  const WordCounts b = testing::word_counts_of(part_b());
   const Vocabulary v = continued_vocabulary(parent, b, {VocabularyMode::kExtend, 1, 0});
   EXPECT_EQ(v.size(), static_cast<std::size_t>(kTopics * kAllWords));
   for (int t = 0; t < kTopics; ++t) {
@@ -129,13 +108,13 @@ TEST(ContinuedVocabulary, ExtendRespectsMinCountAndMaxVocab) {
   const testing::Trained a = testing::train_text(part_a(), p);
   const ParentModel parent = parent_of(a, true, p.loss);
   // A new word occurring once stays out at min_count 2.
-  const WordCounts b = counts_of(part_a() + "brandnew\n");
+  const WordCounts b = testing::word_counts_of(part_a() + "brandnew\n");
   EXPECT_EQ(continued_vocabulary(parent, b, {VocabularyMode::kExtend, 2, 0}).id("brandnew"),
             Vocabulary::kAbsent);
   EXPECT_NE(continued_vocabulary(parent, b, {VocabularyMode::kExtend, 1, 0}).id("brandnew"),
             Vocabulary::kAbsent);
   // max_vocab caps the new words, never the parent's.
-  const WordCounts more = counts_of(part_b());
+  const WordCounts more = testing::word_counts_of(part_b());
   const std::size_t cap = a.vocab.size() + 3;
   EXPECT_EQ(continued_vocabulary(parent, more, {VocabularyMode::kExtend, 1, cap}).size(), cap);
   EXPECT_EQ(continued_vocabulary(parent, more, {VocabularyMode::kExtend, 1, 1}).size(),
@@ -181,7 +160,7 @@ TEST(ContinuedTraining, StartsFromTheParentRowsAndInitialisesNewWordsAsNew) {
   const TrainParams p = planted_params();
   const testing::Trained a = testing::train_text(part_a(), p);
   const ParentModel parent = parent_of(a, true, p.loss);
-  const Vocabulary v = continued_vocabulary(parent, counts_of(part_b()), {});
+  const Vocabulary v = continued_vocabulary(parent, testing::word_counts_of(part_b()), {});
   const ContinuedWeights w = continued_weights(parent, v, p);
   const float bound = 0.5f / static_cast<float>(p.dim);
   for (std::size_t id = 0; id < v.size(); ++id) {
@@ -205,10 +184,10 @@ TEST(ContinuedTraining, VectorsOnlyParentStartsOutputAtZeroAndStillLearns) {
   const TrainParams p = planted_params();
   const testing::Trained a = testing::train_text(part_a(), p);
   const ParentModel parent = parent_of(a, false, p.loss);
-  const Vocabulary v = continued_vocabulary(parent, counts_of(part_b()), {});
+  const Vocabulary v = continued_vocabulary(parent, testing::word_counts_of(part_b()), {});
   // Without the parent's counts, its words count what the new corpus has of them.
   EXPECT_EQ(v.count(static_cast<std::size_t>(v.id(topic_word(0, 0)))),
-            counts_of(part_b()).count_of(topic_word(0, 0)));
+            testing::word_counts_of(part_b()).count_of(topic_word(0, 0)));
   const ContinuedWeights w = continued_weights(parent, v, p);
   EXPECT_EQ(w.words_carried, a.vocab.size());
   EXPECT_EQ(w.output_rows_carried, 0u);
@@ -225,7 +204,7 @@ TEST(ContinuedTraining, HierarchicalSoftmaxCarriesInnerNodesOfAnUnchangedTree) {
   const testing::Trained a = testing::train_text(part_a(), p);
   const ParentModel parent = parent_of(a, true, p.loss);
   // The same text again doubles every count: the same order, the same tree.
-  const Vocabulary same = continued_vocabulary(parent, counts_of(part_a()), {});
+  const Vocabulary same = continued_vocabulary(parent, testing::word_counts_of(part_a()), {});
   const ContinuedWeights w = continued_weights(parent, same, p);
   ASSERT_EQ(w.output_rows_carried, a.vocab.size() - 1);
   for (std::size_t r = 0; r < w.weights.output.rows(); ++r) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <set>
 #include <string>
 
 #include "proto/api_error.h"
@@ -270,6 +271,44 @@ TEST(CreateJob, MinimalAndFull) {
   EXPECT_EQ(b.params.dim, 32);
 }
 
+TEST(CreateJob, InitModelVocabularyAndTheParamsGiven) {
+  const CreateJobRequest a = parse_create_job(json::parse(R"({"corpus_id": "c_1"})"));
+  EXPECT_FALSE(a.init_model);
+  EXPECT_TRUE(a.given_params.empty());
+
+  const CreateJobRequest b = parse_create_job(json::parse(
+      R"({"corpus_id": "c_1", "init_model": "m_9", "params": {"epochs": 3, "alpha": 0.01}})"));
+  EXPECT_EQ(b.init_model, "m_9");
+  EXPECT_EQ(b.vocabulary, VocabularyMode::kExtend);
+  EXPECT_EQ(std::set<std::string>(b.given_params.begin(), b.given_params.end()),
+            (std::set<std::string>{"epochs", "alpha"}));
+
+  const CreateJobRequest c = parse_create_job(
+      json::parse(R"({"corpus_id": "c_1", "init_model": "m_9", "vocabulary": "keep"})"));
+  EXPECT_EQ(c.vocabulary, VocabularyMode::kKeep);
+
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"vocabulary", "keep"}});
+      },
+      "invalid_argument", {"vocabulary applies only with init_model"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"init_model", "m"}, {"vocabulary", "all"}});
+      },
+      "invalid_argument", {"vocabulary must be \"extend\" or \"keep\", got \"all\""});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"init_model", ""}});
+      },
+      "invalid_argument", {"init_model must be a non-empty string"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"init_model", 7}});
+      },
+      "invalid_argument", {"init_model must be a string, got 7"});
+}
+
 TEST(CreateJob, Errors) {
   expect_400([] { parse_create_job(json::object()); }, "invalid_argument",
              {"corpus_id is required"});
@@ -302,7 +341,8 @@ TEST(CreateJob, Errors) {
       [] {
         parse_create_job(json{{"corpus", "c"}});
       },
-      "unknown_field", {"unknown field corpus (known: corpus_id, name, params)"});
+      "unknown_field",
+      {"unknown field corpus (known: corpus_id, name, params, init_model, vocabulary)"});
   expect_400([] { parse_create_job(json::array()); }, "invalid_argument",
              {"must be a JSON object"});
 }

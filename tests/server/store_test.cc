@@ -190,6 +190,8 @@ void expect_same(const JobRecord& a, const JobRecord& b) {
   EXPECT_EQ(a.finished_at, b.finished_at);
   EXPECT_EQ(a.attempts, b.attempts);
   EXPECT_EQ(a.resumed_from_epoch, b.resumed_from_epoch);
+  EXPECT_EQ(a.init_model, b.init_model);
+  EXPECT_EQ(a.vocabulary, b.vocabulary);
 }
 
 void expect_same(const ModelRecord& a, const ModelRecord& b) {
@@ -204,6 +206,8 @@ void expect_same(const ModelRecord& a, const ModelRecord& b) {
   EXPECT_EQ(a.source, b.source);
   EXPECT_EQ(a.created_at, b.created_at);
   EXPECT_EQ(a.search, b.search);
+  EXPECT_EQ(a.parent_id, b.parent_id);
+  EXPECT_EQ(a.weights, b.weights);
 }
 
 std::vector<std::string> ids_of(const std::vector<JobRecord>& jobs) {
@@ -599,6 +603,77 @@ TEST_F(StoreTest, SchemaVersionAndPragmas) {
   }
 }
 
+// Undoes migration 4 (continued training) on a database at version 4.
+void downgrade_to_version_3(sqlite::Database& db) {
+  db.exec("DROP INDEX jobs_by_init_model");
+  for (const char* column : {"jobs DROP COLUMN init_model", "jobs DROP COLUMN vocabulary",
+                             "models DROP COLUMN parent_id", "models DROP COLUMN weights"}) {
+    db.exec(std::string("ALTER TABLE ") + column);
+  }                                                 // migration 6
+  db.exec("DROP TABLE job_progress_history");       // migration 5
+  db.exec("ALTER TABLE jobs DROP COLUMN crashes");  // migration 4
+  db.exec("PRAGMA user_version=3");
+}
+
+TEST_F(StoreTest, ContinuedTrainingFieldsRoundTrip) {
+  Store store(db_path());
+  JobRecord j = make_job("j_c", "c_1");
+  j.init_model = "m_parent";
+  j.vocabulary = "keep";
+  store.insert_job(j);
+  expect_same(j, *store.job("j_c"));
+  j.status = JobStatus::kRunning;
+  store.update_job(j);
+  expect_same(j, *store.job("j_c"));
+
+  ModelRecord m = make_model("m_child", "j_c");
+  m.parent_id = "m_parent";
+  m.weights = "full";
+  store.insert_model(m);
+  expect_same(m, *store.model("m_child"));
+  m.weights = "vectors_only";
+  store.update_model(m);
+  expect_same(m, *store.model("m_child"));
+}
+
+TEST_F(StoreTest, DeleteModelRefusedWhileAQueuedOrRunningJobStartsFromIt) {
+  Store store(db_path());
+  store.insert_model(make_model("m_parent", std::nullopt));
+  JobRecord j = make_job("j_c", "c_1");
+  j.init_model = "m_parent";
+  j.vocabulary = "extend";
+  store.insert_job(j);
+  EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kInUse);
+  j.status = JobStatus::kRunning;
+  store.update_job(j);
+  EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kInUse);
+  j.status = JobStatus::kFailed;
+  store.update_job(j);
+  EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kDeleted);
+}
+
+TEST_F(StoreTest, MigrationFourMarksOlderModelsVectorsOnly) {
+  {
+    Store store(db_path());
+    ModelRecord m = make_model("m_old", "j_1");
+    m.weights = "full";
+    store.insert_model(m);
+    store.insert_job(make_job("j_old", "c_1"));
+  }
+  {
+    sqlite::Database db(db_path());
+    downgrade_to_version_3(db);
+  }
+  Store store(db_path());
+  const auto m = store.model("m_old");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->weights, "vectors_only");
+  EXPECT_FALSE(m->parent_id);
+  EXPECT_FALSE(store.job("j_old")->init_model);
+  EXPECT_FALSE(store.job("j_old")->vocabulary);
+  EXPECT_EQ(m->name, make_model("m_old", "j_1").name);
+}
+
 TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   // A version-1 database: jobs and models written when "batch" meant "auto", and before
   // models had a search setting.
@@ -626,9 +701,8 @@ TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   }
   {
     sqlite::Database db(db_path());
+    downgrade_to_version_3(db);
     db.exec("ALTER TABLE models DROP COLUMN search");
-    db.exec("DROP TABLE job_progress_history");  // migration 5
-    db.exec("ALTER TABLE jobs DROP COLUMN crashes");  // migration 4
     db.exec("PRAGMA user_version=1");
   }
   Store store(db_path());

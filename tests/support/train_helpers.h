@@ -24,12 +24,17 @@ struct Trained {
   TrainOutcome outcome = TrainOutcome::kCompleted;
 };
 
-inline Vocabulary vocabulary_of(const std::string& text, const TrainParams& p) {
+inline WordCounts word_counts_of(const std::string& text) {
   WordCounts counts;
   CountingSink sink{counts};
   Tokenizer tok;
   tok.feed(text, sink);
   tok.finish(sink);
+  return counts;
+}
+
+inline Vocabulary vocabulary_of(const std::string& text, const TrainParams& p) {
+  const WordCounts counts = word_counts_of(text);
   return Vocabulary::build(
       counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
 }
