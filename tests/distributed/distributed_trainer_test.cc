@@ -1,5 +1,5 @@
 // Distributed training over the in-process communicator: the same structure learned as by one
-// process, identical weights everywhere, global progress, epoch-end averages, cancellation and
+// process, identical weights everywhere, global progress, epoch-end syncs, cancellation and
 // failures reaching every member.
 
 #include "core/distributed/distributed_trainer.h"
@@ -131,7 +131,7 @@ TEST(DistributedTrainer, TwoMembersLearnThePlantedStructureLikeOneProcess) {
   for (const auto& m : members) {
     const DistributedStats& st = m.result.stats;
     EXPECT_EQ(m.result.outcome, TrainOutcome::kCompleted);
-    EXPECT_EQ(st.full_averages, static_cast<std::uint64_t>(s.params.epochs));
+    EXPECT_EQ(st.full_syncs, static_cast<std::uint64_t>(s.params.epochs));
     EXPECT_GT(st.rounds, 0u);
     EXPECT_GT(st.allreduce_bytes, 0u);
     // Global progress, reported on the calling thread: every member's words, ending at the total.
@@ -147,7 +147,7 @@ TEST(DistributedTrainer, TwoMembersLearnThePlantedStructureLikeOneProcess) {
     }
     EXPECT_EQ(st.local_words, s.share(&m == &members[0] ? 0 : 1, 2).words() * s.params.epochs);
   }
-  // Each epoch end saw the same averaged model on both members.
+  // Each epoch end saw the same synchronised model on both members.
   ASSERT_EQ(members[0].epoch_ends.size(), static_cast<std::size_t>(s.params.epochs));
   EXPECT_EQ(members[0].epoch_ends, members[1].epoch_ends);
 }
@@ -159,7 +159,7 @@ TEST(DistributedTrainer, UnequalSharesWaitForEachOtherAtEpochEnds) {
   const auto members = train_members(s, 3, p, /*weight0=*/0.8);
   for (const auto& m : members) {
     ASSERT_EQ(m.error, "");
-    EXPECT_EQ(m.result.stats.full_averages, 2u);
+    EXPECT_EQ(m.result.stats.full_syncs, 2u);
     EXPECT_EQ(m.epoch_ends.size(), 2u);
   }
   EXPECT_TRUE(same_matrix(members[0].weights.input, members[2].weights.input));
