@@ -19,7 +19,8 @@ class Communicator {
   virtual int size() const noexcept = 0;
 
   // Replaces data with the elementwise sum over every member's data; every member receives the
-  // same sum.
+  // same sum. Distributed training sums model rows as floats right after a control exchange as
+  // doubles (where members wait for each other), and an implementation may wait differently.
   virtual void allreduce_sum(std::span<float> data) = 0;
   virtual void allreduce_sum(std::span<double> data) = 0;
   // Copies root's data into every other member's data.
@@ -29,7 +30,7 @@ class Communicator {
   virtual void receive(std::span<std::byte> data, int source) = 0;
   virtual void barrier() = 0;
 
-  // Bytes this member handed to allreduce_sum so far: the payload of model averaging. (A ring
+  // Bytes this member handed to allreduce_sum so far: the payload of model synchronisation. (A ring
   // allreduce sends 2·(size−1)/size times this over the wire.)
   virtual std::uint64_t allreduce_bytes() const noexcept = 0;
 };

@@ -9,12 +9,13 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
 
 #include "core/distributed/global_word_count.h"
-#include "core/distributed/model_averager.h"
+#include "core/distributed/matrix_sync.h"
 #include "core/distributed/sync_schedule.h"
 
 namespace w2v::distributed {
@@ -70,13 +71,13 @@ std::string lowest_rank(double mask) {
 class Coordination {
  public:
   // Training thread, at the end of epoch `epoch`: waits until every member's model has been
-  // averaged (true) or the group stopped (false).
-  bool wait_for_average(int epoch) {
+  // synchronised (true) or the group stopped (false).
+  bool wait_for_sync(int epoch) {
     std::unique_lock lock(mutex_);
     waiting_epoch_ = epoch;
     wake_ = true;
     cv_.notify_all();
-    cv_.wait(lock, [&] { return averaged_epoch_ >= epoch || stopped_; });
+    cv_.wait(lock, [&] { return synced_epoch_ >= epoch || stopped_; });
     return !stopped_;
   }
   void trainer_finished(std::exception_ptr error) {
@@ -95,7 +96,7 @@ class Coordination {
   }
   bool at_epoch_end() {
     std::lock_guard lock(mutex_);
-    return waiting_epoch_ > averaged_epoch_;
+    return waiting_epoch_ > synced_epoch_;
   }
   int waiting_epoch() {
     std::lock_guard lock(mutex_);
@@ -111,7 +112,7 @@ class Coordination {
   }
   void release(int epoch) {
     std::lock_guard lock(mutex_);
-    averaged_epoch_ = epoch;
+    synced_epoch_ = epoch;
     cv_.notify_all();
   }
   void stop() {
@@ -119,12 +120,24 @@ class Coordination {
     stopped_ = true;
     cv_.notify_all();
   }
+  // Training workers pass here every few thousand words; while a round runs they wait.
+  void pass() {
+    if (!paused_.load(std::memory_order_acquire)) return;
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !paused_.load(std::memory_order_relaxed) || stopped_; });
+  }
+  void pause(bool on) {
+    std::lock_guard lock(mutex_);
+    paused_.store(on, std::memory_order_release);
+    cv_.notify_all();
+  }
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
-  int waiting_epoch_ = 0, averaged_epoch_ = 0;
+  int waiting_epoch_ = 0, synced_epoch_ = 0;
   bool wake_ = false, finished_ = false, stopped_ = false;
+  std::atomic<bool> paused_{false};
   std::exception_ptr error_;
 };
 
@@ -144,8 +157,7 @@ class DistributedRun {
         input_schedule_(weights.input.rows(), options.hot_rows),
         output_schedule_(weights.output.rows(), options.hot_rows),
         output_order_(params.loss == LossType::kHierarchicalSoftmax ? RowOrder::kReversed
-                                                                    : RowOrder::kForward),
-        averager_(comm) {}
+                                                                    : RowOrder::kForward) {}
 
   DistributedResult run() {
     agree_on_the_job();
@@ -201,6 +213,8 @@ class DistributedRun {
     count_->on_round(local, words_at_start_);
     broadcast_matrix(comm_, weights_.input);
     broadcast_matrix(comm_, weights_.output);
+    input_sync_.emplace(comm_, weights_.input);
+    output_sync_.emplace(comm_, weights_.output);
     bytes_at_start_ = comm_.allreduce_bytes();
   }
 
@@ -214,9 +228,10 @@ class DistributedRun {
       epoch_.store(p.epoch, std::memory_order_relaxed);
     };
     local.on_epoch_end = [this](int epochs_done, const ModelWeights&) {
-      coordination_.wait_for_average(epochs_done);
+      coordination_.wait_for_sync(epochs_done);
     };
     local.schedule_fraction = [this](std::uint64_t words_done) {
+      coordination_.pass();
       return count_->fraction(words_done);
     };
     std::exception_ptr error;
@@ -235,6 +250,13 @@ class DistributedRun {
       coordination_.sleep_until(next_round);
       next_round = Clock::now() + options_.sync_period;
       const auto t0 = Clock::now();
+      // Training pauses during the round (as in pWord2Vec), so what one round sends is at most
+      // a sync period of training, however long rounds take on a busy machine or link.
+      struct Resume {
+        Coordination& c;
+        ~Resume() { c.pause(false); }
+      } resume{coordination_};
+      if (options_.pause_training) coordination_.pause(true);
       const Header h = exchange_header();
       if (h[kFailed] > 0 || h[kCancel] > 0) {
         failed_mask_ =
@@ -247,11 +269,11 @@ class DistributedRun {
       }
       if (h[kAtEpochEnd] == comm_.size()) {
         const int epoch = coordination_.waiting_epoch();
-        averager_.average(weights_.input, weights_.input.rows(), RowOrder::kForward,
-                          AverageMode::kExact);
-        averager_.average(weights_.output, weights_.output.rows(), output_order_,
-                          AverageMode::kExact);
-        ++stats_.full_averages;
+        input_sync_->sync(weights_.input, weights_.input.rows(), RowOrder::kForward,
+                          SyncMode::kExact);
+        output_sync_->sync(weights_.output, weights_.output.rows(), output_order_,
+                           SyncMode::kExact);
+        ++stats_.full_syncs;
         stats_.sync_seconds += seconds_between(t0, Clock::now());
         count_->on_round(count_->local(), words_per_epoch_ * epoch);
         report(epoch);
@@ -269,9 +291,8 @@ class DistributedRun {
       ++stats_.rounds;
       const std::size_t rows_in = input_schedule_.rows_in_round(stats_.rounds);
       const std::size_t rows_out = output_schedule_.rows_in_round(stats_.rounds);
-      averager_.average(weights_.input, rows_in, RowOrder::kForward,
-                        AverageMode::kKeepLocalUpdates);
-      averager_.average(weights_.output, rows_out, output_order_, AverageMode::kKeepLocalUpdates);
+      input_sync_->sync(weights_.input, rows_in, RowOrder::kForward, SyncMode::kKeepLocalUpdates);
+      output_sync_->sync(weights_.output, rows_out, output_order_, SyncMode::kKeepLocalUpdates);
       stats_.sync_seconds += seconds_between(t0, Clock::now());
       if (Clock::now() >= next_report) {
         next_report = Clock::now() + hooks_.progress_interval;
@@ -298,7 +319,7 @@ class DistributedRun {
     return h;
   }
 
-  // Global progress to hooks.on_progress; epoch_done: the epoch just averaged, or 0.
+  // Global progress to hooks.on_progress; epoch_done: the epoch just synchronised, or 0.
   void report(int epoch_done) {
     if (!hooks_.on_progress) return;
     const auto now = Clock::now();
@@ -327,7 +348,7 @@ class DistributedRun {
   const int start_epoch_;
   const SyncSchedule input_schedule_, output_schedule_;
   const RowOrder output_order_;
-  ModelAverager averager_;
+  std::optional<MatrixSync> input_sync_, output_sync_;  // once every member has rank 0's weights
   Coordination coordination_;
 
   double words_per_epoch_ = 0, words_total_ = 0, words_at_start_ = 0;

@@ -1,6 +1,6 @@
 #pragma once
 // The word count the learning rate follows in distributed training: the global count as of the
-// last averaging round, plus this member's words since then times the number of members (who
+// last sync round, plus this member's words since then times the number of members (who
 // train at about the same pace). Written by the sync thread once per round, read by every
 // training worker every few thousand words, so lock-free.
 

@@ -5,8 +5,10 @@
 //
 // MPI is initialised with MPI_THREAD_FUNNELED: only the thread that created the MpiSession may
 // call MPI, which is how train_distributed() uses it (the calling thread synchronises, the
-// trainer threads never communicate). Every operation is nonblocking underneath and waited for
-// by testing with short sleeps, so a rank waiting for a slower one does not spin a core.
+// trainer threads never communicate). Operations where a rank may wait for a slower one (the
+// control exchanges, broadcasts, transfers) are nonblocking underneath and waited for by
+// testing with short sleeps, so the waiting rank does not spin a core; the float sums of model
+// rows, which follow a control exchange, use MPI's blocking collective.
 
 #include <cstdint>
 #include <memory>
