@@ -78,6 +78,7 @@ void CorpusUpload::consume(std::string_view text) {
   try {
     text_->write(text);
   } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
     rethrow_as_storage_error("the corpus", app_.dirs.root());
   }
   CountingSink sink{counts_};
@@ -130,6 +131,7 @@ Response CorpusUpload::on_complete() {
     counts.commit();
     app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
   } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
     rethrow_as_storage_error("the corpus", app_.dirs.root());
   }
   finished_ = true;

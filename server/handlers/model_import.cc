@@ -50,6 +50,7 @@ void ModelImport::on_data(std::string_view chunk) {
   try {
     upload_->write(chunk);
   } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
     rethrow_as_storage_error("the model", app_.dirs.root());
   }
 }
@@ -62,6 +63,7 @@ Response ModelImport::on_complete() {
   try {
     upload_->commit();
   } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
     rethrow_as_storage_error("the model", app_.dirs.root());
   }
   const std::string uploaded = temp_dir_ + "/upload";
@@ -82,6 +84,7 @@ Response ModelImport::on_complete() {
     save_vectors_file(temp_dir_ + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
     app_.dirs.publish_dir(temp_dir_, app_.dirs.model_dir(id_));
   } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
     rethrow_as_storage_error("the model", app_.dirs.root());
   }
   finished_ = true;

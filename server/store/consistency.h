@@ -8,8 +8,8 @@
 //   - a row whose files are missing (a file deleted by hand, a restore from a partial backup);
 //   - a queued or running job whose corpus has no row.
 // `w2vd check --data-dir DIR` prints every finding; w2vd's start-up sweep removes the first
-// two kinds (logging each) and logs the others, which the API then reports (a job on a missing
-// corpus fails with that error, a model with missing files answers 409 model_files_missing).
+// two kinds (logging each) and logs the others as errors, for an operator to decide (a job on
+// a corpus whose files are missing fails with that error).
 
 #include <string>
 #include <vector>
