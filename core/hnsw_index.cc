@@ -1,9 +1,6 @@
 #include "core/hnsw_index.h"
 
 #include <hnswlib/hnswlib.h>
-#include <tbb/info.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,16 +28,23 @@ std::unique_ptr<HnswIndex> HnswIndex::build(const Embeddings& emb, const HnswOpt
   impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
       &impl->space, std::max<std::size_t>(1, emb.size()), o.m, o.ef_construction);
   impl->graph->setEf(o.ef_search);
-  const std::size_t stride = emb.vectors().stride();
-  auto insert = [&](std::size_t i) {
-    std::vector<float> unit(stride);
+  // hnswlib 0.6.2's addPoint races with itself, inside the library where no lock of ours
+  // reaches, so the build avoids both of its races, at the cost of building on one core:
+  //  - its level draw (getRandomLevel) uses an unsynchronised std::default_random_engine: points
+  //    are inserted one at a time;
+  //  - an insert whose level is above the graph's top level holds the global lock while it locks
+  //    other nodes, while every other insert locks its own node and then the global lock: a
+  //    lock-order inversion (ThreadSanitizer reports the cycle even in one thread). The first
+  //    point is given a level above any the generator can draw, so no later insert raises the
+  //    top level: uniform_real_distribution over minstd_rand0 (range R = 2^31 - 2) never yields
+  //    a positive value below 1/R^2, so no draw exceeds 2 ln(R) * mult_. The levels above the
+  //    usual top hold the entry point alone, which a search crosses at no cost.
+  const int top_level = static_cast<int>(2.0 * std::log(2147483646.0) * impl->graph->mult_) + 1;
+  std::vector<float> unit(emb.vectors().stride());
+  for (std::size_t i = 0; i < emb.size(); ++i) {
     emb.unit_vector(static_cast<std::uint32_t>(i), unit.data());
-    impl->graph->addPoint(unit.data(), i);
-  };
-  if (emb.size() > 0) insert(0);  // the entry point, before the parallel inserts
-  const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
-  tbb::task_arena(threads).execute(
-      [&] { tbb::parallel_for(std::size_t{1}, emb.size(), [&](std::size_t i) { insert(i); }); });
+    impl->graph->addPoint(unit.data(), i, i == 0 ? top_level : -1);
+  }
   return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
 }
 

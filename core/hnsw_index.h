@@ -1,8 +1,9 @@
 #pragma once
 // Approximate nearest neighbours for large vocabularies: an HNSW graph (Malkov & Yashunin;
 // Debian's hnswlib) over a model's unit vectors with inner-product distance, so its scores are
-// the same cosines exact search gives. Built once per model (in parallel), saved beside it,
-// searched concurrently. Recall against exact search is measured in bench/.
+// the same cosines exact search gives. Built once per model, one insert at a time (hnswlib's
+// inserts race when run in parallel), saved beside it, searched concurrently. Recall against exact
+// search is measured in bench/.
 
 #include <cstdint>
 #include <memory>
@@ -18,7 +19,6 @@ struct HnswOptions {
   std::size_t m = 16;                 // graph degree
   std::size_t ef_construction = 200;  // build-time beam width
   std::size_t ef_search = 100;        // query-time beam width (at least k)
-  int threads = 0;                    // build threads (0: every core)
 };
 
 class HnswIndex {
