@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
+#include "core/analogy_method.h"
 #include "core/train_params.h"
 
 namespace w2v::proto {
@@ -51,7 +51,7 @@ SimilarRequest parse_similar(const nlohmann::json& j);
 // PATCH /v1/models/{id}: the settings to change, at least one.
 struct ModelPatch {
   std::optional<std::string> name;
-  std::optional<std::string> search;  // "exact" | "approximate"
+  std::optional<std::string> search;  // a name of kSearchNames (proto/records.h)
 };
 ModelPatch parse_model_patch(const nlohmann::json& j);
 

@@ -7,6 +7,7 @@
 #include "proto/api_error.h"
 #include "proto/evaluation_json.h"
 #include "proto/json_text.h"
+#include "proto/records.h"
 #include "proto/requests.h"
 #include "server/handlers/routes.h"
 
@@ -92,7 +93,9 @@ nlohmann::json similar(AppContext& app, const Model& m, const std::vector<std::u
     exclude.insert(exclude.end(), neg.begin(), neg.end());
     r = app.models.index(m.id)->search(m.emb->query_vector(pos, neg), k, exclude);
   }
-  return {{"results", m.results(r)}, {"search", use_exact ? "exact" : "approximate"}};
+  return {{"results", m.results(r)},
+          {"search", name_of(proto::kSearchNames, use_exact ? proto::SearchMode::kExact
+                                                            : proto::SearchMode::kApproximate)}};
 }
 
 // "analogies" when the text looks like questions-words (": section" lines or 4 words per
