@@ -76,16 +76,6 @@ std::size_t carry_inner_nodes(const ParentModel& parent, const Vocabulary& vocab
 
 }  // namespace
 
-std::string_view to_string(VocabularyMode m) noexcept {
-  return m == VocabularyMode::kKeep ? "keep" : "extend";
-}
-
-std::optional<VocabularyMode> parse_vocabulary_mode(std::string_view s) noexcept {
-  if (s == "extend") return VocabularyMode::kExtend;
-  if (s == "keep") return VocabularyMode::kKeep;
-  return std::nullopt;
-}
-
 Vocabulary continued_vocabulary(const ParentModel& parent, const WordCounts& corpus,
                                 const ContinuationOptions& options) {
   struct Entry {

@@ -24,14 +24,10 @@
 #include "core/train_params.h"
 #include "core/training_state.h"
 #include "core/vocabulary.h"
+#include "core/vocabulary_mode.h"
 #include "core/word_counts.h"
 
 namespace w2v {
-
-// kExtend adds the new corpus's words that reach min_count; kKeep trains the model's words only.
-enum class VocabularyMode { kExtend, kKeep };
-std::string_view to_string(VocabularyMode m) noexcept;  // "extend" | "keep"
-std::optional<VocabularyMode> parse_vocabulary_mode(std::string_view s) noexcept;
 
 // The model a job starts from.
 struct ParentModel {

@@ -13,17 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/analogy_method.h"
 #include "core/matrix.h"
 #include "core/quantized_rows.h"
 #include "core/top_k.h"
 #include "core/word_table.h"
 
 namespace w2v {
-
-enum class AnalogyMethod {
-  kAdd,
-  kMul
-};  // 3CosAdd (word2vec, gensim) and 3CosMul (Levy & Goldberg)
 
 class Embeddings {
  public:

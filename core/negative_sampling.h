@@ -8,10 +8,14 @@
 #include <cstddef>
 
 #include "core/logistic_step.h"
+#include "core/train_params.h"
 
 namespace w2v {
 
-inline constexpr std::size_t kMaxNegative = 64;
+// The most negatives an example draws: the largest `negative` a job may ask for. Stack arrays
+// of the kernels and walks are sized by it.
+inline constexpr std::size_t kMaxNegative = static_cast<std::size_t>(ParamLimits::negative.max);
+static_assert(kMaxNegative + 1 <= kMaxLogisticRows, "an example's rows must fit logistic_step");
 
 namespace detail {
 // Label 1 for the observed word, 0 for every negative.

@@ -8,7 +8,9 @@
 #include <string_view>
 
 #include "proto/api_error.h"
+#include "proto/json_fields.h"
 #include "proto/json_text.h"
+#include "proto/records.h"
 
 namespace w2v::proto {
 namespace {
@@ -17,30 +19,6 @@ using nlohmann::json;
 
 // Deeper request bodies are refused before they are built (no request needs more than 3).
 constexpr int kMaxDepth = 64;
-
-// A short rendering of a JSON value for error messages.
-std::string describe(const json& v) {
-  std::string s = dump(v);
-  if (s.size() > 64) s = s.substr(0, 61) + "...";
-  return s;
-}
-
-std::string kind_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "a number";
-  }
-}
 
 // "%g" without trailing noise: 1e-06, 0.0001, 1.
 std::string format_real(double x) {
@@ -84,32 +62,17 @@ void require_object(const json& j, const std::string& name) {
   invalid(name + " must be an object, got " + describe(j));
 }
 
-// An integer in [min, max]. JSON has one number type, so a float with an integral value
-// (5.0, 1e3) is accepted as that integer; 5.5, booleans, strings and null are not.
+// An integer in [min, max] (proto/json_fields.h says what counts as an integer).
 std::int64_t get_integer(const json& v, const std::string& name, std::int64_t min,
                          std::int64_t max) {
-  const auto out_of_range = [&]() {
+  const auto r = read_integer(v, min, max);
+  if (r.error == NumberError::kNotInteger)
+    invalid(name + " must be an integer, got " + describe(v));
+  if (r.error == NumberError::kOutOfRange) {
     invalid(name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
             "], got " + describe(v));
-  };
-  std::int64_t value = 0;
-  if (v.is_number_unsigned()) {
-    const auto u = v.get<std::uint64_t>();
-    if (max < 0 || u > static_cast<std::uint64_t>(max)) out_of_range();
-    value = static_cast<std::int64_t>(u);
-  } else if (v.is_number_integer()) {
-    value = v.get<std::int64_t>();
-  } else if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (!std::isfinite(d) || std::trunc(d) != d)
-      invalid(name + " must be an integer, got " + describe(v));
-    if (d < -9.0e18 || d > 9.0e18) out_of_range();
-    value = static_cast<std::int64_t>(d);
-  } else {
-    invalid(name + " must be an integer, got " + describe(v));
   }
-  if (value < min || value > max) out_of_range();
-  return value;
+  return r.value;
 }
 
 template <class T>
@@ -119,24 +82,25 @@ T get_integer(const json& v, const std::string& name, Range<T> r) {
 }
 
 std::uint64_t get_seed(const json& v, const std::string& name) {
-  const auto out_of_range = [&]() {
+  const auto r = read_u64(v);
+  if (r.error == NumberError::kNotInteger)
+    invalid(name + " must be an integer, got " + describe(v));
+  if (r.error == NumberError::kOutOfRange) {
     invalid(name + " must be an integer in [0, " +
             std::to_string(std::numeric_limits<std::uint64_t>::max()) + "], got " + describe(v));
-  };
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (v.is_number_integer()) {
-    const auto i = v.get<std::int64_t>();
-    if (i < 0) out_of_range();
-    return static_cast<std::uint64_t>(i);
   }
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (!std::isfinite(d) || std::trunc(d) != d)
-      invalid(name + " must be an integer, got " + describe(v));
-    if (d < 0 || d >= 18446744073709551616.0) out_of_range();
-    return static_cast<std::uint64_t>(d);
+  return r.value;
+}
+
+// A name of table.
+template <class E, std::size_t N>
+E get_enum(const json& v, const std::string& name, const EnumName<E> (&table)[N]) {
+  if (!v.is_string()) {
+    invalid(name + " must be a string (" + quoted_names(table) + "), got " + describe(v));
   }
-  invalid(name + " must be an integer, got " + describe(v));
+  const auto e = value_of(table, v.get_ref<const std::string&>());
+  if (!e) invalid(name + " must be " + quoted_names(table) + ", got " + describe(v));
+  return *e;
 }
 
 double get_real(const json& v, const std::string& name) {
@@ -245,31 +209,9 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
   using L = ParamLimits;
   TrainParams p;
   const auto name = [&](std::string_view key) { return join(field, key); };
-  if (const json* v = find(j, "model")) {
-    if (!v->is_string())
-      invalid(name("model") + " must be a string (\"skipgram\" or \"cbow\"), got " + describe(*v));
-    const auto m = parse_model_type(v->get<std::string>());
-    if (!m) invalid(name("model") + " must be \"skipgram\" or \"cbow\", got " + describe(*v));
-    p.model = *m;
-  }
-  if (const json* v = find(j, "loss")) {
-    if (!v->is_string())
-      invalid(name("loss") + " must be a string (\"ns\", \"hs\" or \"softmax\"), got " +
-              describe(*v));
-    const auto l = parse_loss_type(v->get<std::string>());
-    if (!l) invalid(name("loss") + " must be \"ns\", \"hs\" or \"softmax\", got " + describe(*v));
-    p.loss = *l;
-  }
-  if (const json* v = find(j, "kernel")) {
-    if (!v->is_string())
-      invalid(name("kernel") + " must be a string (\"auto\", \"pair\" or \"batch\"), got " +
-              describe(*v));
-    const auto k = parse_kernel_type(v->get<std::string>());
-    if (!k) {
-      invalid(name("kernel") + " must be \"auto\", \"pair\" or \"batch\", got " + describe(*v));
-    }
-    p.kernel = *k;
-  }
+  if (const json* v = find(j, "model")) p.model = get_enum(*v, name("model"), kModelNames);
+  if (const json* v = find(j, "loss")) p.loss = get_enum(*v, name("loss"), kLossNames);
+  if (const json* v = find(j, "kernel")) p.kernel = get_enum(*v, name("kernel"), kKernelNames);
   if (const json* v = find(j, "dim")) p.dim = get_integer(*v, name("dim"), L::dim);
   if (const json* v = find(j, "window")) p.window = get_integer(*v, name("window"), L::window);
   if (const json* v = find(j, "negative"))
@@ -351,10 +293,7 @@ ModelPatch parse_model_patch(const json& j) {
     check_name("name", *p.name);
   }
   if (const json* v = find(j, "search")) {
-    if (!v->is_string() || (*v != "exact" && *v != "approximate")) {
-      invalid("search must be \"exact\" or \"approximate\", got " + describe(*v));
-    }
-    p.search = v->get<std::string>();
+    p.search = std::string(name_of(kSearchNames, get_enum(*v, "search", kSearchNames)));
   }
   if (!p.name && !p.search) invalid("nothing to change: give name or search");
   return p;
@@ -371,17 +310,7 @@ AnalogyRequest parse_analogy(const json& j) {
   check_word("b", r.b);
   check_word("c", r.c);
   r.k = get_k(j);
-  if (const json* v = find(j, "method")) {
-    if (!v->is_string())
-      invalid("method must be a string (\"add\" or \"mul\"), got " + describe(*v));
-    const std::string m = v->get<std::string>();
-    if (m == "add")
-      r.method = AnalogyMethod::kAdd;
-    else if (m == "mul")
-      r.method = AnalogyMethod::kMul;
-    else
-      invalid("method must be \"add\" or \"mul\", got " + describe(*v));
-  }
+  if (const json* v = find(j, "method")) r.method = get_enum(*v, "method", kAnalogyMethodNames);
   return r;
 }
 

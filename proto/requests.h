@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/continued_training.h"
-#include "core/embeddings.h"
+#include "core/analogy_method.h"
 #include "core/train_params.h"
+#include "core/vocabulary_mode.h"
 
 namespace w2v::proto {
 
@@ -75,7 +75,7 @@ SimilarRequest parse_similar(const nlohmann::json& j);
 // PATCH /v1/models/{id}: the settings to change, at least one.
 struct ModelPatch {
   std::optional<std::string> name;
-  std::optional<std::string> search;  // "exact" | "approximate"
+  std::optional<std::string> search;  // a name of kSearchNames (proto/records.h)
 };
 ModelPatch parse_model_patch(const nlohmann::json& j);
 

@@ -8,6 +8,7 @@
 #include "proto/api_error.h"
 #include "proto/evaluation_json.h"
 #include "proto/json_text.h"
+#include "proto/records.h"
 #include "proto/requests.h"
 #include "server/handlers/blocking_work.h"
 #include "server/handlers/routes.h"
@@ -110,8 +111,11 @@ Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_
     if (!index) throw ApiError::not_found("no model " + m.id, "model_not_found");
     r = index->search(m.emb->query_vector(pos, neg), k, exclude);
   }
-  return Response::json(200, proto::dump({{"results", m.results(r)},
-                                          {"search", use_exact ? "exact" : "approximate"}}));
+  return Response::json(
+      200, proto::dump({{"results", m.results(r)},
+                        {"search", name_of(proto::kSearchNames,
+                                           use_exact ? proto::SearchMode::kExact
+                                                     : proto::SearchMode::kApproximate)}}));
 }
 
 // "analogies" when the text looks like questions-words (": section" lines or 4 words per

@@ -136,12 +136,9 @@ std::optional<int> to_int(const std::optional<std::int64_t>& v) {
   throw std::runtime_error("corrupt " + what + " in the database for " + id + ": " + why);
 }
 
-// TrainParams have no JSON reader of their own in proto; they are read as a model record's.
 TrainParams params_from_text(const std::string& text, const std::string& id) {
   try {
-    json j = proto::to_json(ModelRecord{});
-    j["params"] = json::parse(text);
-    return *proto::model_from_json(j).params;
+    return proto::train_params_from_json(json::parse(text), "params");
   } catch (const std::exception& e) {
     corrupt("params", id, e.what());
   }

@@ -10,6 +10,7 @@
 #include "core/encoded_corpus.h"
 #include "core/model_weights.h"
 #include "core/ns_loss.h"
+#include "core/skipgram.h"
 #include "core/trainer.h"
 #include "core/training_loop.h"
 #include "core/vocabulary.h"
@@ -56,7 +57,7 @@ Trained train_text_with_walk(const std::string& text, const TrainParams& p) {
   Trained t{vocabulary_of(text, p), {}};
   const EncodedCorpus corpus = EncodedCorpus::encode_text(text, t.vocab);
   t.weights = make_initial_weights(t.vocab.size(), p);
-  t.outcome = train_with_walk<Walk>(corpus, t.vocab, p, t.weights, {}, 0);
+  t.outcome = training::train_with<Walk>(corpus, t.vocab, p, t.weights, {}, 0);
   return t;
 }
 
