@@ -21,8 +21,11 @@ struct ServerConfig {
   int train_threads = 0;
   int max_running_jobs = 1;
   std::uint64_t model_cache_bytes = 2ull << 30;
+  // Bounds on what one client may cost (server/http/http_server.h, HttpLimits).
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_ip = 64;
   int read_timeout_seconds = 30;
+  std::uint64_t min_body_rate = 8 * 1024;  // bytes/s
   std::size_t softmax_max_vocab = 50000;
   std::vector<std::string> eval_analogies;
   std::vector<std::string> eval_pairs;
