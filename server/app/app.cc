@@ -126,7 +126,9 @@ int run_server(const ServerConfig& config) {
     limits.max_upload_bytes = config.max_upload_bytes;
     limits.max_body_bytes = config.max_body_bytes;
     limits.max_connections = config.max_connections;
+    limits.max_connections_per_ip = config.max_connections_per_ip;
     limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
+    limits.min_body_bytes_per_second = config.min_body_rate;
     HttpServer server(router, limits, make_hooks(config, metrics));
     server.listen(config.bind, config.port);
     spdlog::info("w2vd listening on http://{}:{} (data dir {}, {} I/O threads, {} blocking{})",

@@ -68,8 +68,13 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--max-connections", c.max_connections, "open connections at once (then 503)")
       ->envname("W2VD_MAX_CONNECTIONS")
       ->capture_default_str();
+  app.add_option("--max-connections-per-ip", c.max_connections_per_ip,
+                 "open connections from one client address at once (then 503)")
+      ->envname("W2VD_MAX_CONNECTIONS_PER_IP")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--read-timeout", c.read_timeout_seconds,
-                 "seconds a read from a client may take before the connection is closed")
+                 "seconds the whole request header, and each read of a body, may take (then 408)")
       ->envname("W2VD_READ_TIMEOUT")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
@@ -83,6 +88,11 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
                  "requests that may wait for a blocking thread (then 503 with Retry-After)")
       ->envname("W2VD_BLOCKING_QUEUE")
       ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  app.add_option("--min-body-rate", c.min_body_rate,
+                 "bytes/s a request body must average after its first --read-timeout seconds "
+                 "(then 408; 0: no minimum)")
+      ->envname("W2VD_MIN_BODY_RATE")
       ->capture_default_str();
   app.add_option("--softmax-max-vocab", c.softmax_max_vocab,
                  "largest vocabulary a loss=softmax job may have")

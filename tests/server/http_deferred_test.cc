@@ -175,7 +175,9 @@ class HttpDeferredTest : public ::testing::Test {
   }
 
   void start(int io_threads = 1) {
-    server_ = std::make_unique<HttpServer>(router_, HttpLimits{}, HttpHooks{});
+    HttpLimits limits;
+    limits.max_connections_per_ip = 1024;  // ManyConcurrentDeferredRequests opens 65
+    server_ = std::make_unique<HttpServer>(router_, limits, HttpHooks{});
     server_->listen("127.0.0.1", 0);
     port_ = server_->port();
     thread_ = std::thread([this, io_threads] { server_->run(io_threads); });
