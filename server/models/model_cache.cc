@@ -43,7 +43,17 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
         future = it->second.model;
         break;
       }
-      if (exists_ && !exists_(model_id)) return nullptr;
+      // Asked without the lock (the store may be slow; queries on loaded models must not wait
+      // for it). A model deleted meanwhile has been evicted, which bumps deletions_: ask again.
+      if (exists_) {
+        const std::uint64_t deletions = deletions_;
+        lock.unlock();
+        const bool exists = exists_(model_id);
+        lock.lock();
+        if (!exists) return nullptr;
+        if (deletions != deletions_) continue;
+        if (entries_.count(model_id) != 0) continue;  // another query started loading it
+      }
       // Loads run side by side while they fit the budget together (one alone always does).
       if (loading_bytes_ == 0 || loading_bytes_ + estimate <= max_bytes_) {
         future = promise.get_future().share();
@@ -189,6 +199,7 @@ std::shared_ptr<const HnswIndex> ModelCache::load_or_build_index(const std::stri
 void ModelCache::evict(const std::string& model_id) {
   {
     std::lock_guard lock(mutex_);
+    ++deletions_;
     if (auto it = entries_.find(model_id); it != entries_.end()) erase(it);
   }
   load_done_.notify_all();  // a load evicted while in progress no longer counts

@@ -30,7 +30,7 @@ namespace w2v::server {
 
 class ModelCache {
  public:
-  // Whether the model still exists (asked under the cache's lock before every load).
+  // Whether the model still exists (asked before every load, without the cache's lock).
   using Exists = std::function<bool(const std::string& model_id)>;
   ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists = {});
 
@@ -46,7 +46,8 @@ class ModelCache {
   std::shared_ptr<const HnswIndex> index(const std::string& model_id);
   // The index if the model and its index are in the cache, else null; never loads or builds.
   std::shared_ptr<const HnswIndex> loaded_index(const std::string& model_id);
-  // Drops the model (when it is deleted: call after the store no longer has it).
+  // Drops the model (when it is deleted: call after the store no longer has it). A load that
+  // asked the store before the deletion and had not started yet asks again.
   void evict(const std::string& model_id);
 
   std::uint64_t bytes() const;  // loaded, loading (estimated) and indexes
@@ -83,6 +84,7 @@ class ModelCache {
   std::uint64_t bytes_ = 0;
   std::uint64_t loading_bytes_ = 0;  // the part of bytes_ that is loads in progress
   std::uint64_t serial_ = 0;
+  std::uint64_t deletions_ = 0;  // evict() calls: an exists() answer older than one is stale
   std::uint64_t loads_ = 0;
   std::uint64_t builds_ = 0;
 };
