@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "proto/api_error.h"
+#include "server/http/request_head.h"
 
 namespace w2v::server {
 
@@ -30,7 +31,7 @@ proto::ApiError shutting_down_error() {
 }
 
 Response api_error_response(const proto::ApiError& e) {
-  return Response::json(e.status(), proto::error_body(e.code(), e.what()));
+  return error_response(e);
 }
 
 Response error_response_for(std::exception_ptr error, const std::string& request_id) {

@@ -38,6 +38,12 @@ Response error_response(int status, const std::string& code, const std::string& 
   return Response::json(status, proto::error_body(code, message));
 }
 
+Response error_response(const proto::ApiError& e) {
+  Response r = error_response(e.status(), e.code(), e.what());
+  if (e.status() == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
 Response payload_too_large(std::uint64_t limit) {
   return error_response(
       413, "payload_too_large",

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "proto/api_error.h"
 #include "server/http/request.h"
 #include "server/http/response.h"
 #include "server/http/router.h"
@@ -46,6 +47,9 @@ RoutedRequest route_request(RequestHead head, const Router& router, const Author
 
 // The JSON error responses of the HTTP layer.
 Response error_response(int status, const std::string& code, const std::string& message);
+// The answer to a proto::ApiError from application code; a 503 (overloaded, busy, store
+// unavailable) says when to retry (Retry-After: 1).
+Response error_response(const proto::ApiError& e);
 Response payload_too_large(std::uint64_t limit);
 
 }  // namespace w2v::server

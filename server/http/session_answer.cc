@@ -23,7 +23,7 @@ bool Session::call(const std::function<void()>& f) {
     f();
     return true;
   } catch (const proto::ApiError& e) {
-    send(error_response(e.status(), e.code(), e.what()));
+    send(error_response(e));
   } catch (const std::exception& e) {
     log_error("unhandled exception", e.what());
     send(error_response(500, "internal", internal_message()));
