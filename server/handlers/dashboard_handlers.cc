@@ -6,6 +6,7 @@
 #include "core/word_map.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "server/handlers/blocking_work.h"
 #include "server/handlers/embedded_ui.h"
 #include "server/handlers/routes.h"
 
@@ -82,34 +83,43 @@ void add_dashboard_routes(Router& router, AppContext& app) {
     }
     const auto limit =
         static_cast<std::size_t>(bounded_query(req, "limit", 10, 1, kMaxCompletions));
-    const auto emb = model_or_404(app, req.param("id"));
-    nlohmann::json words = nlohmann::json::array();
-    bool more = false;
-    for (std::uint32_t i = 0; i < emb->size(); ++i) {
-      if (!emb->word(i).starts_with(prefix)) continue;
-      if (words.size() == limit) {
-        more = true;
-        break;
+    // A first query loads the model, and the scan is as long as the vocabulary: the pool's work.
+    return on_blocking_pool(app, req, [&app, prefix, limit](const Request& r) {
+      const auto emb = model_or_404(app, r.param("id"));
+      nlohmann::json words = nlohmann::json::array();
+      bool more = false;
+      for (std::uint32_t i = 0; i < emb->size(); ++i) {
+        if (!emb->word(i).starts_with(prefix)) continue;
+        if (words.size() == limit) {
+          more = true;
+          break;
+        }
+        words.push_back({{"word", proto::json_string(emb->word(i))}, {"rank", i + 1}});
       }
-      words.push_back({{"word", proto::json_string(emb->word(i))}, {"rank", i + 1}});
-    }
-    return Response::json(200, proto::dump({{"words", words}, {"more", more}}));
+      return Response::json(200, proto::dump({{"words", words}, {"more", more}}));
+    });
   });
 
   // The n most frequent words projected on their first two principal components.
   router.add("GET", "/v1/models/{id}/map", [&app](Request& req) {
-    const auto emb = model_or_404(app, req.param("id"));
-    const long dim = static_cast<long>(std::max<std::size_t>(1, emb->dim()));
-    const long max_n = std::max(2L, std::min(kMaxMapWords, kMaxMapValues / dim));
-    const long n = bounded_query(req, "n", std::min(1000L, max_n), 2, max_n);
-    const WordMap map = pca_word_map(*emb, static_cast<std::size_t>(n));
-    nlohmann::json words = nlohmann::json::array();
-    for (std::uint32_t i = 0; i < map.words; ++i) words.push_back(proto::json_string(emb->word(i)));
-    return Response::json(200, proto::dump({{"words", words},
-                                            {"x", map.x},
-                                            {"y", map.y},
-                                            {"explained", {map.explained_x, map.explained_y}},
-                                            {"max_n", max_n}}));
+    // The projection (and a first query's model load) runs on the blocking pool; n is checked
+    // against the model's dimension there, once the model is at hand.
+    return on_blocking_pool(app, req, [&app](const Request& r) {
+      const auto emb = model_or_404(app, r.param("id"));
+      const long dim = static_cast<long>(std::max<std::size_t>(1, emb->dim()));
+      const long max_n = std::max(2L, std::min(kMaxMapWords, kMaxMapValues / dim));
+      const long n = bounded_query(r, "n", std::min(1000L, max_n), 2, max_n);
+      const WordMap map = pca_word_map(*emb, static_cast<std::size_t>(n));
+      nlohmann::json words = nlohmann::json::array();
+      for (std::uint32_t i = 0; i < map.words; ++i) {
+        words.push_back(proto::json_string(emb->word(i)));
+      }
+      return Response::json(200, proto::dump({{"words", words},
+                                              {"x", map.x},
+                                              {"y", map.y},
+                                              {"explained", {map.explained_x, map.explained_y}},
+                                              {"max_n", max_n}}));
+    });
   });
 }
 
