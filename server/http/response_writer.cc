@@ -40,15 +40,19 @@ bool ResponseWriter::write_file(http::response<http::empty_body> head, const std
   head_res_.emplace(std::move(head));
   head_res_->content_length(size);
   file_left_ = size;
+  write_head(&ResponseWriter::send_file_chunk);
+  return true;
+}
+
+void ResponseWriter::write_head(void (ResponseWriter::*next)()) {
   head_sr_.emplace(*head_res_);
   io_.stream.expires_after(io_.write_timeout);
   http::async_write_header(io_.stream, *head_sr_,
-                           [this, keep = done_](error_code ec, std::size_t n) {
+                           [this, next, keep = done_](error_code ec, std::size_t n) {
                              bytes_ += n;
                              if (ec) return finish(ec);
-                             send_file_chunk();
+                             (this->*next)();
                            });
-  return true;
 }
 
 // Beast's file_body would write 4 KiB at a time under one deadline for the whole response,
@@ -81,14 +85,7 @@ void ResponseWriter::write_events(http::response<http::empty_body> head,
   head_res_.emplace(std::move(head));
   head_res_->set(http::field::cache_control, "no-cache");
   head_res_->set("X-Accel-Buffering", "no");
-  head_sr_.emplace(*head_res_);
-  io_.stream.expires_after(io_.write_timeout);
-  http::async_write_header(io_.stream, *head_sr_,
-                           [this, keep = done_](error_code ec, std::size_t n) {
-                             bytes_ += n;
-                             if (ec) return finish(ec);
-                             poll_events();
-                           });
+  write_head(&ResponseWriter::poll_events);
 }
 
 void ResponseWriter::poll_events() {

@@ -47,6 +47,8 @@ class ResponseWriter {
   std::uint64_t bytes() const { return bytes_; }
 
  private:
+  // Writes head_res_ (the header of a file or event stream), then calls next.
+  void write_head(void (ResponseWriter::*next)());
   void send_file_chunk();
   void poll_events();
   void schedule_poll();
