@@ -1,5 +1,5 @@
 #pragma once
-// The typed w2vd API (DESIGN.md, HTTP API v1) over HttpClient: one method per endpoint,
+// The typed w2vd API (docs/api.md, proto/openapi.yaml) over HttpClient: one method per endpoint,
 // records parsed into proto's types. Used by w2vctl and the end-to-end tests.
 //
 // Errors: a response that is not 2xx throws proto::ApiError with the status and the server's
@@ -54,9 +54,12 @@ class W2vdClient {
 
   // Jobs. params: the job's parameters as the API takes them (an object; unknown fields are
   // the server's to reject). name "" : the model gets the corpus's name.
+  // init_model: continue training that model; vocabulary: "extend" or "keep" ("": the server's
+  // default, extend).
   proto::JobRecord submit_job(const std::string& corpus_id,
                               const nlohmann::json& params = nlohmann::json::object(),
-                              const std::string& name = "");
+                              const std::string& name = "", const std::string& init_model = "",
+                              const std::string& vocabulary = "");
   std::vector<proto::JobRecord> jobs();
   proto::JobRecord job(const std::string& id);
   proto::JobRecord cancel_job(const std::string& id);

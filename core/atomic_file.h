@@ -1,9 +1,22 @@
 #pragma once
 // A file that appears at its path complete or not at all: written to a temporary name beside
-// it, fsynced, renamed over the path, and the directory fsynced. Dropped without commit(), the
-// temporary file is removed.
+// it (mode 0600), fsynced, renamed over the path, and the directory fsynced. Dropped without
+// commit(), the temporary file is removed.
+//
+// I/O errors throw std::system_error carrying errno, so callers can tell a full disk
+// (is_disk_full) from other failures.
+//
+// Test hook (fault injection): with W2V_FAULT_ENOSPC_AFTER_BYTES=N in the environment when the
+// process first writes, or after inject_disk_full_after(N), every write through this layer
+// fails with ENOSPC once N bytes in all have been written by the process, as on a file system
+// that has N bytes left; with W2V_FAULT_ENOSPC_FLAG=PATH, every write fails with ENOSPC while a
+// file exists at PATH (a disk that fills up and is freed again). Unused, the hooks cost one
+// relaxed atomic load per buffer flush.
 
 #include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,7 +33,7 @@ class AtomicFile {
   void write(std::string_view s) { write(s.data(), s.size()); }
   // Overwrites bytes already written at offset.
   void pwrite(const void* data, std::size_t n, std::size_t offset);
-  // Makes the file durable at its path. Throws std::runtime_error on any I/O error.
+  // Makes the file durable at its path. Throws std::system_error on any I/O error.
   void commit();
 
   const std::string& path() const noexcept { return path_; }
@@ -36,5 +49,11 @@ class AtomicFile {
 
 // fsyncs the directory holding path, so a rename or creation in it is durable.
 void sync_parent_directory(const std::string& path);
+
+// True for a std::system_error (anywhere in a nested chain) whose code is ENOSPC or EDQUOT.
+bool is_disk_full(const std::exception& e) noexcept;
+
+// Test hook: writes fail with ENOSPC once `bytes` more bytes have been written (nullopt: never).
+void inject_disk_full_after(std::optional<std::uint64_t> bytes) noexcept;
 
 }  // namespace w2v

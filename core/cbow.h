@@ -1,23 +1,23 @@
 #pragma once
-// CBOW (MATH.md §4): the mean of the context words' input vectors predicts the centre word
+// CBOW (docs/math.md §3): the mean of the context words' input vectors predicts the centre word
 // through the loss, and the gradient is shared back to every context word:
 //   h = (1/|C|) Σ_{j∈C} v_j,   ∂J/∂v_j = (1/|C|) ∂J/∂h
 // cbow_step computes exactly that (the gradient checks run it with input_step = 1). Training
 // steps the context vectors by input_step = |C| times that gradient, i.e. each context vector
 // receives the whole −lr·∂J/∂h, as word2vec, gensim (cbow_mean=1) and fastText all do: with the
-// plain 1/|C| step the input vectors learn |C| times slower and, measured on the bench corpus
-// (3 epochs), CBOW's WS-353 rho fell from gensim's 0.56 to 0.37. The effective window is drawn
-// from 1..window as for skip-gram.
+// plain 1/|C| step the input vectors learn |C| times slower (docs/math.md §3; bench/README.md
+// has the measurement). The window is drawn as for skip-gram (core/context_window.h).
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
+#include "core/context_window.h"
 #include "core/matrix.h"
 #include "core/model_weights.h"
 #include "core/rng.h"
-#include "core/skipgram.h"
 #include "core/train_params.h"
+#include "core/training_contracts.h"
 #include "core/vec_ops.h"
 #include "core/vocabulary.h"
 
@@ -41,7 +41,8 @@ T cbow_step(T* const* ctx, std::size_t c, T* h, T* h_update, std::size_t n, T in
   return loss;
 }
 
-template <class Loss>
+// CBOW one position at a time through the objective Loss. A Walk (core/training_contracts.h).
+template <Objective Loss>
 class Cbow {
  public:
   Cbow(const Vocabulary& vocab, const TrainParams& params)
@@ -55,14 +56,12 @@ class Cbow {
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
-                Scratch& s, SkipgramStats& stats) const noexcept {
+                Scratch& s, TrainStats& stats) const noexcept {
     const std::size_t stride = w.input.stride();
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
-      const std::size_t lo = i >= span ? i - span : 0;
-      const std::size_t hi = std::min(n - 1, i + span);
+      const ContextWindow window = draw_window(i, n, window_, rng);
       std::size_t c = 0;
-      for (std::size_t j = lo; j <= hi; ++j) {
+      for (std::size_t j = window.lo; j <= window.hi; ++j) {
         if (j != i) s.ctx[c++] = w.input.row(sentence[j]);
       }
       if (c == 0) continue;

@@ -16,29 +16,29 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/alias_sampler.h"
 #include "core/cbow_ns_batch_step.h"
+#include "core/context_window.h"
 #include "core/matrix.h"
 #include "core/model_weights.h"
+#include "core/negative_sampler.h"
 #include "core/negative_sampling.h"
 #include "core/rng.h"
-#include "core/skipgram.h"
 #include "core/train_params.h"
+#include "core/training_contracts.h"
 #include "core/vocabulary.h"
 
 namespace w2v {
 
+// A Walk (core/training_contracts.h).
 class BatchCbowNs {
  public:
-  // Centre positions per minibatch. On the bench corpus 8 and 16 trained equally fast (4 a
-  // little slower), and analogy accuracy fell with the size: 8 is the fastest with the least loss.
+  // Centre positions per minibatch: the fastest size with the least analogy loss among those
+  // bench/README.md measures ("CBOW batch kernel").
   static constexpr std::size_t kBatch = 8;
   static_assert(kBatch <= kMaxCbowBatch);
 
   BatchCbowNs(const Vocabulary& vocab, const TrainParams& params)
-      : sampler_(AliasSampler::unigram(vocab.counts())),
-        negatives_(static_cast<std::size_t>(params.negative)),
-        window_(static_cast<std::size_t>(params.window)) {}
+      : sampler_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
 
   // Per-thread buffers, sized once.
   struct Scratch {
@@ -54,7 +54,7 @@ class BatchCbowNs {
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
-                Scratch& s, SkipgramStats& stats) const noexcept {
+                Scratch& s, TrainStats& stats) const noexcept {
     if (n < 2) return;  // no position has a context
     const std::size_t stride = w.input.stride();
     draw_negatives(w, rng, s.negatives[0]);
@@ -70,10 +70,10 @@ class BatchCbowNs {
       // Each position's window, in sentence positions first, then relative to the reach.
       std::size_t first = n, last = 0, b = 0;
       for (std::size_t i = start; i < end; ++i, ++b) {
-        const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
+        const ContextWindow window = draw_window(i, n, window_, rng);
         s.centre[b] = i;
-        s.lo[b] = i >= span ? i - span : 0;
-        s.hi[b] = std::min(n - 1, i + span);
+        s.lo[b] = window.lo;
+        s.hi[b] = window.hi;
         first = std::min(first, s.lo[b]);
         last = std::max(last, s.hi[b]);
         s.target_id[b] = sentence[i];
@@ -85,11 +85,12 @@ class BatchCbowNs {
         s.lo[j] -= first;
         s.hi[j] -= first;
       }
-      for (std::size_t k = 0; k < negatives_; ++k) s.negative[k] = w.output.row(negatives[k]);
+      const std::size_t n_negatives = sampler_.count();
+      for (std::size_t k = 0; k < n_negatives; ++k) s.negative[k] = w.output.row(negatives[k]);
 
       const CbowNsBatch<float> batch{
-          s.in,     last - first + 1, b,          s.centre,  s.lo,      s.hi,
-          s.target, s.target_id,      s.negative, negatives, negatives_};
+          s.in,     last - first + 1, b,          s.centre,  s.lo,       s.hi,
+          s.target, s.target_id,      s.negative, negatives, n_negatives};
       stats.loss += cbow_ns_batch_step(batch, stride, lr, ContextStep::kWhole,
                                        CbowNsBatchScratch<float>{s.h.data(), s.e.data()});
       stats.examples += b;
@@ -97,12 +98,10 @@ class BatchCbowNs {
   }
 
  private:
-  // A minibatch's negatives, drawn from the unigram^0.75 distribution; their rows prefetched.
+  // A minibatch's negatives, all kept (a negative equal to a position's own target is masked
+  // for that position only, in cbow_ns_batch_step); their rows prefetched.
   void draw_negatives(const ModelWeights& w, Rng& rng, std::uint32_t* out) const noexcept {
-    for (std::size_t k = 0; k < negatives_; ++k) {
-      out[k] = sampler_.sample(rng);
-      prefetch_for_write(w.output.row(out[k]), w.output.stride());
-    }
+    prefetch_rows(w.output, out, sampler_.draw(rng, NegativeSampler::kKeepAll, out));
   }
 
   // The rows of the minibatch starting at position start that the previous one did not touch:
@@ -119,8 +118,7 @@ class BatchCbowNs {
     }
   }
 
-  AliasSampler sampler_;
-  std::size_t negatives_;
+  NegativeSampler sampler_;
   std::size_t window_;
 };
 

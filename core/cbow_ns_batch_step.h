@@ -1,6 +1,6 @@
 #pragma once
 // CBOW with negative sampling for a minibatch of B consecutive centre positions that share one
-// set of K negatives (HogBatch, Ji et al.; MATH.md §4 and §6). Example b has its own hidden
+// set of K negatives (HogBatch, Ji et al.; docs/math.md §3 and §7). Example b has its own hidden
 // vector, target and context, exactly as cbow_step computes them:
 //   h_b = (1/|C_b|) Σ_{j∈C_b} v_j
 //   J_b = −log σ(u_{t_b}ᵀh_b) − Σ_{k: n_k ≠ t_b} log σ(−u_{n_k}ᵀh_b)

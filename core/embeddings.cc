@@ -55,8 +55,30 @@ struct SearchScratch {
   QuantizedRows::Query coded;
   std::vector<Neighbor> candidates;
   std::vector<std::uint32_t> exclude;
+  std::vector<std::uint32_t> excluded;  // nearest()'s exclude, sorted and without repeats
 };
 thread_local SearchScratch search_scratch;
+
+// exclude sorted and without repeats, in out (whose capacity is reused): a candidate is then
+// looked up in O(log n), so a long exclusion list costs no more than its sorting.
+std::span<const std::uint32_t> sorted_set(std::span<const std::uint32_t> exclude,
+                                          std::vector<std::uint32_t>& out) {
+  out.assign(exclude.begin(), exclude.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool is_excluded(std::span<const std::uint32_t> sorted, std::uint32_t id) noexcept {
+  return std::binary_search(sorted.begin(), sorted.end(), id);
+}
+
+// top.offer for a sorted exclusion list: the list is searched only for a score that could enter.
+void offer_unless_excluded(TopK& top, std::uint32_t id, float score,
+                           std::span<const std::uint32_t> sorted) {
+  if (score < top.threshold() || is_excluded(sorted, id)) return;
+  top.offer(id, score, {});
+}
 
 // Unit-normalises v (length n) in place; a zero vector stays zero.
 void normalise(float* v, std::size_t n) noexcept {
@@ -137,7 +159,7 @@ std::vector<Neighbor> Embeddings::nearest_float(const float* unit_query, std::si
     scores.head(n).noalias() = m.middleRows(static_cast<Eigen::Index>(start), n) * q;
     for (Eigen::Index i = 0; i < n; ++i) {
       const auto id = static_cast<std::uint32_t>(start + static_cast<std::size_t>(i));
-      top.offer(id, scores[i] * inv_norms_[id], exclude);
+      offer_unless_excluded(top, id, scores[i] * inv_norms_[id], exclude);
     }
   }
   return top.take();
@@ -156,6 +178,7 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
   normalise(unit.data(), stride);
   const std::size_t rows = rows_searched(restrict);
   if (k == 0 || rows == 0) return {};
+  exclude = sorted_set(exclude, scratch.excluded);
   if (quantized_.empty()) return nearest_float(unit.data(), k, exclude, rows);
   QuantizedRows::Query& coded = scratch.coded;
   quantized_.quantise(query, coded);
@@ -181,7 +204,7 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
       for (; mask != 0; mask &= mask - 1) {
         const std::size_t i = b + static_cast<std::size_t>(std::countr_zero(mask));
         const auto id = static_cast<std::uint32_t>(first + i);
-        if (std::find(exclude.begin(), exclude.end(), id) == exclude.end()) {
+        if (!is_excluded(exclude, id)) {
           candidates.offer(id, approx[i]);  // (which re-checks the bar, raised by a trim)
         }
       }
@@ -209,7 +232,7 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
     for (std::size_t i = 0; i < n; ++i) {
       const auto id = static_cast<std::uint32_t>(first + i);
       if (approx[i] >= bar && !std::binary_search(scored.begin(), scored.end(), id)) {
-        top.offer(id, exact_score(id, unit.data()), exclude);
+        offer_unless_excluded(top, id, exact_score(id, unit.data()), exclude);
       }
     }
   });

@@ -13,17 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/analogy_method.h"
 #include "core/matrix.h"
 #include "core/quantized_rows.h"
 #include "core/top_k.h"
 #include "core/word_table.h"
 
 namespace w2v {
-
-enum class AnalogyMethod {
-  kAdd,
-  kMul
-};  // 3CosAdd (word2vec, gensim) and 3CosMul (Levy & Goldberg)
 
 class Embeddings {
  public:
@@ -78,7 +74,8 @@ class Embeddings {
   std::size_t rows_searched(std::size_t restrict) const noexcept;
   void query_vector(std::span<const std::uint32_t> positive,
                     std::span<const std::uint32_t> negative, std::vector<float>& out) const;
-  // nearest() by a float matrix-vector product over every row searched.
+  // nearest() by a float matrix-vector product over every row searched (exclude sorted, no
+  // repeats).
   std::vector<Neighbor> nearest_float(const float* unit_query, std::size_t k,
                                       std::span<const std::uint32_t> exclude,
                                       std::size_t rows) const;

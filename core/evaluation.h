@@ -16,26 +16,13 @@
 #include <vector>
 
 #include "core/embeddings.h"
+#include "core/evaluation_scores.h"
 
 namespace w2v {
 
 class EvaluationFormatError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-struct AnalogySection {
-  std::string name;
-  std::size_t questions = 0, covered = 0, correct = 0;
-};
-
-struct AnalogyScores {
-  std::vector<AnalogySection> sections;
-  std::size_t questions = 0, covered = 0, correct = 0;
-  std::size_t semantic_covered = 0, semantic_correct = 0;    // sections not named gram*
-  std::size_t syntactic_covered = 0, syntactic_correct = 0;  // sections named gram*
-  double accuracy() const noexcept { return covered ? double(correct) / covered : 0.0; }
-  double coverage() const noexcept { return questions ? double(covered) / questions : 0.0; }
 };
 
 struct AnalogyOptions {
@@ -47,13 +34,6 @@ struct AnalogyOptions {
 // Throws EvaluationFormatError naming the line for a question that is not four words.
 AnalogyScores evaluate_analogies(const Embeddings& emb, std::istream& questions,
                                  const AnalogyOptions& options = {});
-
-struct PairScores {
-  double spearman = 0;
-  double pearson = 0;
-  std::size_t pairs = 0;  // pairs in the file
-  std::size_t used = 0;   // pairs with both words known
-};
 
 struct PairOptions {
   std::size_t restrict_vocab = 300000;  // gensim's default; 0: every word

@@ -95,14 +95,19 @@ std::vector<Neighbor> HnswIndex::search(std::span<const float> query, std::size_
     const float inv = 1.0f / std::sqrt(norm);
     for (float& x : q) x *= inv;
   }
-  const std::size_t want = std::min(k + exclude.size(), impl_->graph->cur_element_count);
+  // Sorted without repeats: found by binary search, and each excluded row asked for once more.
+  thread_local std::vector<std::uint32_t> excluded;
+  excluded.assign(exclude.begin(), exclude.end());
+  std::sort(excluded.begin(), excluded.end());
+  excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
+  const std::size_t want = std::min(k + excluded.size(), impl_->graph->cur_element_count);
   auto heap = impl_->graph->searchKnn(q.data(), want);  // farthest first
   std::vector<Neighbor> out;
   out.reserve(heap.size());
   for (; !heap.empty(); heap.pop()) {
     const auto [distance, label] = heap.top();
     const auto id = static_cast<std::uint32_t>(label);
-    if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) continue;
+    if (std::binary_search(excluded.begin(), excluded.end(), id)) continue;
     out.push_back(Neighbor{id, 1.0f - distance});  // inner-product distance is 1 - cosine
   }
   std::reverse(out.begin(), out.end());

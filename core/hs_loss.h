@@ -1,7 +1,7 @@
 #pragma once
-// Hierarchical softmax (MATH.md §5) as the trainer uses it: the target word's Huffman path
+// Hierarchical softmax (docs/math.md §6) as the trainer uses it: the target word's Huffman path
 // gives the inner-node output rows and their labels (1 − code bit); logistic_step does the
-// rest. O(log V · d) per example. Interface: see ns_loss.h.
+// rest. O(log V · d) per example. An Objective (core/training_contracts.h).
 
 #include <cstdint>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The Huffman tree of hierarchical softmax (MATH.md §5), built in O(V) from counts sorted in
+// The Huffman tree of hierarchical softmax (docs/math.md §6), built in O(V) from counts sorted in
 // descending order (the vocabulary's order) with word2vec's two-queue method. Each word's path
 // from the root is stored compactly: one array of inner-node ids and one of code bits for all
 // words, indexed by per-word offsets (no vector per word). Inner nodes are numbered 0..V-2, the

@@ -1,7 +1,7 @@
 #pragma once
 // One example of a sum of binary logistic losses over output rows, the shape both negative
-// sampling (MATH.md §3: label 1 for the observed word, 0 for each negative) and hierarchical
-// softmax (MATH.md §5: label 1 − b_i at each inner node of the word's Huffman path) take:
+// sampling (docs/math.md §5: label 1 for the observed word, 0 for each negative) and hierarchical
+// softmax (docs/math.md §6: label 1 − b_i at each inner node of the word's Huffman path) take:
 //   J = −Σ_i log σ(s_i · u_iᵀh),  s_i = +1 when labels[i] = 1, −1 when 0
 //   ∂J/∂h = −Σ_i (labels[i] − σ(u_iᵀh)) u_i,   ∂J/∂u_i = −(labels[i] − σ(u_iᵀh)) h
 // All scores are computed before any row changes, so a row appearing twice (a negative drawn

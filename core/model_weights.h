@@ -16,7 +16,7 @@ struct ModelWeights {
   Matrix output;
 };
 
-// Initialised as MATH.md §6 says: input uniform in [−0.5/d, 0.5/d], output zero.
+// Initialised as docs/math.md §9 says: input uniform in [−0.5/d, 0.5/d], output zero.
 ModelWeights make_initial_weights(std::size_t vocab_size, const TrainParams& params);
 
 // Rows of the output matrix the loss needs for a vocabulary of vocab_size words.

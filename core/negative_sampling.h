@@ -1,5 +1,5 @@
 #pragma once
-// Negative sampling (MATH.md §3), one example: input vector h (the v_c of the derivation),
+// Negative sampling (docs/math.md §5), one example: input vector h,
 // output rows[0] = u_o the observed word, rows[1..n) = u_k the negatives. A negative drawn twice
 // appears twice (same pointer) and its gradient terms add up:
 //   J = −log σ(u_oᵀh) − Σ_k log σ(−u_kᵀh)
@@ -8,10 +8,14 @@
 #include <cstddef>
 
 #include "core/logistic_step.h"
+#include "core/train_params.h"
 
 namespace w2v {
 
-inline constexpr std::size_t kMaxNegative = 64;
+// The most negatives an example draws: the largest `negative` a job may ask for. Stack arrays
+// of the kernels and walks are sized by it.
+inline constexpr std::size_t kMaxNegative = static_cast<std::size_t>(ParamLimits::negative.max);
+static_assert(kMaxNegative + 1 <= kMaxLogisticRows, "an example's rows must fit logistic_step");
 
 namespace detail {
 // Label 1 for the observed word, 0 for every negative.

@@ -1,13 +1,13 @@
 #pragma once
 // Negative sampling for a whole context window at once, with shared negatives (Ji et al.,
-// "Parallelizing Word2Vec in Shared and Distributed Memory"; MATH.md §6). For one centre word:
+// "Parallelizing Word2Vec in Shared and Distributed Memory"; docs/math.md §7). For one centre word:
 //   I: the B context words' input rows, all predicting the same outputs
 //   O: row 0 the centre word's output row u_o, rows 1..K the negatives' u_k
 //   S = I Oᵀ                      scores (B × (K+1))
 //   G = lr · (Y − σ(S))           Y: 1 in column 0, 0 elsewhere  (−lr · ∂J/∂S)
 //   ΔI = G O,  ΔO = Gᵀ I          the updates of every input and output row
 //
-// J is the sum over the B examples of MATH.md §3's loss, so the step is the exact gradient of
+// J is the sum over the B examples of docs/math.md §5's loss, so the step is the exact gradient of
 // B examples sharing their negatives. The kernel works on the rows in place (a block of
 // B + K + 1 rows stays in L1 across the three products): ΔO is computed first from the old
 // input rows, then each input row gets its ΔI from the old output rows, then the output rows

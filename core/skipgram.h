@@ -1,5 +1,5 @@
 #pragma once
-// Skip-gram (MATH.md §1): every word of a sentence and each word of its context window form an
+// Skip-gram (docs/math.md §2): every word of a sentence and each word of its context window form an
 // example. As in word2vec.c, the context word's input vector predicts the centre word through
 // the loss (by the symmetry of the window this is the same set of pairs as centre→context), and
 // the effective window of each position is drawn uniformly from 1..window.
@@ -8,23 +8,20 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/context_window.h"
 #include "core/matrix.h"
 #include "core/model_weights.h"
 #include "core/rng.h"
 #include "core/train_params.h"
+#include "core/training_contracts.h"
 #include "core/vec_ops.h"
 #include "core/vocabulary.h"
 
 namespace w2v {
 
-struct SkipgramStats {
-  double loss = 0;
-  std::uint64_t examples = 0;
-};
-
-// Skip-gram trained one (context, centre) example at a time through Loss (ns_loss.h's
-// interface). The training loop's Walk interface: see training_loop.h.
-template <class Loss>
+// Skip-gram trained one (context, centre) example at a time through the objective Loss. A Walk
+// (core/training_contracts.h).
+template <Objective Loss>
 class PairSkipgram {
  public:
   PairSkipgram(const Vocabulary& vocab, const TrainParams& params)
@@ -38,15 +35,13 @@ class PairSkipgram {
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
-                Scratch& s, SkipgramStats& stats) const noexcept {
+                Scratch& s, TrainStats& stats) const noexcept {
     const std::size_t stride = w.input.stride();
     float* h_update = s.h_update.row(0);
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
-      const std::size_t lo = i >= span ? i - span : 0;
-      const std::size_t hi = std::min(n - 1, i + span);
+      const ContextWindow ctx = draw_window(i, n, window_, rng);
       float example_loss = 0;
-      for (std::size_t j = lo; j <= hi; ++j) {
+      for (std::size_t j = ctx.lo; j <= ctx.hi; ++j) {
         if (j == i) continue;
         float* h = w.input.row(sentence[j]);
         zero(h_update, stride);

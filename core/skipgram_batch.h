@@ -9,24 +9,24 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "core/alias_sampler.h"
+#include "core/context_window.h"
 #include "core/matrix.h"
 #include "core/model_weights.h"
+#include "core/negative_sampler.h"
 #include "core/negative_sampling.h"
 #include "core/negative_sampling_batch.h"
 #include "core/rng.h"
-#include "core/skipgram.h"
 #include "core/train_params.h"
+#include "core/training_contracts.h"
 #include "core/vocabulary.h"
 
 namespace w2v {
 
+// A Walk (core/training_contracts.h).
 class BatchSkipgramNs {
  public:
   BatchSkipgramNs(const Vocabulary& vocab, const TrainParams& params)
-      : sampler_(AliasSampler::unigram(vocab.counts())),
-        negatives_(static_cast<std::size_t>(params.negative)),
-        window_(static_cast<std::size_t>(params.window)) {}
+      : sampler_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
 
   // Per-thread buffers, 64-byte aligned rows.
   struct Scratch {
@@ -35,12 +35,12 @@ class BatchSkipgramNs {
     std::uint32_t negatives[2][kMaxNegative];  // this centre's and the next one's
     std::size_t n_negatives[2] = {0, 0};
     Scratch(const BatchSkipgramNs& walk, const ModelWeights& w)
-        : d_out(walk.negatives_ + 1, w.input.cols()),
-          scores(1, 2 * walk.window_ * (walk.negatives_ + 1)) {}
+        : d_out(walk.sampler_.count() + 1, w.input.cols()),
+          scores(1, 2 * walk.window_ * (walk.sampler_.count() + 1)) {}
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
-                Scratch& s, SkipgramStats& stats) const noexcept {
+                Scratch& s, TrainStats& stats) const noexcept {
     if (n == 0) return;
     const std::size_t stride = w.input.stride();
     float* out[kMaxNegative + 1];
@@ -49,11 +49,9 @@ class BatchSkipgramNs {
       const std::size_t cur = i & 1;
       if (i + 1 < n) draw_negatives(sentence[i + 1], w, rng, s, cur ^ 1);
 
-      const std::size_t span = window_ - rng.below(static_cast<std::uint32_t>(window_));
-      const std::size_t lo = i >= span ? i - span : 0;
-      const std::size_t hi = std::min(n - 1, i + span);
+      const ContextWindow ctx = draw_window(i, n, window_, rng);
       std::size_t b = 0;
-      for (std::size_t j = lo; j <= hi; ++j) {
+      for (std::size_t j = ctx.lo; j <= ctx.hi; ++j) {
         if (j == i) continue;
         s.in[b++] = w.input.row(sentence[j]);
       }
@@ -75,19 +73,12 @@ class BatchSkipgramNs {
   // slot, and prefetches their output rows and the centre's own.
   void draw_negatives(std::uint32_t centre, const ModelWeights& w, Rng& rng, Scratch& s,
                       std::size_t slot) const noexcept {
-    std::size_t m = 0;
     prefetch_for_write(w.output.row(centre), w.output.stride());
-    for (std::size_t k = 0; k < negatives_; ++k) {
-      const std::uint32_t neg = sampler_.sample(rng);
-      if (neg == centre) continue;
-      s.negatives[slot][m++] = neg;
-      prefetch_for_write(w.output.row(neg), w.output.stride());
-    }
-    s.n_negatives[slot] = m;
+    s.n_negatives[slot] = sampler_.draw(rng, centre, s.negatives[slot]);
+    prefetch_rows(w.output, s.negatives[slot], s.n_negatives[slot]);
   }
 
-  AliasSampler sampler_;
-  std::size_t negatives_;
+  NegativeSampler sampler_;
   std::size_t window_;
 };
 

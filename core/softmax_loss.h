@@ -1,7 +1,7 @@
 #pragma once
-// The full softmax (MATH.md §2) as the trainer uses it: every output row competes for the
+// The full softmax (docs/math.md §4) as the trainer uses it: every output row competes for the
 // target, O(V · d) per example, so it is only for small vocabularies (the server refuses it
-// above --softmax-max-vocab). Interface: see ns_loss.h.
+// above --softmax-max-vocab). An Objective (core/training_contracts.h).
 
 #include <cstdint>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// Full softmax (MATH.md §2), one example: every output row u_w competes for the target o.
+// Full softmax (docs/math.md §4), one example: every output row u_w competes for the target o.
 //   ŷ = softmax(U h),  J = −log ŷ_o
 //   ∂J/∂h = Σ_w ŷ_w u_w − u_o,   ∂J/∂u_w = (ŷ_w − y_w) h
 // Computed stably: the largest score is subtracted before exponentiating and

@@ -6,51 +6,22 @@
 namespace w2v {
 
 std::string_view to_string(ModelType m) noexcept {
-  return m == ModelType::kCbow ? "cbow" : "skipgram";
+  return name_of(kModelNames, m);
 }
-
 std::string_view to_string(LossType l) noexcept {
-  switch (l) {
-    case LossType::kHierarchicalSoftmax:
-      return "hs";
-    case LossType::kSoftmax:
-      return "softmax";
-    case LossType::kNegativeSampling:
-      break;
-  }
-  return "ns";
+  return name_of(kLossNames, l);
 }
-
-std::optional<ModelType> parse_model_type(std::string_view s) noexcept {
-  if (s == "skipgram") return ModelType::kSkipgram;
-  if (s == "cbow") return ModelType::kCbow;
-  return std::nullopt;
-}
-
-std::optional<LossType> parse_loss_type(std::string_view s) noexcept {
-  if (s == "ns") return LossType::kNegativeSampling;
-  if (s == "hs") return LossType::kHierarchicalSoftmax;
-  if (s == "softmax") return LossType::kSoftmax;
-  return std::nullopt;
-}
-
 std::string_view to_string(KernelType k) noexcept {
-  switch (k) {
-    case KernelType::kPair:
-      return "pair";
-    case KernelType::kBatch:
-      return "batch";
-    case KernelType::kAuto:
-      break;
-  }
-  return "auto";
+  return name_of(kKernelNames, k);
 }
-
+std::optional<ModelType> parse_model_type(std::string_view s) noexcept {
+  return value_of(kModelNames, s);
+}
+std::optional<LossType> parse_loss_type(std::string_view s) noexcept {
+  return value_of(kLossNames, s);
+}
 std::optional<KernelType> parse_kernel_type(std::string_view s) noexcept {
-  if (s == "auto") return KernelType::kAuto;
-  if (s == "pair") return KernelType::kPair;
-  if (s == "batch") return KernelType::kBatch;
-  return std::nullopt;
+  return value_of(kKernelNames, s);
 }
 
 double TrainParams::effective_alpha() const noexcept {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/enum_names.h"
+
 namespace w2v {
 
 enum class ModelType { kSkipgram, kCbow };
@@ -18,6 +20,22 @@ enum class LossType { kNegativeSampling, kHierarchicalSoftmax, kSoftmax };
 // measured equal quality on the bench corpus: batch for skip-gram+ns, pair for everything else
 // (CBOW's shared negatives cost analogy accuracy: bench/README.md, "CBOW batch kernel").
 enum class KernelType { kAuto, kPair, kBatch };
+
+// The API's names of the enums above, used by to_string/parse_* and by the API's messages.
+inline constexpr EnumName<ModelType> kModelNames[] = {
+    {ModelType::kSkipgram, "skipgram"},
+    {ModelType::kCbow, "cbow"},
+};
+inline constexpr EnumName<LossType> kLossNames[] = {
+    {LossType::kNegativeSampling, "ns"},
+    {LossType::kHierarchicalSoftmax, "hs"},
+    {LossType::kSoftmax, "softmax"},
+};
+inline constexpr EnumName<KernelType> kKernelNames[] = {
+    {KernelType::kAuto, "auto"},
+    {KernelType::kPair, "pair"},
+    {KernelType::kBatch, "batch"},
+};
 
 std::string_view to_string(ModelType m) noexcept;  // "skipgram" | "cbow"
 std::string_view to_string(LossType l) noexcept;   // "ns" | "hs" | "softmax"

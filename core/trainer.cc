@@ -6,11 +6,46 @@
 #include "core/cbow_batch.h"
 #include "core/hs_loss.h"
 #include "core/ns_loss.h"
+#include "core/skipgram.h"
 #include "core/skipgram_batch.h"
 #include "core/softmax_loss.h"
 #include "core/training_loop.h"
 
 namespace w2v {
+namespace {
+
+using TrainFunction = TrainOutcome (*)(const EncodedCorpus&, const Vocabulary&, const TrainParams&,
+                                       ModelWeights&, const TrainHooks&, int);
+
+// One instantiation of the training loop per model, objective and kernel (the kernel as
+// TrainParams::effective_kernel() resolves it). A new objective or walk is a row here.
+struct Route {
+  ModelType model;
+  LossType loss;
+  KernelType kernel;
+  TrainFunction train;
+};
+
+constexpr Route kRoutes[] = {
+    {ModelType::kSkipgram, LossType::kNegativeSampling, KernelType::kPair,
+     &training::train_with<PairSkipgram<NegativeSamplingLoss>>},
+    {ModelType::kSkipgram, LossType::kNegativeSampling, KernelType::kBatch,
+     &training::train_with<BatchSkipgramNs>},
+    {ModelType::kSkipgram, LossType::kHierarchicalSoftmax, KernelType::kPair,
+     &training::train_with<PairSkipgram<HierarchicalSoftmaxLoss>>},
+    {ModelType::kSkipgram, LossType::kSoftmax, KernelType::kPair,
+     &training::train_with<PairSkipgram<SoftmaxLoss>>},
+    {ModelType::kCbow, LossType::kNegativeSampling, KernelType::kPair,
+     &training::train_with<Cbow<NegativeSamplingLoss>>},
+    {ModelType::kCbow, LossType::kNegativeSampling, KernelType::kBatch,
+     &training::train_with<BatchCbowNs>},
+    {ModelType::kCbow, LossType::kHierarchicalSoftmax, KernelType::kPair,
+     &training::train_with<Cbow<HierarchicalSoftmaxLoss>>},
+    {ModelType::kCbow, LossType::kSoftmax, KernelType::kPair,
+     &training::train_with<Cbow<SoftmaxLoss>>},
+};
+
+}  // namespace
 
 TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const TrainParams& params,
                    ModelWeights& weights, const TrainHooks& hooks, int start_epoch) {
@@ -27,37 +62,13 @@ TrainOutcome train(const EncodedCorpus& corpus, const Vocabulary& vocab, const T
   if (start_epoch < 0 || start_epoch > params.epochs) {
     throw std::invalid_argument("start epoch out of range");
   }
-  // One instantiation of the training loop per model, objective and kernel.
-  const bool batch = params.effective_kernel() == KernelType::kBatch;
-  if (params.model == ModelType::kSkipgram) {
-    switch (params.loss) {
-      case LossType::kNegativeSampling:
-        if (batch)
-          return train_with_walk<BatchSkipgramNs>(corpus, vocab, params, weights, hooks,
-                                                  start_epoch);
-        return train_with_walk<PairSkipgram<NegativeSamplingLoss>>(corpus, vocab, params, weights,
-                                                                   hooks, start_epoch);
-      case LossType::kHierarchicalSoftmax:
-        return train_with_walk<PairSkipgram<HierarchicalSoftmaxLoss>>(corpus, vocab, params,
-                                                                      weights, hooks, start_epoch);
-      case LossType::kSoftmax:
-        return train_with_walk<PairSkipgram<SoftmaxLoss>>(corpus, vocab, params, weights, hooks,
-                                                          start_epoch);
+  const KernelType kernel = params.effective_kernel();
+  for (const Route& r : kRoutes) {
+    if (r.model == params.model && r.loss == params.loss && r.kernel == kernel) {
+      return r.train(corpus, vocab, params, weights, hooks, start_epoch);
     }
   }
-  switch (params.loss) {
-    case LossType::kNegativeSampling:
-      if (batch)
-        return train_with_walk<BatchCbowNs>(corpus, vocab, params, weights, hooks, start_epoch);
-      return train_with_walk<Cbow<NegativeSamplingLoss>>(corpus, vocab, params, weights, hooks,
-                                                         start_epoch);
-    case LossType::kHierarchicalSoftmax:
-      return train_with_walk<Cbow<HierarchicalSoftmaxLoss>>(corpus, vocab, params, weights, hooks,
-                                                            start_epoch);
-    case LossType::kSoftmax:
-      break;
-  }
-  return train_with_walk<Cbow<SoftmaxLoss>>(corpus, vocab, params, weights, hooks, start_epoch);
+  throw std::logic_error("no training walk for this model, loss and kernel");
 }
 
 }  // namespace w2v

@@ -38,6 +38,11 @@ struct TrainHooks {
   // Polled every few thousand words; training stops soon after it becomes true.
   const std::atomic<bool>* cancel = nullptr;
   std::chrono::milliseconds progress_interval{500};
+  // Where the linear learning-rate decay stands, in [0, 1], given the corpus words this call has
+  // counted over all epochs (those before start_epoch included). Unset: those words over
+  // epochs × the corpus's words. Called by every worker every few thousand words, so thread-safe
+  // and quick; distributed training (core/distributed/) makes it follow the global word count.
+  std::function<double(std::uint64_t words_done)> schedule_fraction;
 };
 
 enum class TrainOutcome { kCompleted, kCancelled };

@@ -1,14 +1,10 @@
 #pragma once
-// The training loop behind train(), as a template over the "walk" that trains one sentence, so
-// each model/objective/kernel combination gets its own instantiation (no per-example dispatch),
-// and so tests can instantiate it with a deliberately broken objective. A Walk is constructed
-// from (const Vocabulary&, const TrainParams&) and provides
-//   struct Scratch { Scratch(const Walk&, const ModelWeights&); };   // per-thread buffers
-//   void sentence(const std::uint32_t* ids, std::size_t n, ModelWeights& w, float lr, Rng& rng,
-//                 Scratch& scratch, SkipgramStats& stats) const;
-// PairSkipgram<Loss> (core/skipgram.h) adapts any Loss with
-//   float update(const float* h, float* h_update, std::uint32_t target, Matrix& output,
-//                float lr, Rng& rng) const;
+// The training loop behind train(), as a template over the Walk that trains one sentence
+// (core/training_contracts.h), so each model/objective/kernel combination gets its own
+// instantiation (no per-example dispatch), and so tests can instantiate it with a deliberately
+// broken walk or objective. It shards the corpus over the workers, subsamples, cuts sentences,
+// decays the learning rate (docs/math.md §8), reports progress and stops on cancel or
+// divergence.
 
 #include <tbb/blocked_range.h>
 #include <tbb/info.h>
@@ -26,10 +22,10 @@
 #include "core/encoded_corpus.h"
 #include "core/model_weights.h"
 #include "core/rng.h"
-#include "core/skipgram.h"
 #include "core/subsampler.h"
 #include "core/train_params.h"
 #include "core/trainer.h"
+#include "core/training_contracts.h"
 #include "core/vocabulary.h"
 
 namespace w2v {
@@ -65,9 +61,11 @@ class Run {
         start_(Clock::now()),
         next_report_(Clock::now() + hooks.progress_interval) {}
 
-  float alpha_at(std::uint64_t words_done) const noexcept {
+  float alpha_at(std::uint64_t words_done) const {
     const double left =
-        1.0 - static_cast<double>(words_done) / static_cast<double>(words_total_ + 1);
+        1.0 - (hooks_.schedule_fraction
+                   ? hooks_.schedule_fraction(words_done)
+                   : static_cast<double>(words_done) / static_cast<double>(words_total_ + 1));
     return static_cast<float>(alpha0_ * std::max(left, 1e-4));
   }
   // True once the caller cancelled or the training diverged: workers stop.
@@ -79,7 +77,7 @@ class Run {
 
   // A worker's periodic flush: adds the words and loss since its previous flush, maybe reports
   // progress, and returns the learning rate to go on with.
-  float flush(std::size_t worker, std::uint64_t words, const SkipgramStats& delta) {
+  float flush(std::size_t worker, std::uint64_t words, const TrainStats& delta) {
     const std::uint64_t done = words_done_.fetch_add(words, std::memory_order_relaxed) + words;
     if (!std::isfinite(delta.loss)) diverged_.store(true, std::memory_order_relaxed);
     WorkerCounters& c = counters_[worker];  // written by this worker only
@@ -154,11 +152,11 @@ class Run {
 };
 
 // Everything one worker needs for one epoch over its shard.
-template <class Walk>
+template <Walk W>
 struct Shard {
   std::span<const std::uint32_t> ids;
   const TrainParams& params;
-  const Walk& walk;
+  const W& walk;
   const Subsampler& subsampler;
   ModelWeights& weights;
   Run& run;
@@ -168,9 +166,9 @@ struct Shard {
   void train() {
     std::vector<std::uint32_t> sentence;
     sentence.reserve(kMaxSentence);
-    typename Walk::Scratch scratch(walk, weights);
+    typename W::Scratch scratch(walk, weights);
 
-    SkipgramStats stats;
+    TrainStats stats;
     std::uint64_t words = 0;
     float lr = run.flush(worker, 0, stats);
     std::size_t pos = 0;
@@ -197,11 +195,13 @@ struct Shard {
   }
 };
 
-template <class Walk>
+// Runs epochs start_epoch+1 .. params.epochs with the walk W. Arguments are assumed valid
+// (train() checks them).
+template <Walk W>
 TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
                         const TrainParams& params, ModelWeights& weights, const TrainHooks& hooks,
                         int start_epoch) {
-  const Walk walk(vocab, params);
+  const W walk(vocab, params);
   const Subsampler subsampler(vocab.counts(), params.sample);
   const auto workers = static_cast<std::size_t>(params.effective_threads());
   Run run(corpus, params, hooks, start_epoch, workers);
@@ -222,9 +222,8 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
               const std::size_t begin = ids.size() * w / workers;
               const std::size_t end = ids.size() * (w + 1) / workers;
               const std::uint64_t stream = static_cast<std::uint64_t>(epoch) * workers + w;
-              Shard<Walk>{
-                  ids.subspan(begin, end - begin), params, walk, subsampler, weights, run, w,
-                  Rng(params.seed, stream)}
+              Shard<W>{ids.subspan(begin, end - begin), params, walk, subsampler, weights, run, w,
+                       Rng(params.seed, stream)}
                   .train();
             }
           },
@@ -240,22 +239,4 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
 }
 
 }  // namespace training
-
-// Runs epochs start_epoch+1 .. params.epochs with Walk. Arguments are assumed valid (train()
-// checks them).
-template <class Walk>
-TrainOutcome train_with_walk(const EncodedCorpus& corpus, const Vocabulary& vocab,
-                             const TrainParams& params, ModelWeights& weights,
-                             const TrainHooks& hooks, int start_epoch) {
-  return training::train_with<Walk>(corpus, vocab, params, weights, hooks, start_epoch);
-}
-
-// Skip-gram one example at a time through Loss.
-template <class Loss>
-TrainOutcome train_with_loss(const EncodedCorpus& corpus, const Vocabulary& vocab,
-                             const TrainParams& params, ModelWeights& weights,
-                             const TrainHooks& hooks, int start_epoch) {
-  return train_with_walk<PairSkipgram<Loss>>(corpus, vocab, params, weights, hooks, start_epoch);
-}
-
 }  // namespace w2v

@@ -23,6 +23,9 @@ using Limits = VectorsLimits;
 constexpr std::size_t kMaxHeaderBytes = 128;
 constexpr std::size_t kMaxNumberBytes = 256;
 constexpr std::size_t kIoBufferBytes = 1 << 20;
+// What loading allocates before rows are read: words, and bytes of matrix.
+constexpr std::size_t kInitialRows = 1024;
+constexpr std::size_t kInitialMatrixBytes = 1 << 20;
 constexpr std::size_t kMaxQuotedBytes = 64;
 
 // ---------------------------------------------------------------------------------------------
@@ -261,8 +264,13 @@ std::uint64_t min_body_bytes(const Header& h, VectorsFormat format) {
 
 class RowReader {
  public:
+  // Nothing is sized from the header's count: the word table, the word list and the matrix
+  // grow (doubling) as rows are actually read, so a header that promises more rows than the
+  // body holds costs no more memory than the rows that are there.
   RowReader(Input& in, const Header& h, WordVectors& out)
-      : in_(in), h_(h), out_(out), table_(static_cast<std::size_t>(h.count)) {}
+      : in_(in), h_(h), out_(out), table_(std::min<std::size_t>(h.count, kInitialRows)) {
+    out_.words.reserve(std::min<std::size_t>(h.count, kInitialRows));
+  }
 
   void read_all(VectorsFormat format) {
     for (std::uint64_t r = 0; r < h_.count; ++r) {
@@ -334,7 +342,7 @@ class RowReader {
       fail_truncated(h_, "in " + row_label(row_, word_) + " after " + std::to_string(got) + " of " +
                              std::to_string(want) + " vector bytes");
     }
-    float* dst = out_.vectors.row(row_ - 1);
+    float* dst = row_to_fill();
     for (std::size_t k = 0; k < h_.dim; ++k) {
       dst[k] = float_from_le(bytes_.data() + 4 * k);
       check_finite(dst[k], k, {});
@@ -352,7 +360,7 @@ class RowReader {
     read_word(is_whitespace);
     add_word();
 
-    float* dst = out_.vectors.row(row_ - 1);
+    float* dst = row_to_fill();
     std::size_t values = 0;
     int c = Input::kEnd;
     for (;;) {
@@ -401,6 +409,24 @@ class RowReader {
     }
     check_finite(v, index, number_);
     return v;
+  }
+
+  // The matrix row for row_, growing the matrix (to at most the header's count) when it is full.
+  float* row_to_fill() {
+    const std::size_t r = static_cast<std::size_t>(row_ - 1);
+    Matrix& m = out_.vectors;
+    if (r >= m.rows()) {
+      const std::size_t dim = static_cast<std::size_t>(h_.dim);
+      const std::size_t row_bytes =
+          (dim + kRowAlignFloats - 1) / kRowAlignFloats * kRowAlignFloats * sizeof(float);
+      const std::size_t first = std::max<std::size_t>(1, kInitialMatrixBytes / row_bytes);
+      const std::size_t rows =
+          std::min<std::size_t>(static_cast<std::size_t>(h_.count), std::max(first, 2 * m.rows()));
+      Matrix grown(rows, dim);
+      if (m.rows() > 0) std::memcpy(grown.data(), m.data(), m.bytes());
+      m = std::move(grown);
+    }
+    return m.row(r);
   }
 
   // After the last row only whitespace may follow.
@@ -528,8 +554,6 @@ WordVectors load_vectors(std::istream& in, std::uint64_t available_bytes, Vector
          std::to_string(input.remaining_limit()) + " bytes follow the header");
   }
   WordVectors out;
-  out.words.reserve(static_cast<std::size_t>(h.count));
-  out.vectors = Matrix(static_cast<std::size_t>(h.count), static_cast<std::size_t>(h.dim));
   RowReader(input, h, out).read_all(format);
   return out;
 }
@@ -538,6 +562,17 @@ WordVectors load_vectors_file(const std::string& path, VectorsFormat format) {
   InputFile file(path);
   try {
     return load_vectors(file.stream, file.size, format);
+  } catch (const VectorsFormatError& e) {
+    throw VectorsFormatError(path + ": " + e.what());
+  }
+}
+
+VectorsHeader read_vectors_header(const std::string& path) {
+  InputFile file(path);
+  Input input(file.stream, file.size);
+  try {
+    const Header h = read_header(input);
+    return {h.count, h.dim, file.size};
   } catch (const VectorsFormatError& e) {
     throw VectorsFormatError(path + ": " + e.what());
   }

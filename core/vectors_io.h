@@ -6,7 +6,8 @@
 // the shortest representation that reads back to the same float, so both formats round-trip
 // exactly. Loading accepts what those tools write (a trailing space before the newline in text,
 // a missing newline after a binary row) and rejects anything else with a VectorsFormatError that
-// says what and where; it never trusts the header for more memory than the input can fill.
+// says what and where. It never trusts the header for memory: what it allocates grows with the
+// rows actually read (at most twice what they fill), so a lying header costs nothing.
 
 #include <cstdint>
 #include <iosfwd>
@@ -53,6 +54,15 @@ void save_vectors_file(const std::string& path, std::span<const std::string_view
 // wrong length and trailing garbage are errors.
 WordVectors load_vectors(std::istream& in, std::uint64_t available_bytes, VectorsFormat format);
 WordVectors load_vectors_file(const std::string& path, VectorsFormat format);
+
+// The header of a vectors file, checked against VectorsLimits (not against the body), and the
+// file's size: what an import is admitted on before it is loaded.
+struct VectorsHeader {
+  std::uint64_t count = 0;
+  std::uint64_t dim = 0;
+  std::uint64_t file_bytes = 0;
+};
+VectorsHeader read_vectors_header(const std::string& path);
 
 // Guesses the format from the first bytes after the header: binary when the first row's bytes
 // after the word are not all printable text. Throws VectorsFormatError when there is no header.

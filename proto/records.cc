@@ -1,6 +1,5 @@
 #include "proto/records.h"
 
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -8,27 +7,13 @@
 #include <limits>
 
 #include "proto/api_error.h"
+#include "proto/json_fields.h"
 #include "proto/json_text.h"
 
 namespace w2v::proto {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::array<std::pair<JobStatus, std::string_view>, 5> kStatusNames{{
-    {JobStatus::kQueued, "queued"},
-    {JobStatus::kRunning, "running"},
-    {JobStatus::kSucceeded, "succeeded"},
-    {JobStatus::kFailed, "failed"},
-    {JobStatus::kCancelled, "cancelled"},
-}};
-
-// A short rendering of a JSON value for error messages.
-std::string describe(const json& v) {
-  std::string s = dump(v);
-  if (s.size() > 64) s = s.substr(0, 61) + "...";
-  return s;
-}
 
 // Non-finite numbers have no JSON form: they are written as null (e.g. an unknown ETA).
 json number(double x) {
@@ -72,19 +57,11 @@ class Reader {
 
   std::int64_t integer(const char* key, std::int64_t min, std::int64_t max) const {
     const json& v = get(key);
-    if (v.is_number_unsigned()) {
-      const auto u = v.get<std::uint64_t>();
-      if (u <= static_cast<std::uint64_t>(max)) return static_cast<std::int64_t>(u);
-    } else if (v.is_number_integer()) {
-      const auto i = v.get<std::int64_t>();
-      if (i >= min && i <= max) return i;
-    } else if (v.is_number_float()) {
-      const double d = v.get<double>();
-      if (std::isfinite(d) && std::trunc(d) == d && d >= static_cast<double>(min) &&
-          d <= static_cast<double>(max))
-        return static_cast<std::int64_t>(d);
+    const auto r = read_integer(v, min, max);
+    if (r.error != NumberError::kNone) {
+      wrong(key, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", v);
     }
-    wrong(key, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", v);
+    return r.value;
   }
   int int32(const char* key) const {
     return static_cast<int>(
@@ -92,15 +69,9 @@ class Reader {
   }
   std::uint64_t u64(const char* key) const {
     const json& v = get(key);
-    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-    if (v.is_number_integer() && v.get<std::int64_t>() >= 0)
-      return static_cast<std::uint64_t>(v.get<std::int64_t>());
-    if (v.is_number_float()) {
-      const double d = v.get<double>();
-      if (std::isfinite(d) && std::trunc(d) == d && d >= 0 && d < 18446744073709551616.0)
-        return static_cast<std::uint64_t>(d);
-    }
-    wrong(key, "a non-negative integer", v);
+    const auto r = read_u64(v);
+    if (r.error != NumberError::kNone) wrong(key, "a non-negative integer", v);
+    return r.value;
   }
   double real(const char* key) const {
     const json& v = get(key);
@@ -111,6 +82,14 @@ class Reader {
   double real_or_null(const char* key) const {
     if (is_null(key)) return std::numeric_limits<double>::quiet_NaN();
     return real(key);
+  }
+
+  // A name of table.
+  template <class E, std::size_t N>
+  E enumeration(const char* key, const EnumName<E> (&table)[N]) const {
+    const auto e = value_of(table, str(key));
+    if (!e) wrong(key, quoted_names(table), get(key));
+    return *e;
   }
 
   std::string path(const char* key) const { return prefix_ + key; }
@@ -128,42 +107,6 @@ class Reader {
   std::string record_;
   std::string prefix_;
 };
-
-TrainParams params_from(const json& j, const std::string& record, const std::string& prefix) {
-  const Reader r(j, record, prefix);
-  TrainParams p;
-  {
-    const std::string s = r.str("model");
-    const auto m = parse_model_type(s);
-    if (!m) r.wrong("model", "\"skipgram\" or \"cbow\"", r.get("model"));
-    p.model = *m;
-  }
-  {
-    const std::string s = r.str("loss");
-    const auto l = parse_loss_type(s);
-    if (!l) r.wrong("loss", "\"ns\", \"hs\" or \"softmax\"", r.get("loss"));
-    p.loss = *l;
-  }
-  if (j.contains("kernel")) {  // absent from records written before it existed: the default
-    const std::string s = r.str("kernel");
-    const auto k = parse_kernel_type(s);
-    if (!k) r.wrong("kernel", "\"auto\", \"pair\" or \"batch\"", r.get("kernel"));
-    p.kernel = *k;
-  }
-  p.dim = r.int32("dim");
-  p.window = r.int32("window");
-  p.negative = r.int32("negative");
-  p.min_count = r.integer("min_count", std::numeric_limits<std::int64_t>::min(),
-                          std::numeric_limits<std::int64_t>::max());
-  p.max_vocab = r.integer("max_vocab", std::numeric_limits<std::int64_t>::min(),
-                          std::numeric_limits<std::int64_t>::max());
-  p.sample = r.real("sample");
-  p.epochs = r.int32("epochs");
-  p.alpha = r.real("alpha");
-  p.threads = r.int32("threads");
-  p.seed = r.u64("seed");
-  return p;
-}
 
 JobProgress progress_from(const json& j, const std::string& record, const std::string& prefix) {
   const Reader r(j, record, prefix);
@@ -183,15 +126,34 @@ JobProgress progress_from(const json& j, const std::string& record, const std::s
 }  // namespace
 
 std::string_view to_string(JobStatus s) noexcept {
-  for (const auto& [status, name] : kStatusNames)
-    if (status == s) return name;
-  return "queued";
+  return name_of(kJobStatusNames, s);
 }
 
 std::optional<JobStatus> parse_job_status(std::string_view s) noexcept {
-  for (const auto& [status, name] : kStatusNames)
-    if (name == s) return status;
-  return std::nullopt;
+  return value_of(kJobStatusNames, s);
+}
+
+TrainParams train_params_from_json(const json& j, const std::string& record,
+                                   const std::string& prefix) {
+  const Reader r(j, record, prefix);
+  TrainParams p;
+  p.model = r.enumeration("model", kModelNames);
+  p.loss = r.enumeration("loss", kLossNames);
+  // Absent from records written before it existed: the default.
+  if (j.contains("kernel")) p.kernel = r.enumeration("kernel", kKernelNames);
+  p.dim = r.int32("dim");
+  p.window = r.int32("window");
+  p.negative = r.int32("negative");
+  p.min_count = r.integer("min_count", std::numeric_limits<std::int64_t>::min(),
+                          std::numeric_limits<std::int64_t>::max());
+  p.max_vocab = r.integer("max_vocab", std::numeric_limits<std::int64_t>::min(),
+                          std::numeric_limits<std::int64_t>::max());
+  p.sample = r.real("sample");
+  p.epochs = r.int32("epochs");
+  p.alpha = r.real("alpha");
+  p.threads = r.int32("threads");
+  p.seed = r.u64("seed");
+  return p;
 }
 
 json to_json(const TrainParams& p) {
@@ -253,6 +215,8 @@ json to_json(const JobRecord& r) {
       {"finished_at", optional_string(r.finished_at)},
       {"attempts", r.attempts},
       {"resumed_from_epoch", r.resumed_from_epoch ? json(*r.resumed_from_epoch) : json(nullptr)},
+      {"init_model", optional_string(r.init_model)},
+      {"vocabulary", optional_string(r.vocabulary)},
   };
 }
 
@@ -268,6 +232,8 @@ json to_json(const ModelRecord& r) {
       {"source", json_string(r.source)},
       {"created_at", json_string(r.created_at)},
       {"search", r.search},
+      {"parent_id", optional_string(r.parent_id)},
+      {"weights", r.weights},
   };
 }
 
@@ -294,13 +260,8 @@ JobRecord job_from_json(const json& j) {
   job.id = r.str("id");
   job.corpus_id = r.str("corpus_id");
   job.name = r.str("name");
-  {
-    const auto s = parse_job_status(r.str("status"));
-    if (!s)
-      r.wrong("status", "one of queued, running, succeeded, failed, cancelled", r.get("status"));
-    job.status = *s;
-  }
-  job.params = params_from(r.get("params"), r.record(), "params.");
+  job.status = r.enumeration("status", kJobStatusNames);
+  job.params = train_params_from_json(r.get("params"), r.record(), "params.");
   job.progress = progress_from(r.get("progress"), r.record(), "progress.");
   job.model_id = r.opt_str("model_id");
   job.error = r.opt_str("error");
@@ -309,6 +270,9 @@ JobRecord job_from_json(const json& j) {
   job.finished_at = r.opt_str("finished_at");
   job.attempts = r.int32("attempts");
   if (!r.is_null("resumed_from_epoch")) job.resumed_from_epoch = r.int32("resumed_from_epoch");
+  // Absent from servers older than continued training.
+  if (j.contains("init_model")) job.init_model = r.opt_str("init_model");
+  if (j.contains("vocabulary")) job.vocabulary = r.opt_str("vocabulary");
   return job;
 }
 
@@ -320,7 +284,8 @@ ModelRecord model_from_json(const json& j) {
   m.name = r.str("name");
   m.vocab_size = r.u64("vocab_size");
   m.dim = r.int32("dim");
-  if (!r.is_null("params")) m.params = params_from(r.get("params"), r.record(), "params.");
+  if (!r.is_null("params"))
+    m.params = train_params_from_json(r.get("params"), r.record(), "params.");
   {
     const json& e = r.get("evaluation");
     if (!e.is_object()) r.wrong("evaluation", "an object", e);
@@ -329,10 +294,13 @@ ModelRecord model_from_json(const json& j) {
   m.source = r.str("source");
   m.created_at = r.str("created_at");
   if (j.contains("search")) {  // absent from servers older than the setting: exact
-    m.search = r.str("search");
-    if (m.search != "exact" && m.search != "approximate") {
-      r.wrong("search", "\"exact\" or \"approximate\"", r.get("search"));
-    }
+    m.search = std::string(name_of(kSearchNames, r.enumeration("search", kSearchNames)));
+  }
+  // Absent from servers older than continued training, whose models kept their vectors only.
+  if (j.contains("parent_id")) m.parent_id = r.opt_str("parent_id");
+  m.weights = j.contains("weights") ? r.str("weights") : "vectors_only";
+  if (m.weights != "full" && m.weights != "vectors_only") {
+    r.wrong("weights", "\"full\" or \"vectors_only\"", r.get("weights"));
   }
   return m;
 }

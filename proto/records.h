@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/enum_names.h"
 #include "core/train_params.h"
 
 namespace w2v::proto {
@@ -35,6 +36,11 @@ struct JobProgress {
 };
 
 enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+inline constexpr EnumName<JobStatus> kJobStatusNames[] = {
+    {JobStatus::kQueued, "queued"},       {JobStatus::kRunning, "running"},
+    {JobStatus::kSucceeded, "succeeded"}, {JobStatus::kFailed, "failed"},
+    {JobStatus::kCancelled, "cancelled"},
+};
 std::string_view to_string(JobStatus s) noexcept;  // "queued", "running", ...
 std::optional<JobStatus> parse_job_status(std::string_view s) noexcept;
 inline bool is_terminal(JobStatus s) noexcept {
@@ -55,6 +61,15 @@ struct JobRecord {
   std::optional<std::string> finished_at;
   int attempts = 0;                       // times it started running (more than 1: resumed)
   std::optional<int> resumed_from_epoch;  // the checkpoint epoch the last attempt resumed from
+  std::optional<std::string> init_model;  // continued training: the model it starts from
+  std::optional<std::string> vocabulary;  // with init_model: "extend" | "keep"
+};
+
+// How /similar searches a model by default (ModelRecord::search, PATCH /v1/models/{id}).
+enum class SearchMode { kExact, kApproximate };
+inline constexpr EnumName<SearchMode> kSearchNames[] = {
+    {SearchMode::kExact, "exact"},
+    {SearchMode::kApproximate, "approximate"},
 };
 
 struct ModelRecord {
@@ -67,7 +82,14 @@ struct ModelRecord {
   nlohmann::json evaluation = nlohmann::json::object();
   std::string source = "trained";  // "trained" | "imported"
   std::string created_at;
-  std::string search = "exact";  // how /similar searches by default: "exact" | "approximate"
+  std::string search = "exact";  // a name of kSearchNames
+  SearchMode search_mode() const noexcept {
+    return value_of(kSearchNames, search).value_or(SearchMode::kExact);
+  }
+  std::optional<std::string> parent_id;  // the model its job started from (continued training)
+  // "full": the vectors and what training further needs (output weights, word counts);
+  // "vectors_only": imported, or trained before w2vd kept the rest.
+  std::string weights = "vectors_only";
 };
 
 nlohmann::json to_json(const TrainParams& p);
@@ -82,6 +104,11 @@ CorpusRecord corpus_from_json(const nlohmann::json& j);
 JobProgress progress_from_json(const nlohmann::json& j);
 JobRecord job_from_json(const nlohmann::json& j);
 ModelRecord model_from_json(const nlohmann::json& j);
+// A job's parameters as to_json(TrainParams) writes them (the store keeps them so), every field
+// required but "kernel"; errors name "<record>: field <prefix><field>".
+TrainParams train_params_from_json(const nlohmann::json& j,
+                                   const std::string& record = "train params",
+                                   const std::string& prefix = "");
 
 // The current time as RFC 3339 UTC with milliseconds.
 std::string now_rfc3339();

@@ -8,7 +8,9 @@
 #include <string_view>
 
 #include "proto/api_error.h"
+#include "proto/json_fields.h"
 #include "proto/json_text.h"
+#include "proto/records.h"
 
 namespace w2v::proto {
 namespace {
@@ -17,30 +19,6 @@ using nlohmann::json;
 
 // Deeper request bodies are refused before they are built (no request needs more than 3).
 constexpr int kMaxDepth = 64;
-
-// A short rendering of a JSON value for error messages.
-std::string describe(const json& v) {
-  std::string s = dump(v);
-  if (s.size() > 64) s = s.substr(0, 61) + "...";
-  return s;
-}
-
-std::string kind_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "a number";
-  }
-}
 
 // "%g" without trailing noise: 1e-06, 0.0001, 1.
 std::string format_real(double x) {
@@ -84,32 +62,17 @@ void require_object(const json& j, const std::string& name) {
   invalid(name + " must be an object, got " + describe(j));
 }
 
-// An integer in [min, max]. JSON has one number type, so a float with an integral value
-// (5.0, 1e3) is accepted as that integer; 5.5, booleans, strings and null are not.
+// An integer in [min, max] (proto/json_fields.h says what counts as an integer).
 std::int64_t get_integer(const json& v, const std::string& name, std::int64_t min,
                          std::int64_t max) {
-  const auto out_of_range = [&]() {
+  const auto r = read_integer(v, min, max);
+  if (r.error == NumberError::kNotInteger)
+    invalid(name + " must be an integer, got " + describe(v));
+  if (r.error == NumberError::kOutOfRange) {
     invalid(name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
             "], got " + describe(v));
-  };
-  std::int64_t value = 0;
-  if (v.is_number_unsigned()) {
-    const auto u = v.get<std::uint64_t>();
-    if (max < 0 || u > static_cast<std::uint64_t>(max)) out_of_range();
-    value = static_cast<std::int64_t>(u);
-  } else if (v.is_number_integer()) {
-    value = v.get<std::int64_t>();
-  } else if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (!std::isfinite(d) || std::trunc(d) != d)
-      invalid(name + " must be an integer, got " + describe(v));
-    if (d < -9.0e18 || d > 9.0e18) out_of_range();
-    value = static_cast<std::int64_t>(d);
-  } else {
-    invalid(name + " must be an integer, got " + describe(v));
   }
-  if (value < min || value > max) out_of_range();
-  return value;
+  return r.value;
 }
 
 template <class T>
@@ -119,24 +82,25 @@ T get_integer(const json& v, const std::string& name, Range<T> r) {
 }
 
 std::uint64_t get_seed(const json& v, const std::string& name) {
-  const auto out_of_range = [&]() {
+  const auto r = read_u64(v);
+  if (r.error == NumberError::kNotInteger)
+    invalid(name + " must be an integer, got " + describe(v));
+  if (r.error == NumberError::kOutOfRange) {
     invalid(name + " must be an integer in [0, " +
             std::to_string(std::numeric_limits<std::uint64_t>::max()) + "], got " + describe(v));
-  };
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (v.is_number_integer()) {
-    const auto i = v.get<std::int64_t>();
-    if (i < 0) out_of_range();
-    return static_cast<std::uint64_t>(i);
   }
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (!std::isfinite(d) || std::trunc(d) != d)
-      invalid(name + " must be an integer, got " + describe(v));
-    if (d < 0 || d >= 18446744073709551616.0) out_of_range();
-    return static_cast<std::uint64_t>(d);
+  return r.value;
+}
+
+// A name of table.
+template <class E, std::size_t N>
+E get_enum(const json& v, const std::string& name, const EnumName<E> (&table)[N]) {
+  if (!v.is_string()) {
+    invalid(name + " must be a string (" + quoted_names(table) + "), got " + describe(v));
   }
-  invalid(name + " must be an integer, got " + describe(v));
+  const auto e = value_of(table, v.get_ref<const std::string&>());
+  if (!e) invalid(name + " must be " + quoted_names(table) + ", got " + describe(v));
+  return *e;
 }
 
 double get_real(const json& v, const std::string& name) {
@@ -174,10 +138,35 @@ std::vector<std::string> get_words(const json& obj, std::string_view key) {
   if (v == nullptr) return out;
   const std::string name(key);
   if (!v->is_array()) invalid(name + " must be an array of words, got " + describe(*v));
+  if (v->size() > kMaxQueryWords) {
+    invalid(name + " may hold at most " + std::to_string(kMaxQueryWords) + " words, got " +
+            std::to_string(v->size()));
+  }
   out.reserve(v->size());
-  for (std::size_t i = 0; i < v->size(); ++i)
-    out.push_back(get_string((*v)[i], name + "[" + std::to_string(i) + "]", false));
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const std::string field = name + "[" + std::to_string(i) + "]";
+    out.push_back(get_string((*v)[i], field, false));
+    check_word(field, out.back());
+  }
   return out;
+}
+
+// An unsigned decimal integer in [min, max] from a query string; 400 naming field otherwise.
+std::size_t parse_count(const std::string& field, const std::string& text, std::size_t min,
+                        std::size_t max) {
+  std::size_t value = 0;
+  bool ok = !text.empty() && text.size() <= 10;
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (!ok || value < min || value > max)
+    invalid(field + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+            "], got " + describe(json(json_string(text))));
+  return value;
 }
 
 }  // namespace
@@ -220,31 +209,9 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
   using L = ParamLimits;
   TrainParams p;
   const auto name = [&](std::string_view key) { return join(field, key); };
-  if (const json* v = find(j, "model")) {
-    if (!v->is_string())
-      invalid(name("model") + " must be a string (\"skipgram\" or \"cbow\"), got " + describe(*v));
-    const auto m = parse_model_type(v->get<std::string>());
-    if (!m) invalid(name("model") + " must be \"skipgram\" or \"cbow\", got " + describe(*v));
-    p.model = *m;
-  }
-  if (const json* v = find(j, "loss")) {
-    if (!v->is_string())
-      invalid(name("loss") + " must be a string (\"ns\", \"hs\" or \"softmax\"), got " +
-              describe(*v));
-    const auto l = parse_loss_type(v->get<std::string>());
-    if (!l) invalid(name("loss") + " must be \"ns\", \"hs\" or \"softmax\", got " + describe(*v));
-    p.loss = *l;
-  }
-  if (const json* v = find(j, "kernel")) {
-    if (!v->is_string())
-      invalid(name("kernel") + " must be a string (\"auto\", \"pair\" or \"batch\"), got " +
-              describe(*v));
-    const auto k = parse_kernel_type(v->get<std::string>());
-    if (!k) {
-      invalid(name("kernel") + " must be \"auto\", \"pair\" or \"batch\", got " + describe(*v));
-    }
-    p.kernel = *k;
-  }
+  if (const json* v = find(j, "model")) p.model = get_enum(*v, name("model"), kModelNames);
+  if (const json* v = find(j, "loss")) p.loss = get_enum(*v, name("loss"), kLossNames);
+  if (const json* v = find(j, "kernel")) p.kernel = get_enum(*v, name("kernel"), kKernelNames);
   if (const json* v = find(j, "dim")) p.dim = get_integer(*v, name("dim"), L::dim);
   if (const json* v = find(j, "window")) p.window = get_integer(*v, name("window"), L::window);
   if (const json* v = find(j, "negative"))
@@ -276,15 +243,28 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
 
 CreateJobRequest parse_create_job(const json& j) {
   require_object(j, "");
-  reject_unknown(j, "", {"corpus_id", "name", "params"});
+  reject_unknown(j, "", {"corpus_id", "name", "params", "init_model", "vocabulary"});
   CreateJobRequest r;
   r.corpus_id =
       get_string(require(j, "corpus_id", "the id of an uploaded corpus"), "corpus_id", false);
-  if (const json* v = find(j, "name")) r.name = get_string(*v, "name", true);
-  if (const json* v = find(j, "params"))
+  check_name("corpus_id", r.corpus_id);
+  if (const json* v = find(j, "name")) {
+    r.name = get_string(*v, "name", true);
+    check_name("name", r.name);
+  }
+  if (const json* v = find(j, "params")) {
     r.params = parse_train_params(*v, "params");
-  else
+    for (const auto& [key, value] : v->items()) r.given_params.push_back(key);
+  } else {
     r.params = parse_train_params(json::object(), "params");
+  }
+  if (const json* v = find(j, "init_model")) r.init_model = get_string(*v, "init_model", false);
+  if (const json* v = find(j, "vocabulary")) {
+    const auto mode = v->is_string() ? parse_vocabulary_mode(v->get<std::string>()) : std::nullopt;
+    if (!mode) invalid("vocabulary must be \"extend\" or \"keep\", got " + describe(*v));
+    if (!r.init_model) invalid("vocabulary applies only with init_model (the model to continue)");
+    r.vocabulary = *mode;
+  }
   return r;
 }
 
@@ -308,12 +288,12 @@ ModelPatch parse_model_patch(const json& j) {
   require_object(j, "");
   reject_unknown(j, "", {"name", "search"});
   ModelPatch p;
-  if (const json* v = find(j, "name")) p.name = get_string(*v, "name", false);
+  if (const json* v = find(j, "name")) {
+    p.name = get_string(*v, "name", false);
+    check_name("name", *p.name);
+  }
   if (const json* v = find(j, "search")) {
-    if (!v->is_string() || (*v != "exact" && *v != "approximate")) {
-      invalid("search must be \"exact\" or \"approximate\", got " + describe(*v));
-    }
-    p.search = v->get<std::string>();
+    p.search = std::string(name_of(kSearchNames, get_enum(*v, "search", kSearchNames)));
   }
   if (!p.name && !p.search) invalid("nothing to change: give name or search");
   return p;
@@ -326,35 +306,60 @@ AnalogyRequest parse_analogy(const json& j) {
   r.a = get_string(require(j, "a", "a is to b as c is to ?"), "a", false);
   r.b = get_string(require(j, "b", "a is to b as c is to ?"), "b", false);
   r.c = get_string(require(j, "c", "a is to b as c is to ?"), "c", false);
+  check_word("a", r.a);
+  check_word("b", r.b);
+  check_word("c", r.c);
   r.k = get_k(j);
-  if (const json* v = find(j, "method")) {
-    if (!v->is_string())
-      invalid("method must be a string (\"add\" or \"mul\"), got " + describe(*v));
-    const std::string m = v->get<std::string>();
-    if (m == "add")
-      r.method = AnalogyMethod::kAdd;
-    else if (m == "mul")
-      r.method = AnalogyMethod::kMul;
-    else
-      invalid("method must be \"add\" or \"mul\", got " + describe(*v));
-  }
+  if (const json* v = find(j, "method")) r.method = get_enum(*v, "method", kAnalogyMethodNames);
   return r;
 }
 
 std::size_t parse_k(const std::string& text) {
-  std::size_t value = 0;
-  bool ok = !text.empty() && text.size() <= 9;
-  for (const char c : text) {
-    if (c < '0' || c > '9') {
-      ok = false;
-      break;
-    }
-    value = value * 10 + static_cast<std::size_t>(c - '0');
+  return parse_count("k", text, 1, kMaxK);
+}
+
+std::size_t parse_restrict(const std::string& text) {
+  return parse_count("restrict", text, 0, kMaxRestrict);
+}
+
+void check_name(const std::string& field, std::string_view name) {
+  if (name.size() > kMaxNameBytes) {
+    invalid(field + " must be at most " + std::to_string(kMaxNameBytes) + " bytes, got " +
+            std::to_string(name.size()));
   }
-  if (!ok || value < 1 || value > kMaxK)
-    invalid("k must be an integer in [1, " + std::to_string(kMaxK) + "], got " +
-            describe(json(json_string(text))));
-  return value;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) {
+      invalid(field + " must not contain control characters (byte " + std::to_string(c) +
+              " at offset " + std::to_string(i) + ")");
+    }
+  }
+}
+
+void check_word(const std::string& field, std::string_view word) {
+  if (word.empty()) invalid(field + " must be a non-empty word");
+  if (word.size() > kMaxWordBytes) {
+    invalid(field + " must be at most " + std::to_string(kMaxWordBytes) + " bytes, got " +
+            std::to_string(word.size()));
+  }
+}
+
+void check_query_parameters(const std::multimap<std::string, std::string>& query) {
+  if (query.size() > kMaxQueryParameters) {
+    invalid("the query string may hold at most " + std::to_string(kMaxQueryParameters) +
+            " parameters, got " + std::to_string(query.size()));
+  }
+  for (const auto& [name, value] : query) {
+    if (name.size() > kMaxQueryParameterBytes) {
+      invalid("a query parameter name must be at most " + std::to_string(kMaxQueryParameterBytes) +
+              " bytes, got " + std::to_string(name.size()));
+    }
+    if (value.size() > kMaxQueryParameterBytes) {
+      invalid("query parameter " + describe(json(json_string(name))) + " must be at most " +
+              std::to_string(kMaxQueryParameterBytes) + " bytes, got " +
+              std::to_string(value.size()));
+    }
+  }
 }
 
 }  // namespace w2v::proto

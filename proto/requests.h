@@ -13,17 +13,36 @@
 // params.seed is any integer in [0, 2^64 - 1].
 
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "core/embeddings.h"
+#include "core/analogy_method.h"
 #include "core/train_params.h"
+#include "core/vocabulary_mode.h"
 
 namespace w2v::proto {
 
+// Bounds on what a request carries; past one, a 400 names the field and the limit.
 inline constexpr std::size_t kMaxK = 1000;
+inline constexpr std::size_t kMaxQueryWords = 100;     // in positive, and in negative
+inline constexpr std::size_t kMaxWordBytes = 4096;     // a word (what a model file may hold)
+inline constexpr std::size_t kMaxNameBytes = 200;      // a corpus, job or model name
+inline constexpr std::size_t kMaxRestrict = 1u << 30;  // restrict (rows searched)
+inline constexpr std::size_t kMaxQueryParameters = 16;
+inline constexpr std::size_t kMaxQueryParameterBytes = 4096;  // a decoded name or value
+
+// A name as given (a corpus's ?name=, a job's or a model's "name"): at most kMaxNameBytes, no
+// control characters (names are logged and shown). 400 naming field otherwise.
+void check_name(const std::string& field, std::string_view name);
+// A word to look up: non-empty and at most kMaxWordBytes. 400 naming field otherwise.
+void check_word(const std::string& field, std::string_view word);
+// A request's decoded query parameters: at most kMaxQueryParameters, names and values at most
+// kMaxQueryParameterBytes. 400 naming the parameter and the limit otherwise.
+void check_query_parameters(const std::multimap<std::string, std::string>& query);
 
 // Parses a body as JSON: 400 invalid_json with the parser's position on failure.
 nlohmann::json parse_json_body(const std::string& body);
@@ -36,6 +55,11 @@ struct CreateJobRequest {
   std::string corpus_id;
   std::string name;  // optional model name
   TrainParams params;
+  // Continued training: the model to start from ("init_model") and what becomes of its
+  // vocabulary ("vocabulary": "extend", the default, or "keep"; refused without init_model).
+  std::optional<std::string> init_model;
+  VocabularyMode vocabulary = VocabularyMode::kExtend;
+  std::vector<std::string> given_params;  // the names under "params" the request set
 };
 CreateJobRequest parse_create_job(const nlohmann::json& j);
 
@@ -51,7 +75,7 @@ SimilarRequest parse_similar(const nlohmann::json& j);
 // PATCH /v1/models/{id}: the settings to change, at least one.
 struct ModelPatch {
   std::optional<std::string> name;
-  std::optional<std::string> search;  // "exact" | "approximate"
+  std::optional<std::string> search;  // a name of kSearchNames (proto/records.h)
 };
 ModelPatch parse_model_patch(const nlohmann::json& j);
 
@@ -64,5 +88,7 @@ AnalogyRequest parse_analogy(const nlohmann::json& j);
 
 // k from a query string: an integer in [1, kMaxK]; 400 naming "k" otherwise.
 std::size_t parse_k(const std::string& text);
+// restrict from a query string: an integer in [0, kMaxRestrict]; 400 naming "restrict" otherwise.
+std::size_t parse_restrict(const std::string& text);
 
 }  // namespace w2v::proto

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -18,6 +19,10 @@
 #include "core/vectors_io.h"
 #include "core/vocabulary.h"
 #include "core/word_counts.h"
+#include "server/distributed_train_command.h"
+#include "server/store/consistency.h"
+#include "server/store/data_dir.h"
+#include "server/store/store.h"
 
 namespace w2v::server {
 namespace {
@@ -74,6 +79,9 @@ int run_train(TrainOptions& o) {
   if (auto error = validate(o.params)) {
     std::cerr << "w2vd train: " << *error << '\n';
     return 2;
+  }
+  if (started_by_mpi_launcher()) {
+    return run_distributed_train(o.corpus, o.output, *format, o.params, o.quiet);
   }
   const auto say = [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << '\n';
@@ -209,7 +217,7 @@ void add_offline_commands(CLI::App& app, int& exit_code) {
   CLI::App* train = app.add_subcommand("train", "train vectors from a text file, without a server");
   train->add_option("--corpus", train_opts->corpus, "text file (whitespace-separated words)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(corpus_file_check());
   train->add_option("--output", train_opts->output, "vectors file to write")->required();
   train->add_option("--format", train_opts->format, "binary or text (word2vec formats)")
       ->capture_default_str();
@@ -239,6 +247,50 @@ void add_offline_commands(CLI::App& app, int& exit_code) {
   eval->add_flag("--json", eval_opts->json, "print the scores as JSON");
   eval->callback([eval_opts, &exit_code] {
     exit_code = guarded("eval", [&] { return run_eval(*eval_opts); });
+  });
+}
+
+namespace {
+
+// `w2vd check`: prints every inconsistency between the store and the files; exit 1 when there
+// is one, 2 when the data directory cannot be read.
+int run_check(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(data_dir, ec) || !fs::exists(data_dir + "/w2vd.sqlite", ec)) {
+    std::cerr << "w2vd check: " << data_dir << " is not a w2vd data directory (no w2vd.sqlite)\n";
+    return 2;
+  }
+  DataDir dirs(data_dir);
+  Store store(dirs.database());
+  const std::vector<Finding> findings = check_data_dir(store, dirs);
+  for (const Finding& f : findings) std::cout << f.message << '\n';
+  std::cout << (findings.empty() ? "w2vd check: " + data_dir + " is consistent ("
+                                 : "w2vd check: " + std::to_string(findings.size()) +
+                                       " inconsistencies in " + data_dir + " (")
+            << store.corpora().size() << " corpora, " << store.models().size() << " models, "
+            << store.jobs().size() << " jobs)\n";
+  return findings.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, int& exit_code) {
+  auto data_dir = std::make_shared<std::string>("./data");
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "report every inconsistency between the store and the files of a data directory (exit 1 "
+      "when there is one); run it on a stopped server for an exact answer");
+  check->add_option("--data-dir", *data_dir, "the data directory to check")
+      ->envname("W2VD_DATA_DIR")
+      ->capture_default_str();
+  check->callback([data_dir, &exit_code] {
+    try {
+      exit_code = run_check(*data_dir);
+    } catch (const std::exception& e) {
+      std::cerr << "w2vd check: " << e.what() << '\n';
+      exit_code = 2;
+    }
   });
 }
 

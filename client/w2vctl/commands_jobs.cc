@@ -110,6 +110,7 @@ int report_outcome(Context& ctx, const proto::JobRecord& job) {
 struct TrainOptions {
   std::string corpus;
   std::string name;
+  std::string from_model, vocabulary;  // continued training
   bool wait = false;
   bool cancel_on_interrupt = false;
   std::string model, loss, kernel;
@@ -143,7 +144,8 @@ nlohmann::json train_params(const TrainOptions& o) {
 }
 
 int train(Context& ctx, const TrainOptions& o) {
-  const auto job = ctx.api().submit_job(o.corpus, train_params(o), o.name);
+  const auto job =
+      ctx.api().submit_job(o.corpus, train_params(o), o.name, o.from_model, o.vocabulary);
   if (o.wait) {
     if (!ctx.quiet) {
       std::fprintf(stderr, "submitted job %s: %s\n", job.id.c_str(),
@@ -295,6 +297,9 @@ void print_job_details(const proto::JobRecord& j) {
   d.add("corpus", j.corpus_id);
   if (!j.name.empty()) d.add("name", j.name);
   d.add("model", optional_or(j.model_id, "-"));
+  if (j.init_model) {
+    d.add("continues", *j.init_model + " (vocabulary " + j.vocabulary.value_or("extend") + ")");
+  }
   d.add("params", params_summary(j.params));
   d.add("",
         "kernel " + std::string(to_string(j.params.kernel)) + ", sample " +
@@ -369,6 +374,13 @@ void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
         "bar on a terminal) and print the model");
     cmd->add_option("--corpus", o->corpus, "The corpus's id (c_...)")->required();
     cmd->add_option("--name", o->name, "The model's name (default: the corpus's name)");
+    cmd->add_option("--from-model", o->from_model,
+                    "Continue training this model (m_...) on the corpus: the new model starts "
+                    "from its vectors and keeps its model, loss and dim");
+    cmd->add_option("--vocabulary", o->vocabulary,
+                    "With --from-model: extend (default: add the corpus's words reaching "
+                    "--min-count) or keep (train the model's words only)")
+        ->check(CLI::IsMember({"extend", "keep"}));
     cmd->add_flag("-w,--wait", o->wait,
                   "Follow the job until it ends; exit code 6 when it fails or is cancelled. "
                   "Ctrl-C stops following and leaves the job running");
@@ -380,6 +392,8 @@ void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
         "w2vctl train --corpus c_1a2b3c --model cbow --dim 300 --epochs 10 --min-count 10 --wait",
         "w2vctl train --corpus c_1a2b3c --threads 1 --seed 7   # reproducible, not waiting",
         "MODEL=$(w2vctl -q train --corpus c_1a2b3c --wait)",
+        "w2vctl train --corpus c_new --from-model m_4d5e6f --epochs 3 --wait   # continue",
+        "w2vctl train --corpus c_new --from-model m_4d5e6f --vocabulary keep --wait",
     }));
     cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return train(ctx, *o); }; });
   }

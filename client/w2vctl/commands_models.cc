@@ -69,12 +69,34 @@ int list(Context& ctx) {
   return kExitOk;
 }
 
+// The models m was continued from, nearest first: "m_b (job j_...)", ..., "m_a (imported)",
+// "m_0 (deleted)". Bounded, in case a server ever answers a cycle.
+std::vector<std::string> lineage(Context& ctx, const proto::ModelRecord& m) {
+  constexpr std::size_t kMaxGenerations = 32;
+  std::vector<std::string> out;
+  std::optional<std::string> next = m.parent_id;
+  while (next && out.size() < kMaxGenerations) {
+    try {
+      const auto parent = ctx.api().model(*next);
+      out.push_back(parent.id +
+                    (parent.job_id ? " (job " + *parent.job_id + ")" : " (" + parent.source + ")"));
+      next = parent.parent_id;
+    } catch (const proto::ApiError& e) {
+      if (e.status() != 404) throw;
+      out.push_back(*next + " (deleted)");
+      break;
+    }
+  }
+  if (next && out.size() == kMaxGenerations) out.push_back("...");
+  return out;
+}
+
 int show(Context& ctx, const std::string& id) {
   const auto m = ctx.api().model(id);
   if (ctx.json) {
     ctx.print_json(proto::to_json(m));
   } else {
-    print_model_details(m);
+    print_model_details(m, lineage(ctx, m));
   }
   return kExitOk;
 }
@@ -175,12 +197,20 @@ int import_model(Context& ctx, const ImportOptions& o) {
 
 }  // namespace
 
-void print_model_details(const proto::ModelRecord& m) {
+void print_model_details(const proto::ModelRecord& m, const std::vector<std::string>& lineage) {
   Details d;
   d.add("id", m.id);
   d.add("name", m.name);
   d.add("source", m.source);
   if (m.job_id) d.add("job", *m.job_id);
+  if (m.parent_id) {
+    std::string chain;
+    for (const auto& g : lineage) chain += (chain.empty() ? "" : " <- ") + g;
+    d.add("continues", chain.empty() ? *m.parent_id : chain);
+  }
+  d.add("weights", m.weights == "full" ? "full (can be trained further as it was)"
+                                       : "vectors only (output weights start at zero if trained "
+                                         "further)");
   d.add("words", grouped(m.vocab_size));
   d.add("dim", std::to_string(m.dim));
   if (m.params) d.add("params", params_summary(*m.params));

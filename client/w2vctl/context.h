@@ -73,7 +73,9 @@ int follow_job(Context& ctx, const std::string& id, bool cancel_on_interrupt);
 
 // Shared renderings.
 void print_job_details(const proto::JobRecord& job);
-void print_model_details(const proto::ModelRecord& model);
+// lineage: the models it was continued from, nearest first (models show fetches them).
+void print_model_details(const proto::ModelRecord& model,
+                         const std::vector<std::string>& lineage = {});
 std::string params_summary(const TrainParams& p);  // "skipgram/ns dim 100, window 5, ..."
 // One line per evaluation score ("analogies questions-words.txt: accuracy 63.2% ..."), empty
 // when there is none.

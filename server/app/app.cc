@@ -1,12 +1,15 @@
 #include "server/app/app.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include "proto/api_error.h"
+#include "proto/requests.h"
 #include "server/app/app_context.h"
 #include "server/app/logging.h"
 #include "server/handlers/routes.h"
 #include "server/http/http_server.h"
+#include "server/store/consistency.h"
 
 namespace w2v::server {
 namespace {
@@ -25,21 +28,23 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 
 HttpHooks make_hooks(const ServerConfig& config, Metrics& metrics) {
   HttpHooks hooks;
-  if (!config.token.empty()) {
-    const std::string expected = "Bearer " + config.token;
-    hooks.authorize = [expected, &config](const Request& req) -> std::optional<Response> {
-      const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/v1" ||
-                           (config.metrics_auth && req.path == "/metrics");
-      if (!guarded || constant_time_equal(req.header("authorization").value_or(""), expected)) {
-        return std::nullopt;
-      }
+  // Every request: the token (when one is set), then its query string within bounds (a 400
+  // naming the parameter and the limit).
+  const std::string expected = config.token.empty() ? "" : "Bearer " + config.token;
+  hooks.authorize = [expected, &config](const Request& req) -> std::optional<Response> {
+    const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/v1" ||
+                         (config.metrics_auth && req.path == "/metrics");
+    if (!expected.empty() && guarded &&
+        !constant_time_equal(req.header("authorization").value_or(""), expected)) {
       Response r = Response::json(
           401, proto::error_body("unauthorized",
                                  "this server requires 'Authorization: Bearer <token>' on /v1"));
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;
-    };
-  }
+    }
+    proto::check_query_parameters(req.query);
+    return std::nullopt;
+  };
   hooks.observe = [&metrics](const Request& req, const std::string& route, int status,
                              double seconds, std::uint64_t) {
     metrics.observe_request(route, req.method, status, seconds);
@@ -47,16 +52,17 @@ HttpHooks make_hooks(const ServerConfig& config, Metrics& metrics) {
   return hooks;
 }
 
-void add_collectors(Metrics& metrics, JobManager& jobs, ModelCache& models) {
-  metrics.add_collector([&jobs, &models](std::string& out) {
+// Every gauge comes from memory: a scrape reads no store row.
+void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, ModelCache& models,
+                    const BlockingPool& pool) {
+  metrics.add_collector([&store, &jobs, &models, &pool](std::string& out) {
     out += "# HELP w2vd_jobs Jobs by status.\n# TYPE w2vd_jobs gauge\n";
-    const auto counts = jobs.count_by_status();
+    const JobCounts& counts = store.job_counts();
     for (auto s :
          {proto::JobStatus::kQueued, proto::JobStatus::kRunning, proto::JobStatus::kSucceeded,
           proto::JobStatus::kFailed, proto::JobStatus::kCancelled}) {
-      const auto it = counts.find(s);
       out += prometheus_sample("w2vd_jobs", {{"status", std::string(proto::to_string(s))}},
-                               it == counts.end() ? 0.0 : static_cast<double>(it->second));
+                               static_cast<double>(counts.count(s)));
     }
     out += "# HELP w2vd_training_words_per_second Training throughput of running jobs.\n";
     out += "# TYPE w2vd_training_words_per_second gauge\n";
@@ -67,6 +73,17 @@ void add_collectors(Metrics& metrics, JobManager& jobs, ModelCache& models) {
     out += "# HELP w2vd_model_cache_models Models loaded for queries.\n";
     out += "# TYPE w2vd_model_cache_models gauge\n";
     out += prometheus_sample("w2vd_model_cache_models", {}, static_cast<double>(models.entries()));
+    out += "# HELP w2vd_blocking_places_taken Places of the blocking pool held by requests.\n";
+    out += "# TYPE w2vd_blocking_places_taken gauge\n";
+    out += prometheus_sample("w2vd_blocking_places_taken", {}, static_cast<double>(pool.leased()));
+    out += "# HELP w2vd_blocking_places Places of the blocking pool (threads + queue).\n";
+    out += "# TYPE w2vd_blocking_places gauge\n";
+    out += prometheus_sample("w2vd_blocking_places", {},
+                             static_cast<double>(pool.threads() + pool.max_queued()));
+    out += "# HELP w2vd_blocking_refused_total Requests answered 503 for want of a place.\n";
+    out += "# TYPE w2vd_blocking_refused_total counter\n";
+    out +=
+        prometheus_sample("w2vd_blocking_refused_total", {}, static_cast<double>(pool.refused()));
   });
 }
 
@@ -75,21 +92,33 @@ void add_collectors(Metrics& metrics, JobManager& jobs, ModelCache& models) {
 int run_server(const ServerConfig& config) {
   setup_logging(config.log_format, config.log_level);
   try {
+    ::umask(077);  // the data directory's files and directories are the daemon user's alone
     DataDir dirs(config.data_dir);
-    dirs.clean_temp();
     Store store(dirs.database());
+    try {
+      sweep_data_dir(store, dirs);
+    } catch (const std::exception& e) {
+      spdlog::error("start-up sweep of {} failed: {}; continuing", config.data_dir, e.what());
+    }
     JobManagerOptions job_options;
     job_options.max_running_jobs = config.max_running_jobs;
     job_options.train_threads = config.train_threads;
     job_options.eval_analogies = config.eval_analogies;
     job_options.eval_pairs = config.eval_pairs;
     job_options.softmax_max_vocab = config.softmax_max_vocab;
+    job_options.max_job_memory = config.max_job_memory;
     JobManager jobs(store, dirs, job_options);
-    ModelCache models(dirs, config.model_cache_bytes);
-    Metrics metrics;
-    add_collectors(metrics, jobs, models);
+    // Every load asks the store whether the model still exists: a deleted one is never reloaded.
+    ModelCache models(dirs, config.model_cache_bytes,
+                      [&store](const std::string& id) { return store.model(id).has_value(); });
     ModelSettings settings(store);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings};
+    // Declared after everything its tasks use and before the server: destroyed (its running
+    // tasks finished) after the connections and before what the tasks use.
+    BlockingPool pool(static_cast<std::size_t>(config.effective_blocking_threads()),
+                      config.blocking_queue);
+    Metrics metrics;
+    add_collectors(metrics, store, jobs, models, pool);
+    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool};
 
     Router router;
     add_all_routes(router, app);
@@ -97,18 +126,21 @@ int run_server(const ServerConfig& config) {
     limits.max_upload_bytes = config.max_upload_bytes;
     limits.max_body_bytes = config.max_body_bytes;
     limits.max_connections = config.max_connections;
+    limits.max_connections_per_ip = config.max_connections_per_ip;
     limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
+    limits.min_body_bytes_per_second = config.min_body_rate;
     HttpServer server(router, limits, make_hooks(config, metrics));
     server.listen(config.bind, config.port);
-    spdlog::info("w2vd listening on http://{}:{} (data dir {}, {} I/O threads{})", config.bind,
-                 server.port(), config.data_dir, config.effective_io_threads(),
-                 config.token.empty() ? "" : ", token required");
+    spdlog::info("w2vd listening on http://{}:{} (data dir {}, {} I/O threads, {} blocking{})",
+                 config.bind, server.port(), config.data_dir, config.effective_io_threads(),
+                 pool.threads(), config.token.empty() ? "" : ", token required");
     jobs.start();
     server.handle_signals([&server](int signal) {
       spdlog::info("received signal {}: shutting down", signal);
       server.stop();
     });
     server.run(config.effective_io_threads());
+    pool.stop();
     jobs.stop();
     spdlog::info("w2vd stopped");
     return 0;

@@ -1,6 +1,7 @@
 #pragma once
 // What request handlers work with.
 
+#include "server/app/blocking_pool.h"
 #include "server/app/config.h"
 #include "server/app/metrics.h"
 #include "server/jobs/job_manager.h"
@@ -19,6 +20,7 @@ struct AppContext {
   ModelCache& models;
   Metrics& metrics;
   ModelSettings& settings;
+  BlockingPool& pool;  // for heavy work: never run it on the HTTP I/O threads
 };
 
 }  // namespace w2v::server

@@ -11,6 +11,25 @@ int ServerConfig::effective_io_threads() const {
   return std::min(4, cores);
 }
 
+int ServerConfig::effective_blocking_threads() const {
+  if (blocking_threads > 0) return blocking_threads;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(2, std::min(4, cores));
+}
+
+namespace {
+
+void add_fault_flags(CLI::App& app, ServerConfig& c) {
+  app.add_option("--max-job-memory", c.max_job_memory,
+                 "largest estimated peak memory of a job, import or model load (e.g. 8GiB; 0: "
+                 "80% of the cgroup memory limit, else of physical memory)")
+      ->envname("W2VD_MAX_JOB_MEMORY")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+}
+
+}  // namespace
+
 void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--bind", c.bind, "address to listen on")
       ->envname("W2VD_BIND")
@@ -49,15 +68,37 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--max-connections", c.max_connections, "open connections at once (then 503)")
       ->envname("W2VD_MAX_CONNECTIONS")
       ->capture_default_str();
+  app.add_option("--max-connections-per-ip", c.max_connections_per_ip,
+                 "open connections from one client address at once (then 503)")
+      ->envname("W2VD_MAX_CONNECTIONS_PER_IP")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--read-timeout", c.read_timeout_seconds,
-                 "seconds a read from a client may take before the connection is closed")
+                 "seconds the whole request header, and each read of a body, may take (then 408)")
       ->envname("W2VD_READ_TIMEOUT")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--blocking-threads", c.blocking_threads,
+                 "threads for model loads, index builds, exports, imports, evaluations and "
+                 "upload decoding (0: max(2, min(4, cores)))")
+      ->envname("W2VD_BLOCKING_THREADS")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  app.add_option("--blocking-queue", c.blocking_queue,
+                 "requests that may wait for a blocking thread (then 503 with Retry-After)")
+      ->envname("W2VD_BLOCKING_QUEUE")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  app.add_option("--min-body-rate", c.min_body_rate,
+                 "bytes/s a request body must average after its first --read-timeout seconds "
+                 "(then 408; 0: no minimum)")
+      ->envname("W2VD_MIN_BODY_RATE")
       ->capture_default_str();
   app.add_option("--softmax-max-vocab", c.softmax_max_vocab,
                  "largest vocabulary a loss=softmax job may have")
       ->envname("W2VD_SOFTMAX_MAX_VOCAB")
       ->capture_default_str();
+  add_fault_flags(app, c);
   app.add_option("--eval-analogies", c.eval_analogies,
                  "analogy file (questions-words format) to score every new model on; repeatable")
       ->envname("W2VD_EVAL_ANALOGIES")

@@ -21,15 +21,23 @@ struct ServerConfig {
   int train_threads = 0;
   int max_running_jobs = 1;
   std::uint64_t model_cache_bytes = 2ull << 30;
+  // Bounds on what one client may cost (server/http/http_server.h, HttpLimits).
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_ip = 64;
   int read_timeout_seconds = 30;
+  int blocking_threads = 0;         // 0: max(2, min(4, cores))
+  std::size_t blocking_queue = 32;  // requests waiting for a blocking thread, beyond one each
+  std::uint64_t min_body_rate = 8 * 1024;  // bytes/s
   std::size_t softmax_max_vocab = 50000;
+  // Faults (docs/operations.md, "Disk full, out of memory, crashes").
+  std::uint64_t max_job_memory = 0;  // 0: 80% of the cgroup limit or physical memory
   std::vector<std::string> eval_analogies;
   std::vector<std::string> eval_pairs;
   std::string log_format = "text";  // text | json
   std::string log_level = "info";
 
   int effective_io_threads() const;
+  int effective_blocking_threads() const;
 };
 
 // Adds the server's flags to app (the default command, or the `serve` subcommand).

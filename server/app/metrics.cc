@@ -1,7 +1,9 @@
 #include "server/app/metrics.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 namespace w2v::server {
 namespace {
@@ -17,6 +19,17 @@ std::string escape_label(const std::string& v) {
     out += c;
   }
   return out;
+}
+
+// Label values come from closed sets, so that nothing a client sends can add series: a method
+// outside HTTP's usual ones is "other" (an unmatched route is "unmatched", see observe_request).
+std::string method_label(const std::string& method) {
+  static constexpr std::array<std::string_view, 9> kKnown = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"};
+  for (std::string_view m : kKnown) {
+    if (method == m) return method;
+  }
+  return "other";
 }
 
 std::string format_value(double v) {
@@ -47,9 +60,10 @@ std::string prometheus_sample(const std::string& name,
 void Metrics::observe_request(const std::string& route, const std::string& method, int status,
                               double seconds) {
   const std::string r = route.empty() ? "unmatched" : route;
+  const std::string m = method_label(method);
   std::lock_guard lock(mutex_);
-  ++requests_[{r, method, status}];
-  Histogram& h = latency_[{r, method}];
+  ++requests_[{r, m, status}];
+  Histogram& h = latency_[{r, m}];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) h.buckets[i] += seconds <= kBuckets[i];
   ++h.count;
   h.sum += seconds;

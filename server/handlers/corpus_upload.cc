@@ -6,6 +6,9 @@
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "proto/requests.h"
+#include "server/handlers/blocking_work.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -40,12 +43,22 @@ std::unique_ptr<UploadHandler> CorpusUpload::create(AppContext& app, const Reque
                    "Content-Encoding must be gzip or identity, got " + encoding);
   }
   std::string name = req.query_param("name").value_or("");
-  if (name.size() > 200) throw ApiError::bad_request("name must be at most 200 bytes");
-  return std::make_unique<CorpusUpload>(app, std::move(name), encoding == "gzip");
+  proto::check_name("name", name);
+  auto lease = app.pool.try_lease();
+  if (!lease) throw pool_full_error(app);
+  auto upload =
+      std::make_unique<CorpusUpload>(app, std::move(name), encoding == "gzip", std::move(lease));
+  upload->request_id_ = req.request_id;
+  return upload;
 }
 
-CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip)
-    : app_(app), id_(new_id("c")), name_(std::move(name)), temp_dir_(app.dirs.make_temp_dir()) {
+CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip,
+                           std::unique_ptr<BlockingPool::Lease> lease)
+    : app_(app),
+      lease_(std::move(lease)),
+      id_(new_id("c")),
+      name_(std::move(name)),
+      temp_dir_(app.dirs.make_temp_dir()) {
   if (name_.empty()) name_ = id_;
   text_ = std::make_unique<AtomicFile>(temp_dir_ + "/text");
   if (gzip) inflater_ = std::make_unique<GzipInflater>();
@@ -62,9 +75,33 @@ void CorpusUpload::consume(std::string_view text) {
                    "the decompressed corpus exceeds the limit of " +
                        std::to_string(app_.config.max_upload_bytes) + " bytes");
   }
-  text_->write(text);
+  try {
+    text_->write(text);
+  } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
+    rethrow_as_storage_error("the corpus", app_.dirs.root());
+  }
   CountingSink sink{counts_};
   tokenizer_.feed(text, sink);
+}
+
+void CorpusUpload::on_data_async(std::string_view chunk,
+                                 std::function<void(std::exception_ptr)> done) {
+  // The connection keeps chunk, and this handler, until done is called.
+  const bool posted = lease_->post([this, chunk, done] {
+    std::exception_ptr error;
+    try {
+      on_data(chunk);
+    } catch (...) {
+      error = std::current_exception();  // an ApiError becomes the error response
+    }
+    done(error);
+  });
+  if (!posted) done(std::make_exception_ptr(shutting_down_error()));
+}
+
+void CorpusUpload::on_complete_async(Completion done) {
+  complete_on_pool(*lease_, *this, request_id_, std::move(done));
 }
 
 void CorpusUpload::on_data(std::string_view chunk) {
@@ -85,15 +122,18 @@ Response CorpusUpload::on_complete() {
     throw ApiError::bad_request("the corpus has no words: the body is empty or only whitespace",
                                 "empty_corpus");
   }
-  text_->commit();
-  {
+  try {
+    text_->commit();
     std::ostringstream out;
     counts_.save(out);
     AtomicFile counts(temp_dir_ + "/counts");
     counts.write(out.str());
     counts.commit();
+    app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
+  } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
+    rethrow_as_storage_error("the corpus", app_.dirs.root());
   }
-  app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
   finished_ = true;
 
   proto::CorpusRecord record;

@@ -1,6 +1,7 @@
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "proto/requests.h"
+#include "server/handlers/blocking_work.h"
 #include "server/handlers/routes.h"
 
 namespace w2v::server {
@@ -42,12 +43,16 @@ proto::JobRecord job_or_404(JobManager& jobs, const std::string& id) {
 }  // namespace
 
 void add_job_routes(Router& router, AppContext& app) {
+  // Submitting reads the corpus's counts file: on the blocking pool.
   router.add("POST", "/v1/jobs", [&app](Request& req) {
-    const auto request = proto::parse_create_job(proto::parse_json_body(req.body));
-    const proto::JobRecord j = app.jobs.submit(request);
-    Response r = Response::json(202, proto::dump(proto::to_json(j)));
-    r.headers.emplace_back("Location", "/v1/jobs/" + j.id);
-    return r;
+    auto request = std::make_shared<const proto::CreateJobRequest>(
+        proto::parse_create_job(proto::parse_json_body(req.body)));
+    return on_blocking_pool(app, req, [&app, request](const Request&) {
+      const proto::JobRecord j = app.jobs.submit(*request);
+      Response r = Response::json(202, proto::dump(proto::to_json(j)));
+      r.headers.emplace_back("Location", "/v1/jobs/" + j.id);
+      return r;
+    });
   });
 
   router.add("GET", "/v1/jobs", [&app](Request&) {

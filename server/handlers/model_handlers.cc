@@ -1,11 +1,14 @@
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include "core/vectors_io.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "server/handlers/blocking_work.h"
 #include "server/handlers/model_import.h"
 #include "server/handlers/routes.h"
 
@@ -21,17 +24,68 @@ proto::ModelRecord model_or_404(Store& store, const std::string& id) {
   return *m;
 }
 
-// The text export is made once, on the first request for it.
-std::string text_export(AppContext& app, const std::string& id) {
-  static std::mutex mutex;
+Response text_file(const std::string& path, const std::string& id) {
+  Response r;
+  r.file_path = path;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + ".txt\"");
+  return r;
+}
+
+// Text exports being written: one writer per model, others of the same model wait for it.
+class ExportsInProgress {
+ public:
+  class Claim {
+   public:
+    Claim(ExportsInProgress& exports, std::string id) : exports_(exports), id_(std::move(id)) {
+      std::unique_lock lock(exports_.mutex_);
+      exports_.done_.wait(lock, [&] { return exports_.ids_.count(id_) == 0; });
+      exports_.ids_.insert(id_);
+    }
+    ~Claim() {
+      {
+        std::lock_guard lock(exports_.mutex_);
+        exports_.ids_.erase(id_);
+      }
+      exports_.done_.notify_all();
+    }
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+
+   private:
+    ExportsInProgress& exports_;
+    std::string id_;
+  };
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::set<std::string> ids_;
+};
+
+// The text export is made once, on the first request for it, on the blocking pool; requests
+// for the same model's export while it is being written wait for it (on the pool).
+Response text_export(AppContext& app, Request& req, const std::string& id) {
   const std::string path = app.dirs.model_text(id);
-  std::lock_guard lock(mutex);
-  if (!std::filesystem::exists(path)) {
-    const auto emb = app.models.get(id);
-    std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
-    save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
-  }
-  return path;
+  if (std::filesystem::exists(path)) return text_file(path, id);
+  return on_blocking_pool(app, req, [&app, id, path](const Request&) {
+    static ExportsInProgress exports;
+    const ExportsInProgress::Claim claim(exports, id);
+    if (!std::filesystem::exists(path)) {
+      // The cache asks the store: a model deleted since the request began is not exported.
+      const auto emb = app.models.get(id);
+      if (!emb) throw ApiError::not_found("no model " + id, "model_not_found");
+      std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+      try {
+        save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
+      } catch (const std::exception&) {
+        // Deleted while it was written (its directory went with it)?
+        if (!app.store.model(id)) throw ApiError::not_found("no model " + id, "model_not_found");
+        throw;
+      }
+    }
+    return text_file(path, id);
+  });
 }
 
 }  // namespace
@@ -56,14 +110,23 @@ void add_model_routes(Router& router, AppContext& app) {
     const auto patch = proto::parse_model_patch(proto::parse_json_body(req.body));
     const auto m = app.settings.update(id, patch);
     if (!m) throw ApiError::not_found("no model " + id, "model_not_found");
-    spdlog::info("model {} updated: name '{}', search {}", id, m->name, m->search);
+    spdlog::info("model {} updated: name {}, search {}", id,
+                 proto::dump(proto::json_string(m->name)), m->search);
     return Response::json(200, proto::dump(proto::to_json(*m)));
   });
 
   router.add("DELETE", "/v1/models/{id}", [&app](Request& req) {
     const std::string& id = req.param("id");
-    if (app.store.delete_model(id) == DeleteResult::kNotFound) {
-      throw ApiError::not_found("no model " + id, "model_not_found");
+    switch (app.store.delete_model(id)) {
+      case DeleteResult::kNotFound:
+        throw ApiError::not_found("no model " + id, "model_not_found");
+      case DeleteResult::kInUse:
+        throw ApiError::conflict("model " + id +
+                                     " is the init_model of a queued or running job; cancel the "
+                                     "job or wait for it to finish",
+                                 "model_in_use");
+      case DeleteResult::kDeleted:
+        break;
     }
     app.models.evict(id);
     app.settings.forget(id);
@@ -77,16 +140,11 @@ void add_model_routes(Router& router, AppContext& app) {
     const std::string f = req.query_param("format").value_or("binary");
     const auto format = parse_vectors_format(f);
     if (!format) throw ApiError::bad_request("format must be binary or text, got " + f);
+    if (*format == VectorsFormat::kText) return text_export(app, req, m.id);
     Response r;
-    if (*format == VectorsFormat::kBinary) {
-      r.file_path = app.dirs.model_vectors(m.id);
-      r.content_type = "application/octet-stream";
-      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + m.id + ".bin\"");
-    } else {
-      r.file_path = text_export(app, m.id);
-      r.content_type = "text/plain; charset=utf-8";
-      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + m.id + ".txt\"");
-    }
+    r.file_path = app.dirs.model_vectors(m.id);
+    r.content_type = "application/octet-stream";
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + m.id + ".bin\"");
     return r;
   });
 }

@@ -4,6 +4,10 @@
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "proto/requests.h"
+#include "server/handlers/blocking_work.h"
+#include "server/jobs/memory_budget.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -18,12 +22,18 @@ std::unique_ptr<UploadHandler> ModelImport::create(AppContext& app, const Reques
     throw ApiError(415, "unsupported_encoding", "model imports take no Content-Encoding");
   }
   std::string name = req.query_param("name").value_or("");
-  if (name.size() > 200) throw ApiError::bad_request("name must be at most 200 bytes");
-  return std::make_unique<ModelImport>(app, std::move(name), *format);
+  proto::check_name("name", name);
+  auto lease = app.pool.try_lease();
+  if (!lease) throw pool_full_error(app);
+  auto import = std::make_unique<ModelImport>(app, std::move(name), *format, std::move(lease));
+  import->request_id_ = req.request_id;
+  return import;
 }
 
-ModelImport::ModelImport(AppContext& app, std::string name, VectorsFormat format)
+ModelImport::ModelImport(AppContext& app, std::string name, VectorsFormat format,
+                         std::unique_ptr<BlockingPool::Lease> lease)
     : app_(app),
+      lease_(std::move(lease)),
       id_(new_id("m")),
       name_(std::move(name)),
       format_(format),
@@ -37,14 +47,29 @@ ModelImport::~ModelImport() {
 }
 
 void ModelImport::on_data(std::string_view chunk) {
-  upload_->write(chunk);
+  try {
+    upload_->write(chunk);
+  } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
+    rethrow_as_storage_error("the model", app_.dirs.root());
+  }
+}
+
+void ModelImport::on_complete_async(Completion done) {
+  complete_on_pool(*lease_, *this, request_id_, std::move(done));
 }
 
 Response ModelImport::on_complete() {
-  upload_->commit();
+  try {
+    upload_->commit();
+  } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
+    rethrow_as_storage_error("the model", app_.dirs.root());
+  }
   const std::string uploaded = temp_dir_ + "/upload";
   WordVectors wv;
   try {
+    check_vectors_file_memory(uploaded, max_job_memory(app_.config.max_job_memory));
     wv = load_vectors_file(uploaded, format_);
   } catch (const VectorsFormatError& e) {
     std::string what = e.what();
@@ -55,8 +80,13 @@ Response ModelImport::on_complete() {
   }
   DataDir::remove_all(uploaded);
   std::vector<std::string_view> words(wv.words.begin(), wv.words.end());
-  save_vectors_file(temp_dir_ + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
-  app_.dirs.publish_dir(temp_dir_, app_.dirs.model_dir(id_));
+  try {
+    save_vectors_file(temp_dir_ + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
+    app_.dirs.publish_dir(temp_dir_, app_.dirs.model_dir(id_));
+  } catch (...) {
+    on_abort();  // before the answer: a 507 means nothing is left
+    rethrow_as_storage_error("the model", app_.dirs.root());
+  }
   finished_ = true;
 
   proto::ModelRecord m;

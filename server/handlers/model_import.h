@@ -2,6 +2,10 @@
 // POST /v1/models?name=N&format=binary|text: imports word2vec-format vectors. The body streams
 // to a file under tmp/; when complete it is parsed (a malformed file is a 400 saying what and
 // where), stored as binary vectors in models/<id>/ and recorded.
+//
+// Parsing and rewriting run on the blocking pool: the import takes its place there when its
+// headers arrive (503 with Retry-After when there is none) and keeps it to the end. The body's
+// bytes go to the file as they arrive, on the connection's thread.
 
 #include <memory>
 #include <string>
@@ -15,17 +19,21 @@ namespace w2v::server {
 
 class ModelImport : public UploadHandler {
  public:
-  ModelImport(AppContext& app, std::string name, VectorsFormat format);
+  ModelImport(AppContext& app, std::string name, VectorsFormat format,
+              std::unique_ptr<BlockingPool::Lease> lease);
   ~ModelImport() override;
 
   void on_data(std::string_view chunk) override;
   Response on_complete() override;
   void on_abort() noexcept override;
+  void on_complete_async(Completion done) override;
 
   static std::unique_ptr<UploadHandler> create(AppContext& app, const Request& req);
 
  private:
   AppContext& app_;
+  std::unique_ptr<BlockingPool::Lease> lease_;
+  std::string request_id_;
   std::string id_;
   std::string name_;
   VectorsFormat format_;

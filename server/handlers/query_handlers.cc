@@ -1,13 +1,16 @@
 // Queries on a model's vectors: thin wrappers over core/embeddings.h and core/evaluation.h.
 
-#include <charconv>
+#include <functional>
+#include <memory>
 #include <sstream>
 
 #include "core/evaluation.h"
 #include "proto/api_error.h"
 #include "proto/evaluation_json.h"
 #include "proto/json_text.h"
+#include "proto/records.h"
 #include "proto/requests.h"
+#include "server/handlers/blocking_work.h"
 #include "server/handlers/routes.h"
 
 namespace w2v::server {
@@ -42,29 +45,35 @@ struct Model {
   }
 };
 
-// A loaded model answers without touching the store (deleting a model evicts it); only
-// a cache miss checks that the model exists before loading it.
-Model load(AppContext& app, const std::string& id) {
-  if (auto emb = app.models.loaded(id)) return Model{id, std::move(emb)};
-  if (!app.store.model(id)) throw ApiError::not_found("no model " + id, "model_not_found");
-  return Model{id, app.models.get(id)};
+using Answer = std::function<Response(const Request&, const Model&)>;
+
+// Answers with the model: at once, on this thread, when it is loaded (and so is its HNSW index
+// when the answer needs it) without touching the store (deleting a model evicts it); otherwise
+// on the blocking pool, after loading (the cache asks the store whether the model exists).
+Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer) {
+  const std::string& id = req.param("id");
+  if (auto emb = app.models.loaded(id); emb && (!needs_index || app.models.loaded_index(id))) {
+    return answer(req, Model{id, std::move(emb)});
+  }
+  return on_blocking_pool(app, req, [&app, answer = std::move(answer)](const Request& r) {
+    const std::string& model_id = r.param("id");
+    auto emb = app.models.get(model_id);
+    if (!emb) throw ApiError::not_found("no model " + model_id, "model_not_found");
+    return answer(r, Model{model_id, std::move(emb)});
+  });
 }
 
-std::string required_query(const Request& req, const std::string& name) {
+// A word from the query string: required, and within proto::check_word's bounds.
+std::string required_word(const Request& req, const std::string& name) {
   auto v = req.query_param(name);
   if (!v || v->empty()) throw ApiError::bad_request("query parameter " + name + " is required");
+  proto::check_word(name, *v);
   return *v;
 }
 
 std::size_t optional_restrict(const Request& req, std::size_t fallback) {
   const auto v = req.query_param("restrict");
-  if (!v) return fallback;
-  std::size_t n = 0;
-  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || end != v->data() + v->size()) {
-    throw ApiError::bad_request("restrict must be a non-negative integer, got '" + *v + "'");
-  }
-  return n;
+  return v ? proto::parse_restrict(*v) : fallback;
 }
 
 std::optional<bool> parse_exact(const Request& req) {
@@ -75,24 +84,38 @@ std::optional<bool> parse_exact(const Request& req) {
   throw ApiError::bad_request("exact must be true or false, got '" + proto::json_string(*v) + "'");
 }
 
-// gensim's most_similar, exact or through the model's HNSW index: as the request says, else
-// exact when it restricts the search, else as the model's "search" setting says. The answer
-// names the search used.
-nlohmann::json similar(AppContext& app, const Model& m, const std::vector<std::uint32_t>& pos,
-                       const std::vector<std::uint32_t>& neg, std::size_t k,
-                       std::optional<bool> exact, std::size_t restrict) {
+// Whether /similar searches exactly: as the request says, else exact when it restricts the
+// search, else as the model's "search" setting says.
+bool uses_exact(AppContext& app, const std::string& model_id, std::optional<bool> exact,
+                std::size_t restrict) {
   const bool use_exact =
-      exact.value_or(restrict != 0 || !app.settings.approximate_by_default(m.id));
+      exact.value_or(restrict != 0 || !app.settings.approximate_by_default(model_id));
+  if (restrict != 0 && !use_exact) {
+    throw ApiError::bad_request("restrict works only with exact=true");
+  }
+  return use_exact;
+}
+
+// gensim's most_similar, exact or through the model's HNSW index. The answer names the search
+// used.
+Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_t>& pos,
+                 const std::vector<std::uint32_t>& neg, std::size_t k, bool use_exact,
+                 std::size_t restrict) {
   std::vector<Neighbor> r;
   if (use_exact) {
     r = m.emb->most_similar(pos, neg, k, restrict);
   } else {
-    if (restrict != 0) throw ApiError::bad_request("restrict works only with exact=true");
     std::vector<std::uint32_t> exclude(pos);
     exclude.insert(exclude.end(), neg.begin(), neg.end());
-    r = app.models.index(m.id)->search(m.emb->query_vector(pos, neg), k, exclude);
+    const auto index = app.models.index(m.id);
+    if (!index) throw ApiError::not_found("no model " + m.id, "model_not_found");
+    r = index->search(m.emb->query_vector(pos, neg), k, exclude);
   }
-  return {{"results", m.results(r)}, {"search", use_exact ? "exact" : "approximate"}};
+  return Response::json(
+      200, proto::dump({{"results", m.results(r)},
+                        {"search", name_of(proto::kSearchNames,
+                                           use_exact ? proto::SearchMode::kExact
+                                                     : proto::SearchMode::kApproximate)}}));
 }
 
 // "analogies" when the text looks like questions-words (": section" lines or 4 words per
@@ -115,60 +138,76 @@ std::string detect_kind(const std::string& body) {
 
 void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/words/{word}", [&app](Request& req) {
-    const Model m = load(app, req.param("id"));
-    const std::uint32_t w = m.word(req.param("word"));
-    const auto v = m.emb->vector(w);
-    return Response::json(200, proto::dump({{"word", proto::json_string(m.emb->word(w))},
-                                            {"vector", std::vector<float>(v.begin(), v.end())}}));
+    proto::check_word("word", req.param("word"));
+    return with_model(app, req, false, [](const Request& r, const Model& m) {
+      const std::uint32_t w = m.word(r.param("word"));
+      const auto v = m.emb->vector(w);
+      return Response::json(200, proto::dump({{"word", proto::json_string(m.emb->word(w))},
+                                              {"vector", std::vector<float>(v.begin(), v.end())}}));
+    });
   });
 
   router.add("GET", "/v1/models/{id}/similar", [&app](Request& req) {
-    const Model m = load(app, req.param("id"));
     const std::size_t k = proto::parse_k(req.query_param("k").value_or("10"));
-    const std::vector<std::uint32_t> pos = {m.word(required_query(req, "word"))};
-    return Response::json(
-        200, proto::dump(similar(app, m, pos, {}, k, parse_exact(req), optional_restrict(req, 0))));
+    const std::string word = required_word(req, "word");
+    const std::size_t restrict = optional_restrict(req, 0);
+    const bool use_exact = uses_exact(app, req.param("id"), parse_exact(req), restrict);
+    return with_model(app, req, !use_exact,
+                      [&app, k, word, restrict, use_exact](const Request&, const Model& m) {
+                        return similar(app, m, {m.word(word)}, {}, k, use_exact, restrict);
+                      });
   });
 
   router.add("POST", "/v1/models/{id}/similar", [&app](Request& req) {
-    const Model m = load(app, req.param("id"));
-    const auto q = proto::parse_similar(proto::parse_json_body(req.body));
-    return Response::json(200, proto::dump(similar(app, m, m.words(q.positive), m.words(q.negative),
-                                                   q.k, q.exact, 0)));
+    auto q = std::make_shared<const proto::SimilarRequest>(
+        proto::parse_similar(proto::parse_json_body(req.body)));
+    const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
+    return with_model(app, req, !use_exact, [&app, q, use_exact](const Request&, const Model& m) {
+      return similar(app, m, m.words(q->positive), m.words(q->negative), q->k, use_exact, 0);
+    });
   });
 
   router.add("GET", "/v1/models/{id}/similarity", [&app](Request& req) {
-    const Model m = load(app, req.param("id"));
-    const std::uint32_t a = m.word(required_query(req, "a")), b = m.word(required_query(req, "b"));
-    return Response::json(200, proto::dump({{"similarity", m.emb->similarity(a, b)}}));
+    const std::string a = required_word(req, "a"), b = required_word(req, "b");
+    return with_model(app, req, false, [a, b](const Request&, const Model& m) {
+      return Response::json(200,
+                            proto::dump({{"similarity", m.emb->similarity(m.word(a), m.word(b))}}));
+    });
   });
 
   router.add("POST", "/v1/models/{id}/analogy", [&app](Request& req) {
-    const Model m = load(app, req.param("id"));
     const auto q = proto::parse_analogy(proto::parse_json_body(req.body));
-    const auto r = m.emb->analogy(m.word(q.a), m.word(q.b), m.word(q.c), q.k, q.method);
-    return Response::json(200, proto::dump({{"results", m.results(r)}}));
+    return with_model(app, req, false, [q](const Request&, const Model& m) {
+      const auto r = m.emb->analogy(m.word(q.a), m.word(q.b), m.word(q.c), q.k, q.method);
+      return Response::json(200, proto::dump({{"results", m.results(r)}}));
+    });
   });
 
+  // Always on the blocking pool: a large evaluation file is minutes of work.
   router.add("POST", "/v1/models/{id}/evaluate", [&app](Request& req) {
-    const Model m = load(app, req.param("id"));
-    std::string kind = req.query_param("kind").value_or("auto");
-    if (kind == "auto") kind = detect_kind(req.body);
-    std::istringstream in(req.body);
-    try {
-      if (kind == "analogies") {
-        AnalogyOptions options;
-        options.restrict_vocab = optional_restrict(req, options.restrict_vocab);
-        return Response::json(200,
-                              proto::dump(proto::to_json(evaluate_analogies(*m.emb, in, options))));
-      }
-      if (kind == "pairs") {
-        return Response::json(200, proto::dump(proto::to_json(evaluate_pairs(*m.emb, in))));
-      }
-    } catch (const EvaluationFormatError& e) {
-      throw ApiError::bad_request(e.what(), "invalid_evaluation_file");
+    const std::string kind = req.query_param("kind").value_or("auto");
+    if (kind != "auto" && kind != "analogies" && kind != "pairs") {
+      throw ApiError::bad_request("kind must be analogies, pairs or auto, got " +
+                                  proto::json_string(kind));
     }
-    throw ApiError::bad_request("kind must be analogies, pairs or auto, got " + kind);
+    const std::size_t restrict = optional_restrict(req, AnalogyOptions{}.restrict_vocab);
+    return on_blocking_pool(app, req, [&app, kind, restrict](const Request& r) {
+      auto emb = app.models.get(r.param("id"));
+      if (!emb) throw ApiError::not_found("no model " + r.param("id"), "model_not_found");
+      const std::string detected = kind == "auto" ? detect_kind(r.body) : kind;
+      std::istringstream in(r.body);
+      try {
+        if (detected == "analogies") {
+          AnalogyOptions options;
+          options.restrict_vocab = restrict;
+          return Response::json(200,
+                                proto::dump(proto::to_json(evaluate_analogies(*emb, in, options))));
+        }
+        return Response::json(200, proto::dump(proto::to_json(evaluate_pairs(*emb, in))));
+      } catch (const EvaluationFormatError& e) {
+        throw ApiError::bad_request(e.what(), "invalid_evaluation_file");
+      }
+    });
   });
 }
 

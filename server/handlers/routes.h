@@ -1,5 +1,5 @@
 #pragma once
-// The API's routes (DESIGN.md, HTTP API v1), one register function per resource.
+// The API's routes (docs/api.md, proto/openapi.yaml), one register function per resource.
 
 #include "server/app/app_context.h"
 #include "server/http/router.h"
@@ -11,6 +11,7 @@ void add_corpus_routes(Router& router, AppContext& app);  // /v1/corpora...
 void add_job_routes(Router& router, AppContext& app);     // /v1/jobs...
 void add_model_routes(Router& router, AppContext& app);   // /v1/models... (records, import, export)
 void add_query_routes(Router& router, AppContext& app);   // /v1/models/{id}/similar ... evaluate
+void add_dashboard_routes(Router& router, AppContext& app);  // / /ui/... and the dashboard's data
 
 inline void add_all_routes(Router& router, AppContext& app) {
   add_system_routes(router, app);
@@ -18,6 +19,7 @@ inline void add_all_routes(Router& router, AppContext& app) {
   add_job_routes(router, app);
   add_model_routes(router, app);
   add_query_routes(router, app);
+  add_dashboard_routes(router, app);
 }
 
 // The API description (proto/openapi.yaml, embedded at build time).

@@ -1,9 +1,11 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast on Boost.Asio; this header keeps Beast out of its users):
-// a listener accepting connections and a session per connection with keep-alive, one request
-// at a time (pipelining-safe), bounded header and body sizes, per-read timeouts, a connection
-// cap, streamed uploads, file bodies and Server-Sent Events. Every request gets a request id,
-// an access-log line and a metrics observation.
+// a listener accepting connections (listener.h) and a session per connection (session.h) with
+// keep-alive, one request at a time (pipelining-safe), streamed uploads, file bodies, Server-Sent
+// Events and deferred responses. Everything a client sends is bounded: header and body sizes,
+// chunked framing, the read buffer, per-read and whole-request deadlines, connections in all
+// and per address. Every request gets a request id, an access-log line and a metrics
+// observation.
 
 #include <chrono>
 #include <cstdint>
@@ -18,13 +20,21 @@
 namespace w2v::server {
 
 struct HttpLimits {
-  std::size_t max_header_bytes = 16 * 1024;       // beyond: 431
+  // Beyond: 431. A chunk-size line or trailer must fit the read buffer (this + 16 KiB): else
+  // 400 (431 for a trailer) and close.
+  std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 16 * 1024 * 1024;  // ordinary (JSON, evaluation files): 413
   std::uint64_t max_upload_bytes = 10ull << 30;   // streamed uploads: 413
-  std::chrono::seconds read_timeout{30};          // each read; a silent client gets 408 / is closed
+  // The whole header, and each read of a body: beyond, 408 and close (a client silent before
+  // its request starts is closed without an answer).
+  std::chrono::seconds read_timeout{30};
+  // A body must also arrive at this average rate once read_timeout has passed (bytes/s; 0: no
+  // minimum): else 408 and close.
+  std::uint64_t min_body_bytes_per_second = 8 * 1024;
   std::chrono::seconds write_timeout{60};
-  std::chrono::seconds idle_timeout{60};  // keep-alive wait for the next request
-  std::size_t max_connections = 1024;     // beyond: 503 and close
+  std::chrono::seconds idle_timeout{60};    // keep-alive wait for the next request
+  std::size_t max_connections = 1024;       // beyond: 503 and close
+  std::size_t max_connections_per_ip = 64;  // from one client address; beyond: 503 and close
 };
 
 // What happens around every request.

@@ -76,8 +76,8 @@ bool more_specific(const Route& a, const Route& b) {
   return false;
 }
 
-Router::Match match_segments(const std::vector<Route>& routes, const std::string& method,
-                             const std::vector<std::string>& segs) {
+Router::Match find_route(const std::vector<Route>& routes, const std::string& method,
+                         const std::vector<std::string>& segs) {
   Router::Match m;
   for (const Route& r : routes) {
     if (!matches(r, segs)) continue;
@@ -136,19 +136,31 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   if (path.empty() || path.front() != '/') return {};
   std::vector<std::string> segs;
   for (std::string_view s : split_path(path)) segs.emplace_back(s);
-  return match_segments(routes_, method, segs);
+  return find_route(routes_, method, segs);
 }
 
-std::optional<Router::Match> Router::match_encoded(const std::string& method,
-                                                   std::string_view raw_path) const {
-  if (raw_path.empty() || raw_path.front() != '/') return Match{};
+std::optional<std::vector<std::string>> decode_path_segments(std::string_view raw_path) {
   std::vector<std::string> segs;
+  if (raw_path.empty() || raw_path.front() != '/') return segs;
   for (std::string_view s : split_path(raw_path)) {
     auto decoded = percent_decode(s, false);
     if (!decoded) return std::nullopt;
     segs.push_back(std::move(*decoded));
   }
-  return match_segments(routes_, method, segs);
+  return segs;
+}
+
+std::optional<Router::Match> Router::match_encoded(const std::string& method,
+                                                   std::string_view raw_path) const {
+  if (raw_path.empty() || raw_path.front() != '/') return Match{};
+  auto segs = decode_path_segments(raw_path);
+  if (!segs) return std::nullopt;
+  return match_segments(method, *segs);
+}
+
+Router::Match Router::match_segments(const std::string& method,
+                                     const std::vector<std::string>& segments) const {
+  return find_route(routes_, method, segments);
 }
 
 }  // namespace w2v::server

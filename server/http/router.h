@@ -26,6 +26,10 @@ struct Route {
   std::vector<std::string> segments;  // the pattern split on '/'
 };
 
+// Splits a path as received ("/a/b%2Fc", starting with '/') on '/' and percent-decodes each
+// segment: {"a", "b/c"}; nullopt when a segment has a malformed escape.
+std::optional<std::vector<std::string>> decode_path_segments(std::string_view raw_path);
+
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
@@ -42,6 +46,8 @@ class Router {
   // each segment decoded, so an encoded slash ("and%2For") stays inside its segment. This is
   // what the server uses. nullopt when a segment has a malformed escape.
   std::optional<Match> match_encoded(const std::string& method, std::string_view raw_path) const;
+  // Matches a path given as its decoded segments (decode_path_segments).
+  Match match_segments(const std::string& method, const std::vector<std::string>& segments) const;
 
   const std::vector<Route>& routes() const noexcept { return routes_; }
 

@@ -7,6 +7,8 @@
 
 #include "core/word_counts.h"
 #include "proto/api_error.h"
+#include "server/jobs/continuation.h"
+#include "server/jobs/memory_budget.h"
 #include "server/jobs/training_job.h"
 
 namespace w2v::server {
@@ -52,15 +54,36 @@ void JobManager::start() {
   std::lock_guard lock(mutex_);
   if (started_) return;
   started_ = true;
-  // Interrupted jobs first (they were submitted earlier than anything still queued).
-  for (JobRecord j : store_.jobs_with_status(JobStatus::kRunning)) {
-    spdlog::info("job {} was interrupted while running; it will resume", j.id);
-    j.status = JobStatus::kQueued;
-    store_.update_job(j);
-  }
-  for (const JobRecord& j : store_.jobs_with_status(JobStatus::kQueued)) queue_.push_back(j.id);
+  load_queue();  // when the store is not usable yet, the runners retry
   const int n = std::max(1, options_.max_running_jobs);
   for (int i = 0; i < n; ++i) runners_.emplace_back([this] { runner_loop(); });
+}
+
+bool JobManager::load_queue() {
+  if (queue_loaded_) return true;
+  try {
+    const InterruptedJobs interrupted = store_.requeue_interrupted_jobs(
+        options_.max_crashes,
+        "the w2vd process died while this job was running, " +
+            std::to_string(options_.max_crashes) +
+            " times (out of memory? see the job's memory estimate in docs/operations.md); it is "
+            "not started again",
+        proto::now_rfc3339());
+    for (const JobRecord& j : interrupted.requeued) {
+      spdlog::info("job {} was interrupted while running; it will resume", j.id);
+    }
+    for (const JobRecord& j : interrupted.failed) {
+      spdlog::error("job {} failed: {}", j.id, j.error.value_or(""));
+      DataDir::remove_all(dirs_.job_dir(j.id));
+    }
+    // Interrupted jobs come first anyway: they were submitted earlier than anything queued.
+    for (const JobRecord& j : store_.jobs_with_status(JobStatus::kQueued)) queue_.push_back(j.id);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot load the job queue from the store: {}; retrying", e.what());
+    return false;
+  }
+  queue_loaded_ = true;
+  return true;
 }
 
 void JobManager::stop() {
@@ -76,21 +99,30 @@ void JobManager::stop() {
 }
 
 JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
+  const auto corpus_not_found = [&] {
+    return ApiError::not_found("corpus_id: no corpus " + request.corpus_id, "corpus_not_found");
+  };
   const auto corpus = store_.corpus(request.corpus_id);
-  if (!corpus) {
-    throw ApiError::not_found("corpus_id: no corpus " + request.corpus_id, "corpus_not_found");
-  }
+  if (!corpus) throw corpus_not_found();
   JobRecord j;
   j.params = request.params;
+  std::optional<proto::ModelRecord> parent;
+  if (request.init_model) parent = apply_init_model(store_, request, j);
   if (j.params.alpha == 0) j.params.alpha = j.params.effective_alpha();
   if (j.params.threads == 0) {
     TrainParams server_default;
     server_default.threads = options_.train_threads;
     j.params.threads = server_default.effective_threads();
   }
-  const CountSummary counts = summarise_counts(dirs_.corpus_counts(corpus->id),
-                                               static_cast<std::uint64_t>(j.params.min_count));
-  if (counts.words_at_min_count == 0) {
+  CountSummary counts;
+  try {
+    counts = summarise_counts(dirs_.corpus_counts(corpus->id),
+                              static_cast<std::uint64_t>(j.params.min_count));
+  } catch (const std::exception&) {
+    if (!store_.corpus(corpus->id)) throw corpus_not_found();  // deleted meanwhile
+    throw;
+  }
+  if (counts.words_at_min_count == 0 && !parent) {
     throw ApiError::bad_request("params.min_count: no word of corpus " + corpus->id + " occurs " +
                                 std::to_string(j.params.min_count) +
                                 " times or more (its most frequent word occurs " +
@@ -98,12 +130,21 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   }
   std::uint64_t vocab = counts.words_at_min_count;
   if (j.params.max_vocab > 0) vocab = std::min<std::uint64_t>(vocab, j.params.max_vocab);
+  if (parent) {
+    vocab = continued_vocabulary_bound(*parent, request.vocabulary, counts.words_at_min_count,
+                                       j.params.max_vocab);
+  }
   if (j.params.loss == LossType::kSoftmax && vocab > options_.softmax_max_vocab) {
     throw ApiError::bad_request(
         "params.loss: softmax costs O(vocabulary) per example and is limited to " +
         std::to_string(options_.softmax_max_vocab) + " words; this corpus gives " +
         std::to_string(vocab) + " (use loss ns or hs, or a higher min_count or a max_vocab)");
   }
+  const CorpusShape shape{corpus->distinct_words, vocab, corpus->tokens, corpus->sentences,
+                          corpus->bytes};
+  const bool evaluates = !options_.eval_analogies.empty() || !options_.eval_pairs.empty();
+  check_job_memory(estimate_job_memory(j.params, shape, evaluates),
+                   max_job_memory(options_.max_job_memory), vocab, j.params.dim);
   j.id = new_id("j");
   j.corpus_id = corpus->id;
   j.name = request.name.empty() ? corpus->name : request.name;
@@ -114,7 +155,9 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   j.created_at = proto::now_rfc3339();
   {
     std::lock_guard lock(mutex_);
-    store_.insert_job(j);
+    // The corpus check and the insert are one store transaction: a concurrent DELETE of the
+    // corpus either sees this job (409 corpus_in_use) or makes this 404.
+    if (!store_.insert_job_if_corpus_exists(j)) throw corpus_not_found();
     queue_.push_back(j.id);
   }
   wake_.notify_one();
@@ -140,18 +183,21 @@ std::vector<JobRecord> JobManager::jobs() const {
 }
 
 JobRecord JobManager::cancel(const std::string& id) {
+  const auto finished = [&](const JobRecord& j) {
+    return ApiError::conflict(
+        "job " + id + " has already " + std::string(proto::to_string(j.status)), "job_finished");
+  };
   std::unique_lock lock(mutex_);
   if (auto it = running_.find(id); it != running_.end()) {
+    // Its outcome is decided under mutex_: once it is terminal, the cancel comes too late.
+    if (proto::is_terminal(it->second->record.status)) throw finished(it->second->record);
     it->second->cancel_requested = true;
     it->second->interrupt = true;
     return it->second->record;
   }
   auto j = store_.job(id);
   if (!j) throw ApiError::not_found("no job " + id, "job_not_found");
-  if (proto::is_terminal(j->status)) {
-    throw ApiError::conflict(
-        "job " + id + " has already " + std::string(proto::to_string(j->status)), "job_finished");
-  }
+  if (proto::is_terminal(j->status)) throw finished(*j);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
   j->status = JobStatus::kCancelled;
   j->finished_at = proto::now_rfc3339();
@@ -162,10 +208,25 @@ JobRecord JobManager::cancel(const std::string& id) {
   return *j;
 }
 
-std::map<JobStatus, std::size_t> JobManager::count_by_status() const {
-  std::map<JobStatus, std::size_t> counts;
-  for (const JobRecord& j : jobs()) ++counts[j.status];
-  return counts;
+std::optional<nlohmann::json> JobManager::history(const std::string& id) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = running_.find(id); it != running_.end()) return it->second->history.to_json();
+  }
+  if (!store_.job(id)) return std::nullopt;
+  return stored_history(id).to_json();
+}
+
+ProgressHistory JobManager::stored_history(const std::string& id) const {
+  const auto text = store_.job_history(id);
+  if (!text) return ProgressHistory();
+  try {
+    return ProgressHistory::from_json(nlohmann::json::parse(*text));
+  } catch (const std::exception& e) {
+    spdlog::warn("job {}: stored progress history unreadable, starting a new one: {}", id,
+                 e.what());
+    return ProgressHistory();
+  }
 }
 
 double JobManager::training_words_per_sec() const {
@@ -175,89 +236,155 @@ double JobManager::training_words_per_sec() const {
   return total;
 }
 
+void JobManager::wait_retry(std::unique_lock<std::mutex>& lock) {
+  wake_.wait_for(lock, options_.store_retry, [&] { return stopping_; });
+}
+
 void JobManager::runner_loop() {
   for (;;) {
     std::string id;
     {
       std::unique_lock lock(mutex_);
+      while (!stopping_ && !load_queue()) wait_retry(lock);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       id = queue_.front();
       queue_.pop_front();
     }
-    run(id);
+    try {
+      run(id);
+    } catch (const std::exception& e) {
+      // run() handles its own failures; this is the last line that keeps the daemon up.
+      spdlog::error("job {}: unexpected failure in the job runner: {}", id, e.what());
+    }
+  }
+}
+
+bool JobManager::persist(const std::string& what, const std::function<void()>& write) {
+  for (bool logged = false;;) {
+    try {
+      write();
+      if (logged) spdlog::info("{}: stored", what);
+      return true;
+    } catch (const std::exception& e) {
+      if (!logged) spdlog::error("{}: cannot store it ({}); retrying until it can", what, e.what());
+      logged = true;
+    }
+    std::unique_lock lock(mutex_);
+    wait_retry(lock);
+    if (stopping_) return false;
   }
 }
 
 void JobManager::run(const std::string& id) {
   auto r = std::make_shared<Running>();
   {
-    std::lock_guard lock(mutex_);
-    auto j = store_.job(id);
-    if (!j || j->status != JobStatus::kQueued) return;  // cancelled meanwhile
-    r->record = *j;
-    r->record.status = JobStatus::kRunning;
-    r->record.attempts += 1;
-    if (!r->record.started_at) r->record.started_at = proto::now_rfc3339();
-    r->record.resumed_from_epoch.reset();
-    store_.update_job(r->record);
+    std::unique_lock lock(mutex_);
+    try {
+      auto j = store_.job(id);
+      if (!j || j->status != JobStatus::kQueued) return;  // cancelled meanwhile
+      r->record = *j;
+      r->record.status = JobStatus::kRunning;
+      r->record.attempts += 1;
+      if (!r->record.started_at) r->record.started_at = proto::now_rfc3339();
+      r->record.resumed_from_epoch.reset();
+      store_.update_job(r->record);
+      r->history = stored_history(id);
+    } catch (const std::exception& e) {
+      spdlog::error("job {} cannot start: {}; retrying", id, e.what());
+      queue_.push_front(id);
+      wait_retry(lock);
+      return;
+    }
     running_[id] = r;
   }
   spdlog::info("job {} running (attempt {})", id, r->record.attempts);
 
   TrainingJob job(dirs_, r->record);
+  std::optional<proto::ModelRecord> model;
   try {
     const int resumed = job.prepare();
     if (resumed > 0 || r->record.attempts > 1) {
       std::lock_guard lock(mutex_);
       r->record.resumed_from_epoch = resumed;
-      store_.update_job(r->record);
       spdlog::info("job {} resumes from epoch {}", id, resumed);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      r->history.truncate_after(static_cast<double>(resumed) / r->record.params.epochs);
     }
     TrainHooks hooks;
     hooks.cancel = &r->interrupt;
     hooks.on_progress = [&](const TrainProgress& p) {
       std::lock_guard lock(mutex_);
       r->record.progress = to_progress(p);
+      r->history.add(p);
     };
     const bool completed = job.train(hooks, [&](int) {
       std::lock_guard lock(mutex_);
-      store_.update_job(r->record);
-    });
-    if (completed) {
-      const proto::ModelRecord model =
-          job.publish_model({options_.eval_analogies, options_.eval_pairs});
-      std::lock_guard lock(mutex_);
-      r->record.status = JobStatus::kSucceeded;
-      r->record.model_id = model.id;
-      r->record.finished_at = proto::now_rfc3339();
-      store_.complete_job(r->record, model);
-      spdlog::info("job {} succeeded: model {}", id, model.id);
-    } else {
-      std::lock_guard lock(mutex_);
-      if (r->cancel_requested) {
-        r->record.status = JobStatus::kCancelled;
-        r->record.finished_at = proto::now_rfc3339();
-        spdlog::info("job {} cancelled", id);
-      } else {
-        r->record.status = JobStatus::kQueued;  // shutting down: resume on the next start
-        spdlog::info("job {} interrupted by shutdown; it will resume", id);
+      try {
+        store_.update_job(r->record);  // progress only: the checkpoint on disk is what counts
+        store_.save_job_history(id, r->history.to_json().dump());
+      } catch (const std::exception& e) {
+        spdlog::warn("job {}: cannot store its progress: {}", id, e.what());
       }
-      store_.update_job(r->record);
+    });
+    if (completed) model = job.publish_model({options_.eval_analogies, options_.eval_pairs});
+    std::lock_guard lock(mutex_);
+    if (r->cancel_requested) {
+      r->record.status = JobStatus::kCancelled;
+      r->record.finished_at = proto::now_rfc3339();
+    } else if (completed) {
+      r->record.status = JobStatus::kSucceeded;
+      r->record.model_id = model->id;
+      r->record.finished_at = proto::now_rfc3339();
+    } else {
+      r->record.status = JobStatus::kQueued;  // shutting down: resume on the next start
     }
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
     r->record.status = JobStatus::kFailed;
     r->record.error = e.what();
     r->record.finished_at = proto::now_rfc3339();
-    store_.update_job(r->record);
-    spdlog::error("job {} failed: {}", id, e.what());
+  }
+
+  const JobRecord final_record = [&] {
+    std::lock_guard lock(mutex_);
+    return r->record;
+  }();
+  bool stored = false;
+  if (final_record.status == JobStatus::kSucceeded) {
+    stored = persist("job " + id + " succeeded with model " + model->id,
+                     [&] { store_.complete_job(final_record, *model); });
+    if (!stored) DataDir::remove_all(dirs_.model_dir(model->id));  // swept anyway at start
+  } else {
+    if (model) DataDir::remove_all(dirs_.model_dir(model->id));  // cancelled after publishing
+    stored = persist("job " + id + " " + std::string(proto::to_string(final_record.status)),
+                     [&] { store_.update_job(final_record); });
+  }
+  switch (final_record.status) {
+    case JobStatus::kSucceeded:
+      spdlog::info("job {} succeeded: model {}", id, model->id);
+      break;
+    case JobStatus::kFailed:
+      spdlog::error("job {} failed: {}", id, final_record.error.value_or(""));
+      break;
+    case JobStatus::kCancelled:
+      spdlog::info("job {} cancelled", id);
+      break;
+    default:
+      spdlog::info("job {} interrupted by shutdown; it will resume", id);
   }
   {
     std::lock_guard lock(mutex_);
+    try {
+      store_.save_job_history(id, r->history.to_json().dump());
+    } catch (const std::exception& e) {
+      spdlog::error("job {}: cannot store its progress history: {}", id, e.what());
+    }
     running_.erase(id);
   }
-  if (proto::is_terminal(r->record.status)) job.remove_work_files();
+  if (stored && proto::is_terminal(final_record.status)) job.remove_work_files();
 }
 
 }  // namespace w2v::server

@@ -4,10 +4,18 @@
 // answering). Running jobs publish live progress, write a checkpoint at every epoch end, and
 // on restart resume from it. Cancel works for queued and running jobs; stop() interrupts
 // running jobs so the next start resumes them.
+//
+// Nothing a job does ends the process: any failure (a full disk, an unreadable corpus, a store
+// that cannot be written) fails that job with a readable error. A store write that fails is
+// retried every few seconds while the job's record stays in memory (so GET shows it), until
+// the store takes it; a job the process died under max_crashes times is failed, not restarted.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +26,7 @@
 
 #include "proto/records.h"
 #include "proto/requests.h"
+#include "server/jobs/progress_history.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -28,7 +37,10 @@ struct JobManagerOptions {
   int train_threads = 0;                    // used when a job asks for threads = 0; 0 = every core
   std::vector<std::string> eval_analogies;  // evaluation files run on every finished model
   std::vector<std::string> eval_pairs;
-  std::size_t softmax_max_vocab = 50000;  // loss=softmax is refused above this vocabulary
+  std::size_t softmax_max_vocab = 50000;        // loss=softmax is refused above this vocabulary
+  std::uint64_t max_job_memory = 0;             // jobs estimated above it are refused; 0: default
+  int max_crashes = 3;                          // process deaths under a job before it is failed
+  std::chrono::milliseconds store_retry{2000};  // between attempts to write a failed record
 };
 
 class JobManager {
@@ -46,18 +58,22 @@ class JobManager {
   void stop();
 
   // Checks the request against its corpus and queues it. Throws proto::ApiError: 404 for an
-  // unknown corpus, 400 when no word of the corpus reaches min_count, or a parameter does not
-  // fit the corpus.
+  // unknown corpus (or one deleted meanwhile), 400 when no word of the corpus reaches
+  // min_count, a parameter does not fit the corpus, or the job's estimated peak memory is over
+  // max_job_memory.
   proto::JobRecord submit(const proto::CreateJobRequest& request);
   // The record, with live progress while it runs.
   std::optional<proto::JobRecord> job(const std::string& id) const;
   std::vector<proto::JobRecord> jobs() const;
-  // Cancels a queued or running job (a running one stops within about a second). 404 for an
-  // unknown job, 409 when it has already finished.
+  // Cancels a queued or running job (a running one stops within about a second; one that has
+  // finished training but not yet committed its model is cancelled and the model discarded).
+  // 404 for an unknown job, 409 when it has already finished.
   proto::JobRecord cancel(const std::string& id);
+  // The job's progress history (ProgressHistory::to_json), live while it runs; nullopt for an
+  // unknown job, an empty history for one that has not run.
+  std::optional<nlohmann::json> history(const std::string& id) const;
 
-  // For metrics.
-  std::map<proto::JobStatus, std::size_t> count_by_status() const;
+  // For metrics (jobs by status: Store::job_counts()).
   double training_words_per_sec() const;
 
  private:
@@ -65,9 +81,19 @@ class JobManager {
     proto::JobRecord record;
     std::atomic<bool> interrupt{false};
     bool cancel_requested = false;  // guarded by mutex_
+    ProgressHistory history;        // guarded by mutex_
   };
   void runner_loop();
+  // Requeues what the previous process left running and fills the queue from the store; false
+  // (logged) when the store cannot be read or written yet.
+  bool load_queue();
   void run(const std::string& id);
+  // Runs write until the store takes it, waiting store_retry between attempts; false when
+  // stop() came first. Called without mutex_ held.
+  bool persist(const std::string& what, const std::function<void()>& write);
+  // Waits store_retry or until stop(); lock holds mutex_.
+  void wait_retry(std::unique_lock<std::mutex>& lock);
+  ProgressHistory stored_history(const std::string& id) const;
 
   Store& store_;
   const DataDir& dirs_;
@@ -79,6 +105,7 @@ class JobManager {
   std::map<std::string, std::shared_ptr<Running>> running_;
   bool stopping_ = false;
   bool started_ = false;
+  bool queue_loaded_ = false;
   std::vector<std::thread> runners_;
 };
 

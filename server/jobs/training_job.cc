@@ -1,14 +1,21 @@
 #include "server/jobs/training_job.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
+#include "core/continued_training.h"
 #include "core/embeddings.h"
 #include "core/evaluation.h"
+#include "core/training_state.h"
 #include "core/vectors_io.h"
 #include "core/word_counts.h"
 #include "proto/evaluation_json.h"
+#include "server/jobs/continuation.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -17,15 +24,31 @@ TrainingJob::TrainingJob(const DataDir& dirs, proto::JobRecord job)
 
 int TrainingJob::prepare() {
   const TrainParams& p = job_.params;
+  std::optional<ParentModel> parent;  // continued training: the model the job starts from
   {
     std::ifstream in(dirs_.corpus_counts(job_.corpus_id), std::ios::binary);
     if (!in) throw std::runtime_error("the corpus's files are missing (was it deleted?)");
     const WordCounts counts = WordCounts::load(in);
-    vocab_ = Vocabulary::build(
-        counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+    encoded_bytes_ = (counts.tokens() + counts.sentences() + 4) * sizeof(std::uint32_t);
+    if (job_.init_model) {
+      parent = load_parent_model(dirs_, *job_.init_model);
+      const auto mode = parse_vocabulary_mode(job_.vocabulary.value_or("extend"));
+      if (!mode) throw std::runtime_error("unknown vocabulary mode " + *job_.vocabulary);
+      vocab_ = continued_vocabulary(
+          *parent, counts,
+          {*mode, static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+    } else {
+      vocab_ = Vocabulary::build(
+          counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+    }
   }
   if (vocab_.empty()) throw std::runtime_error("no word of the corpus reaches min_count");
-  std::filesystem::create_directories(dirs_.job_dir(job_.id));
+  try {
+    std::filesystem::create_directories(dirs_.job_dir(job_.id));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(
+        describe_write_failure(e, "the job's directory", encoded_bytes_, dirs_.root()));
+  }
 
   const std::string encoded = dirs_.job_encoded(job_.id);
   bool reuse = false;
@@ -37,8 +60,14 @@ int TrainingJob::prepare() {
       // A torn or foreign file: encode again.
     }
   }
-  if (!reuse)
-    corpus_ = EncodedCorpus::encode_file(dirs_.corpus_text(job_.corpus_id), vocab_, encoded);
+  if (!reuse) {
+    try {
+      corpus_ = EncodedCorpus::encode_file(dirs_.corpus_text(job_.corpus_id), vocab_, encoded);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(
+          describe_write_failure(e, "the encoded corpus", encoded_bytes_, dirs_.root()));
+    }
+  }
 
   start_epoch_ = 0;
   const std::string checkpoint = dirs_.job_checkpoint(job_.id);
@@ -57,14 +86,30 @@ int TrainingJob::prepare() {
       // Unreadable: start over.
     }
   }
-  weights_ = make_initial_weights(vocab_.size(), p);
+  if (parent) {
+    ContinuedWeights start = continued_weights(*parent, vocab_, p);
+    spdlog::info("job {} starts from model {}: {} of {} words and {} of {} output rows carried",
+                 job_.id, *job_.init_model, start.words_carried, vocab_.size(),
+                 start.output_rows_carried, start.weights.output.rows());
+    weights_ = std::move(start.weights);
+  } else {
+    weights_ = make_initial_weights(vocab_.size(), p);
+  }
   return 0;
 }
 
 bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end) {
   const std::string checkpoint = dirs_.job_checkpoint(job_.id);
   hooks.on_epoch_end = [&](int epochs_done, const ModelWeights& w) {
-    if (epochs_done < job_.params.epochs) save_checkpoint(checkpoint, w, epochs_done);
+    if (epochs_done < job_.params.epochs) {
+      try {
+        save_checkpoint(checkpoint, w, epochs_done);
+      } catch (const std::exception& e) {
+        const std::uint64_t bytes =
+            (w.input.rows() * w.input.cols() + w.output.rows() * w.output.cols()) * sizeof(float);
+        throw std::runtime_error(describe_write_failure(e, "the checkpoint", bytes, dirs_.root()));
+      }
+    }
     if (on_epoch_end) on_epoch_end(epochs_done);
   };
   if (start_epoch_ >= job_.params.epochs) return true;
@@ -81,19 +126,30 @@ proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const
   m.dim = job_.params.dim;
   m.params = job_.params;
   m.source = "trained";
+  m.parent_id = job_.init_model;
+  m.weights = "full";
 
   const auto words = vocab_.words();
-  const std::string tmp = dirs_.make_temp_dir();
+  std::string tmp;
+  try {
+    tmp = dirs_.make_temp_dir();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(describe_write_failure(e, "the model's vectors", 0, dirs_.root()));
+  }
   try {
     save_vectors_file(tmp + "/vectors.bin", words, weights_.input, VectorsFormat::kBinary);
+    save_training_state(tmp + "/training_state.bin", words,
+                        {job_.params.loss, vocab_.counts(), weights_.output});
     if (!eval.analogies.empty() || !eval.pairs.empty()) {
       std::vector<std::string> names(words.begin(), words.end());
       m.evaluation = evaluate_on_files(Embeddings(std::move(names), weights_.input), eval);
     }
     dirs_.publish_dir(tmp, dirs_.model_dir(m.id));
-  } catch (...) {
+  } catch (const std::exception& e) {
     DataDir::remove_all(tmp);
-    throw;
+    const std::uint64_t bytes =
+        words.size() * (weights_.input.cols() * sizeof(float) + 16) + (1u << 20);
+    throw std::runtime_error(describe_write_failure(e, "the model's vectors", bytes, dirs_.root()));
   }
   m.created_at = proto::now_rfc3339();
   return m;

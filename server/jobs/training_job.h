@@ -1,8 +1,10 @@
 #pragma once
 // What one training job does, step by step, on the files of the data directory: builds the
-// vocabulary from the corpus's word counts, encodes the corpus (once; kept for a resume),
-// restores the last checkpoint if there is one, trains (checkpointing at epoch ends), and
-// publishes the model's vectors under a new id, evaluated on the configured files.
+// vocabulary from the corpus's word counts (and, for a job with init_model, its parent model's:
+// server/jobs/continuation.h), encodes the corpus (once; kept for a resume), restores the last
+// checkpoint if there is one (else starts from random vectors or the parent's), trains
+// (checkpointing at epoch ends), and publishes the model's vectors and training state
+// (core/training_state.h) under a new id, evaluated on the configured files.
 
 #include <atomic>
 #include <functional>
@@ -31,7 +33,9 @@ class TrainingJob {
   TrainingJob(const DataDir& dirs, proto::JobRecord job);
 
   // Loads what training needs. Returns the number of epochs a checkpoint already holds (0
-  // when training starts from scratch). Throws std::runtime_error on unusable input.
+  // when training starts from scratch). Throws std::runtime_error on unusable input. Every
+  // write failure here, in train() and in publish_model() throws a std::runtime_error whose
+  // message is a job's error: "disk full while writing the checkpoint (needs ~48 MB in DIR)".
   int prepare();
   // Trains the remaining epochs, writing a checkpoint at each epoch end and calling
   // on_epoch_end after it. Returns false when interrupted (by hooks.cancel).
@@ -48,6 +52,7 @@ class TrainingJob {
   EncodedCorpus corpus_;
   ModelWeights weights_;
   int start_epoch_ = 0;
+  std::uint64_t encoded_bytes_ = 0;  // the encoded corpus's size
 };
 
 // Evaluates vectors on files (analogies restricted to the 30,000 most frequent words):

@@ -3,129 +3,226 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "core/vectors_io.h"
 
 namespace w2v::server {
 
-ModelCache::ModelCache(const DataDir& dirs, std::uint64_t max_bytes)
-    : dirs_(dirs), max_bytes_(max_bytes) {}
+ModelCache::ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists)
+    : dirs_(dirs), max_bytes_(max_bytes), exists_(std::move(exists)) {}
+
+std::uint64_t ModelCache::load_estimate(const std::string& model_id) const {
+  // From the file's size and its header ("<words> <dim>\n"), a little above what
+  // Embeddings::memory_bytes() will say: per word the padded floats, their 8-bit copy, a norm,
+  // a std::string and the word table's slots and offsets; the words' bytes twice.
+  const std::string path = dirs_.model_vectors(model_id);
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) return 0;  // the load will fail and say why
+  std::ifstream in(path, std::ios::binary);
+  unsigned long long words = 0, dim = 0;
+  if (!(in >> words >> dim) || dim == 0 || words > size || dim > size) return size + size / 2;
+  const std::uint64_t stride = (dim + 15) / 16 * 16;
+  const std::uint64_t floats = words * dim * sizeof(float);
+  const std::uint64_t text = size > floats ? size - floats : 0;
+  return words * (stride * 5 + 96) + 2 * text;
+}
 
 std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
   std::promise<std::shared_ptr<const Embeddings>> promise;
   Future future;
-  bool loader = false;
+  std::uint64_t serial = 0;
   {
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(model_id); it != entries_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second.lru);
-      future = it->second.model;
-    } else {
-      future = promise.get_future().share();
-      lru_.push_front(model_id);
-      entries_[model_id] = Entry{future, 0, lru_.begin(), std::nullopt, 0};
-      loader = true;
+    const std::uint64_t estimate = load_estimate(model_id);
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (auto it = entries_.find(model_id); it != entries_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second.lru);
+        future = it->second.model;
+        break;
+      }
+      // Asked without the lock (the store may be slow; queries on loaded models must not wait
+      // for it). A model deleted meanwhile has been evicted, which bumps deletions_: ask again.
+      if (exists_) {
+        const std::uint64_t deletions = deletions_;
+        lock.unlock();
+        const bool exists = exists_(model_id);
+        lock.lock();
+        if (!exists) return nullptr;
+        if (deletions != deletions_) continue;
+        if (entries_.count(model_id) != 0) continue;  // another query started loading it
+      }
+      // Loads run side by side while they fit the budget together (one alone always does).
+      if (loading_bytes_ == 0 || loading_bytes_ + estimate <= max_bytes_) {
+        future = promise.get_future().share();
+        lru_.push_front(model_id);
+        serial = ++serial_;
+        entries_[model_id] = Entry{future, serial, true, estimate, lru_.begin(), nullptr, 0};
+        bytes_ += estimate;
+        loading_bytes_ += estimate;
+        evict_over_budget(model_id);
+        break;
+      }
+      load_done_.wait(lock);
     }
   }
-  if (!loader) return future.get();  // rethrows the loader's error
+  if (serial == 0) return future.get();  // another query loads it; rethrows its error
 
   const auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const Embeddings> model;
   try {
     WordVectors wv = load_vectors_file(dirs_.model_vectors(model_id), VectorsFormat::kBinary);
-    auto model = std::make_shared<const Embeddings>(std::move(wv.words), std::move(wv.vectors));
-    const std::uint64_t size = model->memory_bytes();
-    promise.set_value(model);
-    spdlog::info(
-        "model {} loaded: {} words, {} MiB, {:.0f} ms, {} search", model_id, model->size(),
-        size >> 20,
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
-        model->search_kernel());
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(model_id); it != entries_.end() && it->second.bytes == 0) {
-      it->second.bytes = size;
-      bytes_ += size;
-      ++loads_;
-      evict_over_budget(model_id);
-    }
-    return model;
+    model = std::make_shared<const Embeddings>(std::move(wv.words), std::move(wv.vectors));
   } catch (...) {
     promise.set_exception(std::current_exception());
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(model_id); it != entries_.end()) {
-      lru_.erase(it->second.lru);
-      entries_.erase(it);
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = entries_.find(model_id); it != entries_.end() && it->second.serial == serial) {
+        erase(it);
+      }
     }
+    load_done_.notify_all();
     throw;
   }
-}
-
-std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) {
-  const auto emb = get(model_id);
-  std::promise<std::shared_ptr<const HnswIndex>> promise;
-  IndexFuture future;
+  promise.set_value(model);
+  const std::uint64_t size = model->memory_bytes();
+  spdlog::info(
+      "model {} loaded: {} words, {} MiB, {:.0f} ms, {} search", model_id, model->size(),
+      size >> 20,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+      model->search_kernel());
   {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(model_id);
-    if (it == entries_.end()) throw std::runtime_error("model " + model_id + " was evicted");
-    if (it->second.index) return it->second.index->get();
-    future = promise.get_future().share();
-    it->second.index = future;
-  }
-  try {
-    const std::string path = dirs_.model_hnsw(model_id);
-    std::shared_ptr<const HnswIndex> index;
-    try {
-      index = HnswIndex::load(path, *emb);
-    } catch (const std::exception&) {
-      const auto start = std::chrono::steady_clock::now();
-      index = HnswIndex::build(*emb);
-      index->save(path);
-      spdlog::info("model {}: HNSW index built in {:.1f} s", model_id,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    ++loads_;
+    // Evicted meanwhile (deleted): the entry is gone with its reservation; answer from the model.
+    if (auto it = entries_.find(model_id); it != entries_.end() && it->second.serial == serial) {
+      Entry& e = it->second;
+      bytes_ = bytes_ - e.bytes + size;
+      loading_bytes_ -= e.bytes;
+      e.bytes = size;
+      e.loading = false;
+      evict_over_budget(model_id);
     }
-    promise.set_value(index);
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(model_id); it != entries_.end() && it->second.index_bytes == 0) {
-      it->second.index_bytes = index->memory_bytes();
-      bytes_ += it->second.index_bytes;
-    }
-    return index;
-  } catch (...) {
-    promise.set_exception(std::current_exception());
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(model_id); it != entries_.end()) it->second.index.reset();
-    throw;
   }
+  load_done_.notify_all();
+  return model;
 }
 
 std::shared_ptr<const Embeddings> ModelCache::loaded(const std::string& model_id) {
   std::lock_guard lock(mutex_);
   const auto it = entries_.find(model_id);
-  if (it == entries_.end() || it->second.bytes == 0) return nullptr;  // absent or loading
+  if (it == entries_.end() || it->second.loading) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second.lru);
   return it->second.model.get();
 }
 
-void ModelCache::evict(const std::string& model_id) {
+std::shared_ptr<const HnswIndex> ModelCache::loaded_index(const std::string& model_id) {
   std::lock_guard lock(mutex_);
-  if (auto it = entries_.find(model_id); it != entries_.end()) {
-    bytes_ -= it->second.bytes + it->second.index_bytes;
-    lru_.erase(it->second.lru);
-    entries_.erase(it);
+  const auto it = entries_.find(model_id);
+  if (it == entries_.end() || it->second.loading || !it->second.index) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return it->second.index;
+}
+
+std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) {
+  const auto emb = get(model_id);
+  if (!emb) return nullptr;
+  std::promise<std::shared_ptr<const HnswIndex>> promise;
+  IndexFuture building;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(model_id); it != entries_.end() && it->second.index) {
+      return it->second.index;
+    }
+    // One build per model, joined by every query that asks while it runs, whether or not the
+    // model stays in the cache meanwhile.
+    if (auto b = index_builds_.find(model_id); b != index_builds_.end()) {
+      building = b->second;
+    } else {
+      index_builds_.emplace(model_id, promise.get_future().share());
+    }
   }
+  if (building.valid()) return building.get();  // rethrows the builder's error
+
+  std::shared_ptr<const HnswIndex> index;
+  try {
+    index = load_or_build_index(model_id, *emb);
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    std::lock_guard lock(mutex_);
+    index_builds_.erase(model_id);
+    throw;
+  }
+  promise.set_value(index);
+  std::lock_guard lock(mutex_);
+  index_builds_.erase(model_id);
+  // Kept with the model when it is (still, or again) loaded; otherwise this query uses it and
+  // the next load of the model reads it from its file.
+  if (auto it = entries_.find(model_id);
+      it != entries_.end() && !it->second.loading && !it->second.index) {
+    it->second.index = index;
+    it->second.index_bytes = index->memory_bytes();
+    bytes_ += it->second.index_bytes;
+    evict_over_budget(model_id);
+  }
+  return index;
+}
+
+std::shared_ptr<const HnswIndex> ModelCache::load_or_build_index(const std::string& model_id,
+                                                                 const Embeddings& emb) {
+  const std::string path = dirs_.model_hnsw(model_id);
+  try {
+    return HnswIndex::load(path, emb);
+  } catch (const std::exception&) {
+    // Not built yet (or unreadable): build it.
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const HnswIndex> index = HnswIndex::build(emb);
+  {
+    std::lock_guard lock(mutex_);
+    ++builds_;
+  }
+  spdlog::info("model {}: HNSW index built in {:.1f} s", model_id,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  try {
+    index->save(path);
+  } catch (const std::exception& e) {
+    // The index in memory serves all the same; the next load builds it again. (The model may
+    // also have been deleted meanwhile, its directory with it.)
+    spdlog::warn("model {}: the HNSW index is not saved: {}", model_id, e.what());
+  }
+  return index;
+}
+
+void ModelCache::evict(const std::string& model_id) {
+  {
+    std::lock_guard lock(mutex_);
+    ++deletions_;
+    if (auto it = entries_.find(model_id); it != entries_.end()) erase(it);
+  }
+  load_done_.notify_all();  // a load evicted while in progress no longer counts
+}
+
+void ModelCache::erase(std::map<std::string, Entry>::iterator it) {
+  const Entry& e = it->second;
+  bytes_ -= e.bytes + e.index_bytes;
+  if (e.loading) loading_bytes_ -= e.bytes;
+  lru_.erase(e.lru);
+  entries_.erase(it);
 }
 
 void ModelCache::evict_over_budget(const std::string& keep) {
-  // Oldest first; entries still loading (bytes 0) and the one just loaded stay.
-  for (auto it = std::prev(lru_.end()); bytes_ > max_bytes_ && it != lru_.begin();) {
-    auto victim = it--;
-    if (*victim == keep) continue;
-    auto e = entries_.find(*victim);
-    if (e->second.bytes == 0) continue;
-    spdlog::info("model {} evicted from the cache", *victim);
-    bytes_ -= e->second.bytes + e->second.index_bytes;
-    entries_.erase(e);
-    lru_.erase(victim);
+  // Oldest first; entries still loading and the one just used stay.
+  for (auto it = lru_.end(); bytes_ > max_bytes_ && it != lru_.begin();) {
+    --it;
+    if (*it == keep) continue;
+    auto e = entries_.find(*it);
+    if (e->second.loading) continue;
+    spdlog::info("model {} evicted from the cache", *it);
+    ++it;  // erase() removes the element it pointed to
+    erase(e);
   }
 }
 
@@ -142,6 +239,11 @@ std::size_t ModelCache::entries() const {
 std::uint64_t ModelCache::loads() const {
   std::lock_guard lock(mutex_);
   return loads_;
+}
+
+std::uint64_t ModelCache::index_builds() const {
+  std::lock_guard lock(mutex_);
+  return builds_;
 }
 
 }  // namespace w2v::server

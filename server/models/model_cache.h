@@ -2,14 +2,24 @@
 // Models loaded for queries, kept in a cache bounded by bytes with least-recently-used
 // eviction. Concurrent first queries of a model load it once; the others wait for that load.
 // An evicted model stays alive for queries still holding it.
+//
+// The budget counts what is loaded, what is loading (estimated from its vectors file, a little
+// above the real size, until that is known) and the models' HNSW indexes. A load
+// or a finished index evicts the least recently used models until the total fits; a load that
+// would not fit beside the loads already in progress is refused (CacheBusy, answered 503) rather
+// than taken over the budget, except when it is the only one (so a model larger than the whole
+// budget can still be queried, alone). A model's index is built once however many queries ask
+// for it, even when the model is evicted meanwhile. A deleted model is never loaded again: every
+// load first asks the store (through `exists`) whether the model is still there.
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 
 #include "core/embeddings.h"
@@ -20,42 +30,63 @@ namespace w2v::server {
 
 class ModelCache {
  public:
-  ModelCache(const DataDir& dirs, std::uint64_t max_bytes);
+  // Whether the model still exists (asked before every load, without the cache's lock).
+  using Exists = std::function<bool(const std::string& model_id)>;
+  ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists = {});
 
-  // The model's embeddings, loading them on first use. Throws std::runtime_error when the
+  // The model's embeddings, loading them on first use (blocking: call it on the blocking pool);
+  // null when the model does not exist (or was deleted). Throws std::runtime_error when the
   // vectors file cannot be read.
   std::shared_ptr<const Embeddings> get(const std::string& model_id);
   // The model's embeddings if they are loaded (touching its recency), else null; never loads.
   std::shared_ptr<const Embeddings> loaded(const std::string& model_id);
   // The model's approximate-search index: loaded from models/<id>/hnsw.bin, or built (seconds
-  // for ~100k words) and saved there on first use; kept with the model in the cache.
+  // for ~100k words) and saved there on first use; kept with the model in the cache. Null when
+  // the model does not exist. Blocks and throws as get() does.
   std::shared_ptr<const HnswIndex> index(const std::string& model_id);
-  // Drops the model (e.g. when it is deleted).
+  // The index if the model and its index are in the cache, else null; never loads or builds.
+  std::shared_ptr<const HnswIndex> loaded_index(const std::string& model_id);
+  // Drops the model (when it is deleted: call after the store no longer has it). A load that
+  // asked the store before the deletion and had not started yet asks again.
   void evict(const std::string& model_id);
 
-  std::uint64_t bytes() const;
+  std::uint64_t bytes() const;  // loaded, loading (estimated) and indexes
   std::size_t entries() const;
   std::uint64_t loads() const;
+  std::uint64_t index_builds() const;
 
  private:
   using Future = std::shared_future<std::shared_ptr<const Embeddings>>;
   using IndexFuture = std::shared_future<std::shared_ptr<const HnswIndex>>;
   struct Entry {
     Future model;
-    std::uint64_t bytes = 0;  // 0 while loading
+    std::uint64_t serial = 0;  // which load made the entry
+    bool loading = true;
+    std::uint64_t bytes = 0;  // the estimate while loading, then the real size
     std::list<std::string>::iterator lru;
-    std::optional<IndexFuture> index;
+    std::shared_ptr<const HnswIndex> index;
     std::uint64_t index_bytes = 0;
   };
+  std::uint64_t load_estimate(const std::string& model_id) const;
   void evict_over_budget(const std::string& keep);
+  void erase(std::map<std::string, Entry>::iterator it);
+  std::shared_ptr<const HnswIndex> load_or_build_index(const std::string& model_id,
+                                                       const Embeddings& emb);
 
   const DataDir& dirs_;
   const std::uint64_t max_bytes_;
+  const Exists exists_;
   mutable std::mutex mutex_;
+  std::condition_variable load_done_;  // a load ended: another may fit now
   std::map<std::string, Entry> entries_;
-  std::list<std::string> lru_;  // most recent first
+  std::map<std::string, IndexFuture> index_builds_;  // in progress, whether or not still cached
+  std::list<std::string> lru_;                       // most recent first
   std::uint64_t bytes_ = 0;
+  std::uint64_t loading_bytes_ = 0;  // the part of bytes_ that is loads in progress
+  std::uint64_t serial_ = 0;
+  std::uint64_t deletions_ = 0;  // evict() calls: an exists() answer older than one is stale
   std::uint64_t loads_ = 0;
+  std::uint64_t builds_ = 0;
 };
 
 }  // namespace w2v::server

@@ -4,7 +4,7 @@ namespace w2v::server {
 
 ModelSettings::ModelSettings(Store& store) : store_(store) {
   for (const auto& m : store_.models()) {
-    if (m.search == "approximate") approximate_.insert(m.id);
+    if (m.search_mode() == proto::SearchMode::kApproximate) approximate_.insert(m.id);
   }
 }
 
@@ -20,8 +20,8 @@ std::optional<proto::ModelRecord> ModelSettings::update(const std::string& model
   if (!m) return std::nullopt;
   if (patch.name) m->name = *patch.name;
   if (patch.search) m->search = *patch.search;
-  store_.update_model(*m);
-  if (m->search == "approximate") {
+  if (!store_.update_model(*m)) return std::nullopt;  // deleted meanwhile
+  if (m->search_mode() == proto::SearchMode::kApproximate) {
     approximate_.insert(model_id);
   } else {
     approximate_.erase(model_id);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <stdio.h>  // renameat2
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,11 +30,12 @@ constexpr const char* kSubdirs[] = {"corpora", "jobs", "models", "tmp"};
   fail(what, std::error_code(errno, std::generic_category()));
 }
 
-// Creates dir when missing; true when it did.
+// Creates dir (mode 0700: corpora and models are private) when missing; true when it did.
 bool ensure_directory(const std::string& dir) {
   std::error_code ec;
   const bool created = fs::create_directories(dir, ec);
   if (ec) fail("cannot create directory " + dir, ec);
+  if (created && ::chmod(dir.c_str(), 0700) != 0) fail_errno("cannot set the mode of " + dir);
   if (!fs::is_directory(dir, ec)) {
     throw std::runtime_error("cannot use " + dir + " as a directory: it is not one");
   }
@@ -94,9 +96,8 @@ DataDir::DataDir(std::string root) : root_(std::move(root)) {
 std::string DataDir::make_temp_dir() const {
   for (int attempt = 0; attempt < 8; ++attempt) {
     std::string dir = root_ + "/tmp/" + new_id("t");
-    std::error_code ec;
-    if (fs::create_directory(dir, ec)) return dir;
-    if (ec) fail("cannot create directory " + dir, ec);
+    if (::mkdir(dir.c_str(), 0700) == 0) return dir;
+    if (errno != EEXIST) fail_errno("cannot create directory " + dir);
     // It existed (a collision in 100 random bits): draw again.
   }
   throw std::runtime_error("cannot create a fresh directory under " + root_ + "/tmp");

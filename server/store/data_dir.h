@@ -6,11 +6,15 @@
 //   jobs/<id>/encoded.bin            the job's encoded corpus (kept until the job ends)
 //   jobs/<id>/checkpoint.bin         the weights at the last finished epoch
 //   models/<id>/vectors.bin          word2vec binary vectors
+//   models/<id>/training_state.bin   its output weights and word counts (core/training_state.h),
+//                                    absent when the model keeps its vectors only
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
-//   query tmp/                             uploads in progress; emptied at start
+//   tmp/                             uploads in progress; emptied at start
 // Blobs are written to temporary names, fsynced and renamed (core/atomic_file.h); a directory
-// is assembled under tmp/ and renamed into place whole.
+// is assembled under tmp/ and renamed into place whole. Directories are 0700 and files 0600
+// (w2vd also sets its umask to 077). server/store/consistency.h checks all this against the
+// store and sweeps what a crash leaves.
 
 #include <string>
 
@@ -18,7 +22,8 @@ namespace w2v::server {
 
 class DataDir {
  public:
-  // Creates root and its subdirectories when missing. Throws std::runtime_error if it cannot.
+  // Creates root and its subdirectories (mode 0700) when missing. Throws std::runtime_error if
+  // it cannot.
   explicit DataDir(std::string root);
 
   const std::string& root() const noexcept { return root_; }
@@ -34,6 +39,9 @@ class DataDir {
   std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }
   std::string model_vectors(const std::string& id) const { return model_dir(id) + "/vectors.bin"; }
   std::string model_text(const std::string& id) const { return model_dir(id) + "/vectors.txt"; }
+  std::string model_training_state(const std::string& id) const {
+    return model_dir(id) + "/training_state.bin";
+  }
   std::string model_hnsw(const std::string& id) const { return model_dir(id) + "/hnsw.bin"; }
 
   // A new empty directory under tmp/.

@@ -7,6 +7,7 @@
 
 #include "proto/json_text.h"
 #include "server/store/sqlite.h"
+#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 namespace {
@@ -88,6 +89,29 @@ UPDATE models SET params = json_set(params, '$.kernel', 'auto')
 ALTER TABLE models ADD COLUMN search TEXT NOT NULL DEFAULT 'exact'
   CHECK (search IN ('exact', 'approximate'));
 )sql",
+    // 4: how many times the process died while a job was running (a crash loop guard).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 5: a job's progress history, bounded (server/jobs/progress_history.h), for its curves.
+    R"sql(
+CREATE TABLE job_progress_history (
+  job_id  TEXT PRIMARY KEY NOT NULL,
+  history TEXT NOT NULL  -- JSON (ProgressHistory::to_json)
+);
+)sql",
+    // 6: continued training. A model names the model its job started from, and says whether it
+    // keeps what training further needs beside its vectors (output weights, word counts): the
+    // models before this version kept their vectors only. A job names the model it starts from
+    // and what becomes of that model's vocabulary.
+    R"sql(
+ALTER TABLE models ADD COLUMN parent_id TEXT;
+ALTER TABLE models ADD COLUMN weights TEXT NOT NULL DEFAULT 'vectors_only'
+  CHECK (weights IN ('full', 'vectors_only'));
+ALTER TABLE jobs ADD COLUMN init_model TEXT;
+ALTER TABLE jobs ADD COLUMN vocabulary TEXT CHECK (vocabulary IN ('extend', 'keep'));
+CREATE INDEX jobs_by_init_model ON jobs (init_model, status);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -112,12 +136,9 @@ std::optional<int> to_int(const std::optional<std::int64_t>& v) {
   throw std::runtime_error("corrupt " + what + " in the database for " + id + ": " + why);
 }
 
-// TrainParams have no JSON reader of their own in proto; they are read as a model record's.
 TrainParams params_from_text(const std::string& text, const std::string& id) {
   try {
-    json j = proto::to_json(ModelRecord{});
-    j["params"] = json::parse(text);
-    return *proto::model_from_json(j).params;
+    return proto::train_params_from_json(json::parse(text), "params");
   } catch (const std::exception& e) {
     corrupt("params", id, e.what());
   }
@@ -167,7 +188,7 @@ CorpusRecord read_corpus(const sqlite::Statement& s) {
 
 constexpr const char* kJobColumns =
     "id, corpus_id, name, status, params, progress, model_id, error, created_at, started_at, "
-    "finished_at, attempts, resumed_from_epoch";
+    "finished_at, attempts, resumed_from_epoch, init_model, vocabulary";
 
 JobRecord read_job(const sqlite::Statement& s) {
   JobRecord j;
@@ -187,10 +208,13 @@ JobRecord read_job(const sqlite::Statement& s) {
   j.finished_at = s.column_optional_text(10);
   j.attempts = static_cast<int>(s.column_int64(11));
   j.resumed_from_epoch = to_int(s.column_optional_int64(12));
+  j.init_model = s.column_optional_text(13);
+  j.vocabulary = s.column_optional_text(14);
   return j;
 }
 
-// Binds every column of j but id to parameters 1..12 (in kJobColumns' order, id last at 13).
+// Binds every column of j but id to parameters 1..12 (in kJobColumns' order), id at 13,
+// init_model and vocabulary at 14 and 15.
 void bind_job(sqlite::Statement& s, const JobRecord& j) {
   s.bind_text(1, j.corpus_id);
   s.bind_text(2, j.name);
@@ -205,12 +229,15 @@ void bind_job(sqlite::Statement& s, const JobRecord& j) {
   s.bind_int64(11, j.attempts);
   s.bind_optional_int64(12, to_i64(j.resumed_from_epoch));
   s.bind_text(13, j.id);
+  s.bind_optional_text(14, j.init_model);
+  s.bind_optional_text(15, j.vocabulary);
 }
 
 // ---- models ----
 
 constexpr const char* kModelColumns =
-    "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at, search";
+    "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at, search, "
+    "parent_id, weights";
 
 ModelRecord read_model(const sqlite::Statement& s) {
   ModelRecord m;
@@ -224,6 +251,8 @@ ModelRecord read_model(const sqlite::Statement& s) {
   m.source = s.column_text(7);
   m.created_at = s.column_text(8);
   m.search = s.column_text(9);
+  m.parent_id = s.column_optional_text(10);
+  m.weights = s.column_text(11);
   return m;
 }
 
@@ -242,6 +271,8 @@ void bind_model(sqlite::Statement& s, const ModelRecord& m) {
   s.bind_text(8, m.created_at);
   s.bind_text(9, m.id);
   s.bind_text(10, m.search);
+  s.bind_optional_text(11, m.parent_id);
+  s.bind_text(12, m.weights);
 }
 
 int user_version(sqlite::Database& db) {
@@ -255,6 +286,28 @@ void refuse_newer(int version, const std::string& path) {
     throw std::runtime_error("cannot open " + path + ": database schema version " +
                              std::to_string(version) + " is newer than this w2vd supports (" +
                              std::to_string(kSchemaVersion) + "); upgrade w2vd");
+  }
+}
+
+// SQLite failures caused by the machine rather than by w2vd become StoreUnavailable (503);
+// others (constraint violations, corruption) stay as they are.
+[[noreturn]] void rethrow_store_error(const sqlite::Error& e, const std::string& path) {
+  switch (e.code() & 0xFF) {
+    case SQLITE_FULL:
+      throw StoreUnavailable("the metadata store cannot be written: the disk holding " + path +
+                                 " is full; free space there (w2vd recovers by itself)",
+                             true);
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+      throw StoreUnavailable(
+          "the metadata store " + path + " is unavailable (" + e.what() + "); retry later", false);
+    default:
+      throw e;
   }
 }
 
@@ -280,6 +333,28 @@ struct Store::Impl {
     db.exec("PRAGMA synchronous=FULL");
     db.exec("PRAGMA foreign_keys=ON");
     migrate();
+    count_jobs();
+  }
+
+  // The in-memory job counts, from the rows (once, at open).
+  void count_jobs() {
+    auto s = db.prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+    while (s.step()) {
+      const auto status = proto::parse_job_status(s.column_text(0));
+      if (!status)
+        corrupt("status", "(any)", ("unknown status \"" + s.column_text(0) + "\"").c_str());
+      job_counts.set(*status, to_u64(s.column_int64(1)));
+    }
+  }
+
+  // The job's status as stored (for the counts); throws when there is no such job.
+  JobStatus stored_status_locked(const std::string& id) {
+    auto s = db.prepare("SELECT status FROM jobs WHERE id=?1");
+    s.bind_text(1, id);
+    if (!s.step()) throw std::runtime_error("cannot update job " + id + ": no such job");
+    const auto status = proto::parse_job_status(s.column_text(0));
+    if (!status) corrupt("status", id, ("unknown status \"" + s.column_text(0) + "\"").c_str());
+    return *status;
   }
 
   void migrate() {
@@ -301,21 +376,41 @@ struct Store::Impl {
     tx.commit();
   }
 
-  void update_job_locked(const JobRecord& j) {
+  // Returns the status the job had, for the counts (moved by the caller once committed).
+  JobStatus update_job_locked(const JobRecord& j) {
+    const JobStatus before = stored_status_locked(j.id);
     auto s = db.prepare(
         "UPDATE jobs SET corpus_id=?1, name=?2, status=?3, params=?4, progress=?5, "
         "model_id=?6, error=?7, created_at=?8, started_at=?9, finished_at=?10, attempts=?11, "
-        "resumed_from_epoch=?12 WHERE id=?13");
+        "resumed_from_epoch=?12, init_model=?14, vocabulary=?15 WHERE id=?13");
     bind_job(s, j);
     s.run();
     if (db.changes() == 0) throw std::runtime_error("cannot update job " + j.id + ": no such job");
+    return before;
+  }
+
+  void insert_job_locked(const JobRecord& j) {
+    auto s = db.prepare(
+        "INSERT INTO jobs (corpus_id, name, status, params, progress, model_id, error, "
+        "created_at, started_at, finished_at, attempts, resumed_from_epoch, id, init_model, "
+        "vocabulary, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+        "?15, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
+    bind_job(s, j);
+    s.run();
+  }
+
+  std::vector<JobRecord> jobs_with_status_locked(JobStatus status) {
+    auto s = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE status=?1 ORDER BY seq");
+    s.bind_text(1, proto::to_string(status));
+    return all<JobRecord>(std::move(s), read_job);
   }
 
   void insert_model_locked(const ModelRecord& m) {
     auto s = db.prepare(
         "INSERT INTO models (job_id, name, vocab_size, dim, params, evaluation, source, "
-        "created_at, id, search, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM models))");
+        "created_at, id, search, parent_id, weights, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, (SELECT COALESCE(MAX(seq), 0) + 1 FROM models))");
     bind_model(s, m);
     s.run();
   }
@@ -335,159 +430,261 @@ struct Store::Impl {
     return out;
   }
 
+  // Runs f under the store's lock, turning the machine's failures into StoreUnavailable.
+  template <class F>
+  auto locked(F&& f) -> decltype(f()) {
+    std::lock_guard lock(mutex);
+    try {
+      return f();
+    } catch (const sqlite::Error& e) {
+      rethrow_store_error(e, db.path());
+    }
+  }
+
   std::mutex mutex;
   sqlite::Database db;
+  JobCounts job_counts;
 };
 
 Store::Store(const std::string& path) : impl_(std::make_unique<Impl>(path)) {
-  impl_->open();
+  try {
+    impl_->open();
+  } catch (const sqlite::Error& e) {
+    rethrow_store_error(e, path);
+  }
 }
 
 Store::~Store() = default;
 
+const JobCounts& Store::job_counts() const noexcept {
+  return impl_->job_counts;
+}
+
 int Store::schema_version() const {
-  std::lock_guard lock(impl_->mutex);
-  return user_version(impl_->db);
+  return impl_->locked([&] { return user_version(impl_->db); });
 }
 
 // ---- corpora ----
 
 void Store::insert_corpus(const CorpusRecord& c) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(
-      "INSERT INTO corpora (id, name, bytes, tokens, sentences, distinct_words, created_at, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM corpora))");
-  s.bind_text(1, c.id);
-  s.bind_text(2, c.name);
-  s.bind_int64(3, to_i64(c.bytes));
-  s.bind_int64(4, to_i64(c.tokens));
-  s.bind_int64(5, to_i64(c.sentences));
-  s.bind_int64(6, to_i64(c.distinct_words));
-  s.bind_text(7, c.created_at);
-  s.run();
+  impl_->locked([&] {
+    auto s = impl_->db.prepare(
+        "INSERT INTO corpora (id, name, bytes, tokens, sentences, distinct_words, created_at, "
+        "seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM corpora))");
+    s.bind_text(1, c.id);
+    s.bind_text(2, c.name);
+    s.bind_int64(3, to_i64(c.bytes));
+    s.bind_int64(4, to_i64(c.tokens));
+    s.bind_int64(5, to_i64(c.sentences));
+    s.bind_int64(6, to_i64(c.distinct_words));
+    s.bind_text(7, c.created_at);
+    s.run();
+  });
 }
 
 std::optional<CorpusRecord> Store::corpus(const std::string& id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->one<CorpusRecord>(
-      std::string("SELECT ") + kCorpusColumns + " FROM corpora WHERE id=?1", id, read_corpus);
+  return impl_->locked([&] {
+    return impl_->one<CorpusRecord>(
+        std::string("SELECT ") + kCorpusColumns + " FROM corpora WHERE id=?1", id, read_corpus);
+  });
 }
 
 std::vector<CorpusRecord> Store::corpora() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->all<CorpusRecord>(
-      impl_->db.prepare(std::string("SELECT ") + kCorpusColumns + " FROM corpora ORDER BY seq"),
-      read_corpus);
+  return impl_->locked([&] {
+    return impl_->all<CorpusRecord>(
+        impl_->db.prepare(std::string("SELECT ") + kCorpusColumns + " FROM corpora ORDER BY seq"),
+        read_corpus);
+  });
 }
 
 DeleteResult Store::delete_corpus(const std::string& id) {
-  std::lock_guard lock(impl_->mutex);
-  auto& db = impl_->db;
-  sqlite::Transaction tx(db);
-  {
-    auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
-    s.bind_text(1, id);
-    if (!s.step()) return DeleteResult::kNotFound;
-  }
-  {
-    auto s = db.prepare(
-        "SELECT 1 FROM jobs WHERE corpus_id=?1 AND status IN ('queued', 'running') LIMIT 1");
-    s.bind_text(1, id);
-    if (s.step()) return DeleteResult::kInUse;
-  }
-  {
-    auto s = db.prepare("DELETE FROM corpora WHERE id=?1");
-    s.bind_text(1, id);
-    s.run();
-  }
-  tx.commit();
-  return DeleteResult::kDeleted;
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    {
+      auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
+      s.bind_text(1, id);
+      if (!s.step()) return DeleteResult::kNotFound;
+    }
+    {
+      auto s = db.prepare(
+          "SELECT 1 FROM jobs WHERE corpus_id=?1 AND status IN ('queued', 'running') LIMIT 1");
+      s.bind_text(1, id);
+      if (s.step()) return DeleteResult::kInUse;
+    }
+    {
+      auto s = db.prepare("DELETE FROM corpora WHERE id=?1");
+      s.bind_text(1, id);
+      s.run();
+    }
+    tx.commit();
+    return DeleteResult::kDeleted;
+  });
 }
 
 // ---- jobs ----
 
 void Store::insert_job(const JobRecord& j) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(
-      "INSERT INTO jobs (corpus_id, name, status, params, progress, model_id, error, created_at, "
-      "started_at, finished_at, attempts, resumed_from_epoch, id, seq) VALUES (?1, ?2, ?3, ?4, "
-      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
-  bind_job(s, j);
-  s.run();
+  impl_->locked([&] {
+    impl_->insert_job_locked(j);
+    impl_->job_counts.added(j.status);
+  });
+}
+
+bool Store::insert_job_if_corpus_exists(const JobRecord& j) {
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    {
+      auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
+      s.bind_text(1, j.corpus_id);
+      if (!s.step()) return false;
+    }
+    impl_->insert_job_locked(j);
+    tx.commit();
+    impl_->job_counts.added(j.status);
+    return true;
+  });
 }
 
 std::optional<JobRecord> Store::job(const std::string& id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->one<JobRecord>(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1", id,
-                               read_job);
+  return impl_->locked([&] {
+    return impl_->one<JobRecord>(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1",
+                                 id, read_job);
+  });
 }
 
 std::vector<JobRecord> Store::jobs() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->all<JobRecord>(
-      impl_->db.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY seq"),
-      read_job);
+  return impl_->locked([&] {
+    return impl_->all<JobRecord>(
+        impl_->db.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY seq"),
+        read_job);
+  });
 }
 
 std::vector<JobRecord> Store::jobs_with_status(JobStatus status) const {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(std::string("SELECT ") + kJobColumns +
-                             " FROM jobs WHERE status=?1 ORDER BY seq");
-  s.bind_text(1, proto::to_string(status));
-  return impl_->all<JobRecord>(std::move(s), read_job);
+  return impl_->locked([&] { return impl_->jobs_with_status_locked(status); });
 }
 
 void Store::update_job(const JobRecord& j) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->update_job_locked(j);
+  impl_->locked([&] {
+    const JobStatus before = impl_->update_job_locked(j);
+    impl_->job_counts.moved(before, j.status);
+  });
 }
 
 void Store::complete_job(const JobRecord& j, const ModelRecord& m) {
-  std::lock_guard lock(impl_->mutex);
-  sqlite::Transaction tx(impl_->db);
-  impl_->insert_model_locked(m);
-  impl_->update_job_locked(j);
-  tx.commit();
+  impl_->locked([&] {
+    sqlite::Transaction tx(impl_->db);
+    impl_->insert_model_locked(m);
+    const JobStatus before = impl_->update_job_locked(j);
+    tx.commit();
+    impl_->job_counts.moved(before, j.status);
+  });
+}
+
+InterruptedJobs Store::requeue_interrupted_jobs(int max_crashes, const std::string& error,
+                                                const std::string& finished_at) {
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    InterruptedJobs out;
+    std::vector<std::pair<JobStatus, JobStatus>> moves;
+    for (JobRecord j : impl_->jobs_with_status_locked(JobStatus::kRunning)) {
+      std::int64_t crashes = 0;
+      {
+        auto s = db.prepare("UPDATE jobs SET crashes = crashes + 1 WHERE id=?1 RETURNING crashes");
+        s.bind_text(1, j.id);
+        if (s.step()) crashes = s.column_int64(0);
+      }
+      if (crashes >= max_crashes) {
+        j.status = JobStatus::kFailed;
+        j.error = error;
+        j.finished_at = finished_at;
+        out.failed.push_back(j);
+      } else {
+        j.status = JobStatus::kQueued;
+        out.requeued.push_back(j);
+      }
+      moves.emplace_back(impl_->update_job_locked(j), j.status);
+    }
+    tx.commit();
+    for (auto [from, to] : moves) impl_->job_counts.moved(from, to);
+    return out;
+  });
 }
 
 // ---- models ----
 
+void Store::save_job_history(const std::string& job_id, const std::string& history_json) {
+  impl_->locked([&] {
+    auto s = impl_->db.prepare(
+        "INSERT INTO job_progress_history (job_id, history) VALUES (?1, ?2) "
+        "ON CONFLICT (job_id) DO UPDATE SET history = excluded.history");
+    s.bind_text(1, job_id);
+    s.bind_text(2, history_json);
+    s.run();
+  });
+}
+
+std::optional<std::string> Store::job_history(const std::string& job_id) const {
+  return impl_->locked([&]() -> std::optional<std::string> {
+    auto s = impl_->db.prepare("SELECT history FROM job_progress_history WHERE job_id = ?1");
+    s.bind_text(1, job_id);
+    if (!s.step()) return std::nullopt;
+    return s.column_text(0);
+  });
+}
+
 void Store::insert_model(const ModelRecord& m) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->insert_model_locked(m);
+  impl_->locked([&] { impl_->insert_model_locked(m); });
 }
 
 std::optional<ModelRecord> Store::model(const std::string& id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->one<ModelRecord>(
-      std::string("SELECT ") + kModelColumns + " FROM models WHERE id=?1", id, read_model);
+  return impl_->locked([&] {
+    return impl_->one<ModelRecord>(
+        std::string("SELECT ") + kModelColumns + " FROM models WHERE id=?1", id, read_model);
+  });
 }
 
 std::vector<ModelRecord> Store::models() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->all<ModelRecord>(
-      impl_->db.prepare(std::string("SELECT ") + kModelColumns + " FROM models ORDER BY seq"),
-      read_model);
+  return impl_->locked([&] {
+    return impl_->all<ModelRecord>(
+        impl_->db.prepare(std::string("SELECT ") + kModelColumns + " FROM models ORDER BY seq"),
+        read_model);
+  });
 }
 
-void Store::update_model(const ModelRecord& m) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare(
-      "UPDATE models SET job_id=?1, name=?2, vocab_size=?3, dim=?4, params=?5, evaluation=?6, "
-      "source=?7, created_at=?8, search=?10 WHERE id=?9");
-  bind_model(s, m);
-  s.run();
-  if (impl_->db.changes() == 0) {
-    throw std::runtime_error("cannot update model " + m.id + ": no such model");
-  }
+bool Store::update_model(const ModelRecord& m) {
+  return impl_->locked([&] {
+    auto s = impl_->db.prepare(
+        "UPDATE models SET job_id=?1, name=?2, vocab_size=?3, dim=?4, params=?5, evaluation=?6, "
+        "source=?7, created_at=?8, search=?10, parent_id=?11, weights=?12 WHERE id=?9");
+    bind_model(s, m);
+    s.run();
+    return impl_->db.changes() > 0;
+  });
 }
 
 DeleteResult Store::delete_model(const std::string& id) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->db.prepare("DELETE FROM models WHERE id=?1");
-  s.bind_text(1, id);
-  s.run();
-  return impl_->db.changes() > 0 ? DeleteResult::kDeleted : DeleteResult::kNotFound;
+  return impl_->locked([&] {
+    auto& db = impl_->db;
+    sqlite::Transaction tx(db);
+    {
+      // A queued or running job starts from it (and a restart resumes from it again).
+      auto s = db.prepare(
+          "SELECT 1 FROM jobs WHERE init_model=?1 AND status IN ('queued', 'running') LIMIT 1");
+      s.bind_text(1, id);
+      if (s.step()) return DeleteResult::kInUse;
+    }
+    auto s = db.prepare("DELETE FROM models WHERE id=?1");
+    s.bind_text(1, id);
+    s.run();
+    const bool deleted = db.changes() > 0;
+    tx.commit();
+    return deleted ? DeleteResult::kDeleted : DeleteResult::kNotFound;
+  });
 }
 
 }  // namespace w2v::server

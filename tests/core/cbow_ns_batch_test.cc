@@ -1,5 +1,5 @@
 // Checks of the minibatched shared-negative CBOW kernel (cbow_ns_batch_step): one minibatch step
-// against each example's MATH.md §3/§4 gradient written out here independently in double
+// against each example's docs/math.md §5/§3 gradient written out here independently in double
 // precision, against central finite differences of the minibatch loss, with negatives that
 // collide with a target, and the float training path against the double reference.
 
@@ -107,7 +107,7 @@ double sig(double x) {
   return 1.0 / (1.0 + std::exp(-x));
 }
 
-// The minibatch's loss and its gradient, example by example, straight from MATH.md: h the mean
+// The minibatch's loss and its gradient, example by example, straight from docs/math.md: h the mean
 // of the context rows, J = −log σ(u_tᵀh) − Σ_{k: n_k ≠ t} log σ(−u_kᵀh), ∂J/∂v_j = ∂J/∂h / |C|
 // for every context position j. Returns the gradient (not a step).
 Result reference_gradient(const Problem& p) {

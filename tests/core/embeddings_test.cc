@@ -92,6 +92,31 @@ TEST(Embeddings, MostSimilarMatchesBruteForce) {
   }
 }
 
+// A long exclusion list with repeats, unsorted, excludes each of its words once: the answer
+// is the brute-force top-k without them (the float path and the 8-bit scan alike).
+TEST(Embeddings, LongExclusionListsWithRepeats) {
+  const Embeddings e = random_embeddings(3000, 24, 9);
+  std::vector<std::uint32_t> exclude;
+  for (int rep = 0; rep < 200; ++rep) {
+    for (std::uint32_t w : {2999u, 5u, 1200u, 17u}) exclude.push_back(w);
+  }
+  std::vector<std::uint32_t> distinct = {2999u, 5u, 1200u, 17u};
+  // Also exclude the 30 nearest rows of the query, so the exclusion decides the answer.
+  const auto nearest = e.nearest(e.vector(5), 30);
+  for (const auto& n : nearest) {
+    exclude.push_back(n.id);
+    distinct.push_back(n.id);
+  }
+  std::reverse(exclude.begin(), exclude.end());
+  const auto got = e.nearest(e.vector(5), 10, exclude);
+  EXPECT_EQ(ids_of(got), brute_top(e, unit(e.vector(5)), 10, distinct));
+  // most_similar's own exclusion (its query words) equals nearest() given them repeated.
+  const std::uint32_t pos[] = {5, 17}, neg[] = {1200};
+  const std::vector<std::uint32_t> repeated = {17, 5, 1200, 5, 17, 1200, 5};
+  EXPECT_EQ(ids_of(e.most_similar(pos, neg, 10)),
+            ids_of(e.nearest(e.query_vector(pos, neg), 10, repeated)));
+}
+
 TEST(Embeddings, ExactOnALargerVocabulary) {
   // Enough rows and dimensions for the 8-bit scan to be in use, with candidates to re-score.
   const Embeddings e = random_embeddings(6000, 64, 12);

@@ -58,6 +58,20 @@ TEST(HnswIndex, RecallAgainstExactSearch) {
   for (std::size_t i = 1; i < r.size(); ++i) EXPECT_GE(r[i - 1].score, r[i].score);
 }
 
+TEST(HnswIndex, ARepeatedExclusionListCostsOneLookupPerWord) {
+  // 10,000 copies of one word exclude that word once: the answer still has k words, the
+  // search asks the graph for k + 1 rows, not k + 10,000.
+  const Embeddings emb = clustered_embeddings(3000, 16, 4);
+  const auto index = HnswIndex::build(emb);
+  const std::uint32_t q[] = {11};
+  const std::vector<std::uint32_t> repeated(10000, 11);
+  const auto once = index->search(emb.query_vector(q, {}), 10, q);
+  const auto many = index->search(emb.query_vector(q, {}), 10, repeated);
+  ASSERT_EQ(many.size(), 10u);
+  for (std::size_t i = 0; i < once.size(); ++i) EXPECT_EQ(once[i].id, many[i].id);
+  for (const auto& n : many) EXPECT_NE(n.id, 11u);
+}
+
 TEST(HnswIndex, SavesAndLoads) {
   const Embeddings emb = clustered_embeddings(2000, 16, 2);
   const auto index = HnswIndex::build(emb);

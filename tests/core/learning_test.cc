@@ -54,7 +54,7 @@ class FlippedBatchCbowNs : public BatchCbowNs {
  public:
   using BatchCbowNs::BatchCbowNs;
   void sentence(const std::uint32_t* ids, std::size_t n, ModelWeights& w, float lr, Rng& rng,
-                Scratch& s, SkipgramStats& stats) const noexcept {
+                Scratch& s, TrainStats& stats) const noexcept {
     BatchCbowNs::sentence(ids, n, w, -lr, rng, s, stats);
   }
 };

@@ -1,5 +1,5 @@
-// Gradient checks of the minibatched shared-negative kernel (MATH.md §6): the sum over the
-// window's examples of MATH.md §3's loss, differentiated by central finite differences, in
+// Gradient checks of the minibatched shared-negative kernel (docs/math.md §7): the sum over the
+// window's examples of docs/math.md §5's loss, differentiated by central finite differences, in
 // double precision, with repeated context words and repeated negatives.
 
 #include "core/negative_sampling_batch.h"

@@ -1,4 +1,4 @@
-// Gradient checks of negative sampling (MATH.md §3): the kernel the trainer runs, instantiated
+// Gradient checks of negative sampling (docs/math.md §5): the kernel the trainer runs, instantiated
 // in double precision, against central finite differences and against the closed forms.
 
 #include "core/negative_sampling.h"
@@ -103,7 +103,7 @@ double sig(double x) {
   return 1.0 / (1.0 + std::exp(-x));
 }
 
-// MATH.md §3 written out directly.
+// docs/math.md §5 written out directly.
 Gradients closed_form(const Problem& p) {
   Gradients g{std::vector<double>(kDim, 0.0),
               std::vector<std::vector<double>>(p.rows.size(), std::vector<double>(kDim, 0.0))};

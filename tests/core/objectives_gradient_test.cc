@@ -1,5 +1,5 @@
-// Gradient checks of every objective (MATH.md §2, §4, §5) for both models, in double precision,
-// against central finite differences: hierarchical softmax on Huffman paths of different
+// Gradient checks of every objective (docs/math.md §3, §4, §6) for both models, in double
+// precision, against central finite differences: hierarchical softmax on Huffman paths of different
 // lengths, the full softmax (also with scores in the thousands), and CBOW's sharing of the
 // gradient among its context words (1/|C|), with a context word appearing twice.
 

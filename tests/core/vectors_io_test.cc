@@ -1,6 +1,8 @@
 #include "core/vectors_io.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bit>
@@ -452,6 +454,47 @@ TEST(VectorsIo, LongWordInMessageIsCut) {
   const std::string msg = load_error("2 1\n" + word + " 1\n" + word + " 2\n", kText);
   EXPECT_TRUE(Contains(msg, "duplicate word"));
   EXPECT_LT(msg.size(), 200u);
+}
+
+// A header that promises far more rows than the body holds costs no memory: in a child
+// process limited to 512 MiB of address space, a header of 100 million vectors whose "file"
+// is said to be 400 MB long (enough for the size check) fails on its third row with a format
+// error, not bad_alloc. (The promise alone used to allocate about 10 GB.)
+TEST(VectorsIo, ALyingHeaderAllocatesOnlyWhatTheRowsFill) {
+  for (const VectorsFormat format : {VectorsFormat::kText, VectorsFormat::kBinary}) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      rlimit limit{512u << 20, 512u << 20};
+      ::setrlimit(RLIMIT_AS, &limit);
+      std::string body = "100000000 1\n";
+      if (format == VectorsFormat::kText) {
+        body += "alpha 0.5\nbeta 0.25\n";
+      } else {
+        const float v = 0.5f;
+        for (const char* w : {"alpha", "beta"}) {
+          body += std::string(w) + ' ';
+          body.append(reinterpret_cast<const char*>(&v), sizeof v);
+          body += '\n';
+        }
+      }
+      std::istringstream in(body);
+      try {
+        load_vectors(in, 900'000'000, format);
+      } catch (const VectorsFormatError&) {
+        std::_Exit(0);
+      } catch (const std::bad_alloc&) {
+        std::_Exit(2);
+      } catch (...) {
+        std::_Exit(3);
+      }
+      std::_Exit(4);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status)) << to_string(format);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << to_string(format) << " (2: bad_alloc)";
+  }
 }
 
 }  // namespace

@@ -6,16 +6,6 @@
 namespace w2v::testing {
 namespace {
 
-struct ErrorBody {
-  int status;
-  std::string code, message;
-};
-
-ErrorBody error_of(const client::HttpResponse& r) {
-  const auto j = nlohmann::json::parse(r.body);
-  return {r.status, j.at("error").at("code"), j.at("error").at("message")};
-}
-
 class Errors : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "client/api_client.h"
+#include "core/vectors_io.h"
 #include "support/planted_corpus.h"
+#include "support/random_vectors.h"
 #include "support/server_process.h"
 
 namespace w2v::testing {
@@ -33,6 +35,26 @@ inline nlohmann::json planted_job_params(int epochs = 5) {
 inline std::string write_file(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
   return path;
+}
+
+// A random binary model of n words "w0".."w<n-1>" written to path (for POST /v1/models).
+inline std::string write_random_model(const std::string& path, std::size_t n, std::size_t dim,
+                                      std::uint64_t seed = 5) {
+  const Embeddings emb = random_embeddings(n, dim, seed);
+  std::vector<std::string_view> words(emb.words().begin(), emb.words().end());
+  save_vectors_file(path, words, emb.vectors(), VectorsFormat::kBinary);
+  return path;
+}
+
+// An error response's status, code and message.
+struct ErrorBody {
+  int status;
+  std::string code, message;
+};
+
+inline ErrorBody error_of(const client::HttpResponse& r) {
+  const auto j = nlohmann::json::parse(r.body);
+  return {r.status, j.at("error").at("code"), j.at("error").at("message")};
 }
 
 // A daemon on a fresh data directory and a client for it.

@@ -642,5 +642,47 @@ TEST(W2vctl, TokenRequiredExits3AndTheTokenComesFromFlagOrEnvironment) {
   EXPECT_EQ(too_big.code, 8) << too_big;
 }
 
+TEST(W2vctl, TrainFromModelAndShowTheLineage) {
+  Fixture f;
+  const auto up = f.ctl({"-q", "corpus", "upload", f.d.corpus_file()});
+  ASSERT_EQ(up.code, 0) << up;
+  const std::string corpus = lines_of(up.out).at(0);
+  const auto a = f.ctl(std::vector<std::string>{"-q"} + planted_train(corpus, 1) +
+                       std::vector<std::string>{"--wait"});
+  ASSERT_EQ(a.code, 0) << a << f.d.server.log();
+  const std::string model_a = lines_of(a.out).at(0);
+  const auto b = f.ctl(std::vector<std::string>{"-q"} + planted_train(corpus, 1) +
+                       std::vector<std::string>{"--from-model", model_a, "--wait"});
+  ASSERT_EQ(b.code, 0) << b << f.d.server.log();
+  const std::string model_b = lines_of(b.out).at(0);
+  const auto c = f.ctl({"-q", "train", "--corpus", corpus, "--epochs", "1", "--from-model", model_b,
+                        "--vocabulary", "keep", "--wait"});
+  ASSERT_EQ(c.code, 0) << c << f.d.server.log();
+  const std::string model_c = lines_of(c.out).at(0);
+
+  const auto show = f.ctl({"models", "show", model_c});
+  ASSERT_EQ(show.code, 0) << show;
+  const std::string job_b = *f.d.api.model(model_b).job_id;
+  const std::string job_a = *f.d.api.model(model_a).job_id;
+  EXPECT_TRUE(
+      contains(show.out, model_b + " (job " + job_b + ") <- " + model_a + " (job " + job_a + ")"))
+      << show;
+  EXPECT_TRUE(std::regex_search(show.out, std::regex("weights: +full"))) << show;
+  EXPECT_EQ(parse_json(f.ctl({"--json", "models", "show", model_c})),
+            f.api_json("/v1/models/" + model_c));
+  const auto job = f.ctl({"jobs", "show", *f.d.api.model(model_c).job_id});
+  EXPECT_TRUE(contains(job.out, model_b + " (vocabulary keep)")) << job;
+
+  // A conflicting parameter is the server's 400 (exit 8) naming the field; --vocabulary takes
+  // only extend or keep (a usage error, exit 2).
+  const auto conflict =
+      f.ctl({"train", "--corpus", corpus, "--from-model", model_a, "--loss", "hs"});
+  EXPECT_EQ(conflict.code, 8) << conflict;
+  EXPECT_TRUE(contains(conflict.err, "params.loss")) << conflict;
+  const auto bad =
+      f.ctl({"train", "--corpus", corpus, "--from-model", model_a, "--vocabulary", "grow"});
+  EXPECT_EQ(bad.code, 2) << bad;
+}
+
 }  // namespace
 }  // namespace w2v::testing

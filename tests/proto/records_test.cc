@@ -101,6 +101,8 @@ JobRecord sample_job() {
   j.finished_at = "2026-11-21T14:30:00.999Z";
   j.attempts = 2;
   j.resumed_from_epoch = 7;
+  j.init_model = "m_parent";
+  j.vocabulary = "keep";
   return j;
 }
 
@@ -116,6 +118,8 @@ ModelRecord sample_model() {
   m.source = "trained";
   m.created_at = "2026-11-21T14:30:00.999Z";
   m.search = "approximate";
+  m.parent_id = "m_parent";
+  m.weights = "full";
   return m;
 }
 
@@ -199,16 +203,18 @@ TEST(ProgressJson, NonFiniteNumbersAreNull) {
 TEST(JobJson, ShapeAndRoundTrip) {
   const JobRecord r = sample_job();
   const json j = to_json(r);
-  EXPECT_EQ(j.size(), 13u);
-  for (const char* k :
-       {"id", "corpus_id", "name", "status", "params", "progress", "model_id", "error",
-        "created_at", "started_at", "finished_at", "attempts", "resumed_from_epoch"})
+  EXPECT_EQ(j.size(), 15u);
+  for (const char* k : {"id", "corpus_id", "name", "status", "params", "progress", "model_id",
+                        "error", "created_at", "started_at", "finished_at", "attempts",
+                        "resumed_from_epoch", "init_model", "vocabulary"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["status"], "succeeded");
   EXPECT_EQ(j["params"], to_json(r.params));
   EXPECT_EQ(j["model_id"], "m_77");
   EXPECT_EQ(j["attempts"], 2);
   EXPECT_EQ(j["resumed_from_epoch"], 7);
+  EXPECT_EQ(j["init_model"], "m_parent");
+  EXPECT_EQ(j["vocabulary"], "keep");
   EXPECT_EQ(job_from_json(j), r);
   EXPECT_EQ(job_from_json(json::parse(dump(j))), r);
 }
@@ -221,7 +227,8 @@ TEST(JobJson, AbsentOptionalsAreNull) {
   const json j = to_json(r);
   EXPECT_EQ(j["status"], "queued");
   EXPECT_EQ(j["name"], "");
-  for (const char* k : {"model_id", "error", "started_at", "finished_at", "resumed_from_epoch"}) {
+  for (const char* k : {"model_id", "error", "started_at", "finished_at", "resumed_from_epoch",
+                        "init_model", "vocabulary"}) {
     ASSERT_TRUE(j.contains(k)) << k;
     EXPECT_TRUE(j[k].is_null()) << k;
   }
@@ -243,14 +250,27 @@ TEST(JobJson, FailedJobCarriesError) {
 TEST(ModelJson, ShapeAndRoundTrip) {
   const ModelRecord m = sample_model();
   const json j = to_json(m);
-  EXPECT_EQ(j.size(), 10u);
+  EXPECT_EQ(j.size(), 12u);
   for (const char* k : {"id", "job_id", "name", "vocab_size", "dim", "params", "evaluation",
-                        "source", "created_at", "search"})
+                        "source", "created_at", "search", "parent_id", "weights"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["evaluation"]["analogies"]["questions"], 19544);
   EXPECT_EQ(j["search"], "approximate");
   EXPECT_EQ(model_from_json(j), m);
   EXPECT_EQ(model_from_json(json::parse(dump(j))), m);
+}
+
+TEST(ModelJson, OlderServersModelsAreVectorsOnlyAndWeightsAreChecked) {
+  json j = to_json(sample_model());
+  EXPECT_EQ(j["parent_id"], "m_parent");
+  EXPECT_EQ(j["weights"], "full");
+  j.erase("weights");
+  j.erase("parent_id");
+  const ModelRecord old = model_from_json(j);
+  EXPECT_EQ(old.weights, "vectors_only");
+  EXPECT_FALSE(old.parent_id);
+  j["weights"] = "some";
+  EXPECT_THROW(model_from_json(j), ApiError);
 }
 
 TEST(ModelJson, SearchIsExactWhenAbsentAndCheckedWhenPresent) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <set>
 #include <string>
 
 #include "proto/api_error.h"
@@ -270,6 +271,44 @@ TEST(CreateJob, MinimalAndFull) {
   EXPECT_EQ(b.params.dim, 32);
 }
 
+TEST(CreateJob, InitModelVocabularyAndTheParamsGiven) {
+  const CreateJobRequest a = parse_create_job(json::parse(R"({"corpus_id": "c_1"})"));
+  EXPECT_FALSE(a.init_model);
+  EXPECT_TRUE(a.given_params.empty());
+
+  const CreateJobRequest b = parse_create_job(json::parse(
+      R"({"corpus_id": "c_1", "init_model": "m_9", "params": {"epochs": 3, "alpha": 0.01}})"));
+  EXPECT_EQ(b.init_model, "m_9");
+  EXPECT_EQ(b.vocabulary, VocabularyMode::kExtend);
+  EXPECT_EQ(std::set<std::string>(b.given_params.begin(), b.given_params.end()),
+            (std::set<std::string>{"epochs", "alpha"}));
+
+  const CreateJobRequest c = parse_create_job(
+      json::parse(R"({"corpus_id": "c_1", "init_model": "m_9", "vocabulary": "keep"})"));
+  EXPECT_EQ(c.vocabulary, VocabularyMode::kKeep);
+
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"vocabulary", "keep"}});
+      },
+      "invalid_argument", {"vocabulary applies only with init_model"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"init_model", "m"}, {"vocabulary", "all"}});
+      },
+      "invalid_argument", {"vocabulary must be \"extend\" or \"keep\", got \"all\""});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"init_model", ""}});
+      },
+      "invalid_argument", {"init_model must be a non-empty string"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c"}, {"init_model", 7}});
+      },
+      "invalid_argument", {"init_model must be a string, got 7"});
+}
+
 TEST(CreateJob, Errors) {
   expect_400([] { parse_create_job(json::object()); }, "invalid_argument",
              {"corpus_id is required"});
@@ -302,7 +341,8 @@ TEST(CreateJob, Errors) {
       [] {
         parse_create_job(json{{"corpus", "c"}});
       },
-      "unknown_field", {"unknown field corpus (known: corpus_id, name, params)"});
+      "unknown_field",
+      {"unknown field corpus (known: corpus_id, name, params, init_model, vocabulary)"});
   expect_400([] { parse_create_job(json::array()); }, "invalid_argument",
              {"must be a JSON object"});
 }
@@ -437,6 +477,101 @@ TEST(ParseK, RejectsEverythingElseNamingK) {
                {"k must be an integer in [1, 1000], got \"" + text + "\""});
   }
   expect_400([] { parse_k("\xFF"); }, "invalid_argument", {"k must be an integer"});
+}
+
+// ---- caps on lists and strings ----
+
+std::string word_list(std::size_t n) {
+  std::string list = "[";
+  for (std::size_t i = 0; i < n; ++i) list += (i ? ",\"w" : "\"w") + std::to_string(i) + "\"";
+  return list + "]";
+}
+
+TEST(Caps, SimilarWordListsAreBounded) {
+  const auto ok = parse_similar(json::parse(R"({"positive": )" + word_list(kMaxQueryWords) +
+                                            R"(, "negative": )" + word_list(kMaxQueryWords) + "}"));
+  EXPECT_EQ(ok.positive.size(), kMaxQueryWords);
+  EXPECT_EQ(ok.negative.size(), kMaxQueryWords);
+  for (const std::string field : {"positive", "negative"}) {
+    SCOPED_TRACE(field);
+    expect_400(
+        [&] {
+          parse_similar(json::parse("{\"" + field + "\": " + word_list(kMaxQueryWords + 1) + "}"));
+        },
+        "invalid_argument", {field + " may hold at most 100 words, got 101"});
+  }
+}
+
+TEST(Caps, WordsAreBounded) {
+  const std::string long_word(kMaxWordBytes + 1, 'x');
+  expect_400(
+      [&] {
+        parse_similar(json{{"positive", {"a", long_word}}});
+      },
+      "invalid_argument", {"positive[1] must be at most 4096 bytes, got 4097"});
+  expect_400(
+      [&] {
+        parse_analogy(json{{"a", "a"}, {"b", long_word}, {"c", "c"}});
+      },
+      "invalid_argument", {"b must be at most 4096 bytes"});
+  EXPECT_NO_THROW(check_word("word", std::string(kMaxWordBytes, 'x')));
+  expect_400([] { check_word("word", ""); }, "invalid_argument", {"word must be a non-empty"});
+}
+
+TEST(Caps, NamesAreBoundedAndHaveNoControlCharacters) {
+  const std::string longest(kMaxNameBytes, 'n');
+  EXPECT_EQ(parse_create_job(json{{"corpus_id", "c_1"}, {"name", longest}}).name, longest);
+  expect_400(
+      [&] {
+        parse_create_job(json{{"corpus_id", "c_1"}, {"name", longest + "n"}});
+      },
+      "invalid_argument", {"name must be at most 200 bytes, got 201"});
+  expect_400(
+      [] {
+        parse_model_patch(json{{"name", "two\nlines"}});
+      },
+      "invalid_argument", {"name must not contain control characters (byte 10 at offset 3)"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", "c_1"}, {"name", "bell\x07"}});
+      },
+      "invalid_argument", {"name must not contain control characters"});
+  expect_400([] { check_name("name", "del\x7f"); }, "invalid_argument", {"control characters"});
+  expect_400(
+      [] {
+        parse_create_job(json{{"corpus_id", std::string(300, 'c')}});
+      },
+      "invalid_argument", {"corpus_id must be at most 200 bytes"});
+  EXPECT_NO_THROW(check_name("name", "caf\xC3\xA9 \xE2\x80\x94 2026"));  // UTF-8 is fine
+}
+
+TEST(Caps, QueryParametersAreBounded) {
+  std::multimap<std::string, std::string> q;
+  for (std::size_t i = 0; i < kMaxQueryParameters; ++i) q.emplace("p" + std::to_string(i), "v");
+  EXPECT_NO_THROW(check_query_parameters(q));
+  q.emplace("one", "more");
+  expect_400([&] { check_query_parameters(q); }, "invalid_argument",
+             {"at most 16 parameters, got 17"});
+  expect_400(
+      [] {
+        check_query_parameters({{"word", std::string(kMaxQueryParameterBytes + 1, 'w')}});
+      },
+      "invalid_argument", {"query parameter \"word\" must be at most 4096 bytes"});
+  expect_400(
+      [] {
+        check_query_parameters({{std::string(5000, 'p'), "v"}});
+      },
+      "invalid_argument", {"name must be at most 4096 bytes"});
+}
+
+TEST(Caps, RestrictIsAnIntegerInRange) {
+  EXPECT_EQ(parse_restrict("0"), 0u);
+  EXPECT_EQ(parse_restrict("30000"), 30000u);
+  for (const std::string text : {"-1", "abc", "", "2000000000", "99999999999999999999"}) {
+    SCOPED_TRACE(text);
+    expect_400([&] { parse_restrict(text); }, "invalid_argument",
+               {"restrict must be an integer in [0, 1073741824]"});
+  }
 }
 
 }  // namespace

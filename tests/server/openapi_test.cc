@@ -50,7 +50,8 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     ModelCache models(dirs, 1 << 20);
     Metrics metrics;
     ModelSettings settings(store);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings};
+    BlockingPool pool(1, 0);
+    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool};
     Router router;
     add_all_routes(router, app);
 

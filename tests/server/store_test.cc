@@ -190,6 +190,8 @@ void expect_same(const JobRecord& a, const JobRecord& b) {
   EXPECT_EQ(a.finished_at, b.finished_at);
   EXPECT_EQ(a.attempts, b.attempts);
   EXPECT_EQ(a.resumed_from_epoch, b.resumed_from_epoch);
+  EXPECT_EQ(a.init_model, b.init_model);
+  EXPECT_EQ(a.vocabulary, b.vocabulary);
 }
 
 void expect_same(const ModelRecord& a, const ModelRecord& b) {
@@ -204,6 +206,8 @@ void expect_same(const ModelRecord& a, const ModelRecord& b) {
   EXPECT_EQ(a.source, b.source);
   EXPECT_EQ(a.created_at, b.created_at);
   EXPECT_EQ(a.search, b.search);
+  EXPECT_EQ(a.parent_id, b.parent_id);
+  EXPECT_EQ(a.weights, b.weights);
 }
 
 std::vector<std::string> ids_of(const std::vector<JobRecord>& jobs) {
@@ -367,9 +371,9 @@ TEST_F(StoreTest, UpdateAndDeleteModel) {
   m.name = "renamed \xc3\xa9";
   m.params.reset();
   m.search = "approximate";
-  store.update_model(m);
+  EXPECT_TRUE(store.update_model(m));
   expect_same(m, *store.model("m_1"));
-  EXPECT_THROW(store.update_model(make_model("m_missing", std::nullopt)), std::runtime_error);
+  EXPECT_FALSE(store.update_model(make_model("m_missing", std::nullopt)));
 
   EXPECT_EQ(store.delete_model("m_1"), DeleteResult::kDeleted);
   EXPECT_FALSE(store.model("m_1"));
@@ -410,6 +414,41 @@ TEST_F(StoreTest, DeleteCorpusRefusedWhileQueuedOrRunningJobsUseIt) {
   EXPECT_EQ(store.delete_corpus("c_2"), DeleteResult::kDeleted);
   EXPECT_TRUE(store.corpora().empty());
   EXPECT_EQ(store.jobs().size(), 3u);
+}
+
+TEST_F(StoreTest, AJobIsInsertedOnlyWhileItsCorpusExists) {
+  Store store(db_path());
+  store.insert_corpus(make_corpus("c_1", "one"));
+  EXPECT_TRUE(store.insert_job_if_corpus_exists(make_job("j_1", "c_1")));
+  EXPECT_FALSE(store.insert_job_if_corpus_exists(make_job("j_2", "c_missing")));
+  EXPECT_FALSE(store.job("j_2"));
+  EXPECT_EQ(store.delete_corpus("c_1"), DeleteResult::kInUse);
+}
+
+TEST_F(StoreTest, InterruptedJobsAreRequeuedUntilTheyHaveCrashedTooOften) {
+  Store store(db_path());
+  store.insert_job(make_job("j_run", "c_1", JobStatus::kRunning));
+  store.insert_job(make_job("j_queued", "c_1", JobStatus::kQueued));
+  for (int crash = 1; crash <= 3; ++crash) {
+    const InterruptedJobs r = store.requeue_interrupted_jobs(3, "died", "2026-12-01T00:00:00Z");
+    if (crash < 3) {
+      ASSERT_EQ(r.requeued.size(), 1u);
+      EXPECT_EQ(r.requeued[0].id, "j_run");
+      EXPECT_TRUE(r.failed.empty());
+      EXPECT_EQ(store.job("j_run")->status, JobStatus::kQueued);
+      JobRecord j = *store.job("j_run");
+      j.status = JobStatus::kRunning;  // the next process starts it again
+      store.update_job(j);
+    } else {
+      EXPECT_TRUE(r.requeued.empty());
+      ASSERT_EQ(r.failed.size(), 1u);
+      const JobRecord j = *store.job("j_run");
+      EXPECT_EQ(j.status, JobStatus::kFailed);
+      EXPECT_EQ(j.error, "died");
+      EXPECT_EQ(j.finished_at, "2026-12-01T00:00:00Z");
+    }
+  }
+  EXPECT_EQ(store.job("j_queued")->status, JobStatus::kQueued);  // never ran: no crash counted
 }
 
 // ---- complete_job ----
@@ -459,6 +498,50 @@ TEST_F(StoreTest, CompleteJobIsAllOrNothing) {
   store.complete_job(done, make_model("m_ok", "j_1"));
   EXPECT_EQ(store.job("j_1")->status, JobStatus::kSucceeded);
   EXPECT_TRUE(store.model("m_ok"));
+}
+
+// The in-memory counts /metrics reads equal a count of the rows after every kind of write,
+// including a transaction that fails, and after reopening.
+TEST_F(StoreTest, JobCountsFollowEveryCommittedWrite) {
+  const auto expect_counts = [](const Store& store) {
+    for (auto s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded,
+                   JobStatus::kFailed, JobStatus::kCancelled}) {
+      EXPECT_EQ(store.job_counts().count(s), store.jobs_with_status(s).size())
+          << proto::to_string(s);
+    }
+  };
+  {
+    Store store(db_path());
+    expect_counts(store);
+    store.insert_job(make_job("j_1", "c_1"));
+    store.insert_job(make_job("j_2", "c_1"));
+    store.insert_job(make_job("j_3", "c_1", JobStatus::kRunning));
+    EXPECT_EQ(store.job_counts().count(JobStatus::kQueued), 2u);
+    expect_counts(store);
+
+    JobRecord j = *store.job("j_1");
+    j.status = JobStatus::kRunning;
+    store.update_job(j);
+    store.update_job(j);  // no change of status
+    expect_counts(store);
+
+    j.status = JobStatus::kSucceeded;
+    j.model_id = "m_1";
+    store.complete_job(j, make_model("m_1", "j_1"));
+    expect_counts(store);
+
+    JobRecord failed = *store.job("j_3");
+    failed.status = JobStatus::kSucceeded;
+    EXPECT_THROW(store.complete_job(failed, make_model("m_1", "j_3")), std::runtime_error);
+    EXPECT_THROW(store.update_job(make_job("j_ghost", "c_1", JobStatus::kFailed)),
+                 std::runtime_error);
+    EXPECT_THROW(store.insert_job(make_job("j_2", "c_1")), std::runtime_error);  // duplicate
+    expect_counts(store);
+    EXPECT_EQ(store.job_counts().count(JobStatus::kRunning), 1u);
+  }
+  Store reopened(db_path());
+  expect_counts(reopened);
+  EXPECT_EQ(reopened.job_counts().count(JobStatus::kSucceeded), 1u);
 }
 
 // ---- durability, schema ----
@@ -520,6 +603,77 @@ TEST_F(StoreTest, SchemaVersionAndPragmas) {
   }
 }
 
+// Undoes migration 4 (continued training) on a database at version 4.
+void downgrade_to_version_3(sqlite::Database& db) {
+  db.exec("DROP INDEX jobs_by_init_model");
+  for (const char* column : {"jobs DROP COLUMN init_model", "jobs DROP COLUMN vocabulary",
+                             "models DROP COLUMN parent_id", "models DROP COLUMN weights"}) {
+    db.exec(std::string("ALTER TABLE ") + column);
+  }                                                 // migration 6
+  db.exec("DROP TABLE job_progress_history");       // migration 5
+  db.exec("ALTER TABLE jobs DROP COLUMN crashes");  // migration 4
+  db.exec("PRAGMA user_version=3");
+}
+
+TEST_F(StoreTest, ContinuedTrainingFieldsRoundTrip) {
+  Store store(db_path());
+  JobRecord j = make_job("j_c", "c_1");
+  j.init_model = "m_parent";
+  j.vocabulary = "keep";
+  store.insert_job(j);
+  expect_same(j, *store.job("j_c"));
+  j.status = JobStatus::kRunning;
+  store.update_job(j);
+  expect_same(j, *store.job("j_c"));
+
+  ModelRecord m = make_model("m_child", "j_c");
+  m.parent_id = "m_parent";
+  m.weights = "full";
+  store.insert_model(m);
+  expect_same(m, *store.model("m_child"));
+  m.weights = "vectors_only";
+  store.update_model(m);
+  expect_same(m, *store.model("m_child"));
+}
+
+TEST_F(StoreTest, DeleteModelRefusedWhileAQueuedOrRunningJobStartsFromIt) {
+  Store store(db_path());
+  store.insert_model(make_model("m_parent", std::nullopt));
+  JobRecord j = make_job("j_c", "c_1");
+  j.init_model = "m_parent";
+  j.vocabulary = "extend";
+  store.insert_job(j);
+  EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kInUse);
+  j.status = JobStatus::kRunning;
+  store.update_job(j);
+  EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kInUse);
+  j.status = JobStatus::kFailed;
+  store.update_job(j);
+  EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kDeleted);
+}
+
+TEST_F(StoreTest, MigrationFourMarksOlderModelsVectorsOnly) {
+  {
+    Store store(db_path());
+    ModelRecord m = make_model("m_old", "j_1");
+    m.weights = "full";
+    store.insert_model(m);
+    store.insert_job(make_job("j_old", "c_1"));
+  }
+  {
+    sqlite::Database db(db_path());
+    downgrade_to_version_3(db);
+  }
+  Store store(db_path());
+  const auto m = store.model("m_old");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->weights, "vectors_only");
+  EXPECT_FALSE(m->parent_id);
+  EXPECT_FALSE(store.job("j_old")->init_model);
+  EXPECT_FALSE(store.job("j_old")->vocabulary);
+  EXPECT_EQ(m->name, make_model("m_old", "j_1").name);
+}
+
 TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   // A version-1 database: jobs and models written when "batch" meant "auto", and before
   // models had a search setting.
@@ -547,6 +701,7 @@ TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   }
   {
     sqlite::Database db(db_path());
+    downgrade_to_version_3(db);
     db.exec("ALTER TABLE models DROP COLUMN search");
     db.exec("PRAGMA user_version=1");
   }

@@ -51,6 +51,22 @@ inline std::string relation_word(int r, int e) {
   return compose("r", r, "e", e);
 }
 
+// Sentences of 12 words, each from one of `topics` topics' words topic_word(t, 0..words-1):
+// e.g. a first text with 20 words per topic and a later one with 25 brings 5 new words per topic.
+inline std::string topic_sentences(int topics, int words, int sentences, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string text;
+  for (int s = 0; s < sentences; ++s) {
+    const int t = static_cast<int>(rng() % static_cast<std::uint64_t>(topics));
+    for (int i = 0; i < 12; ++i) {
+      if (i) text += ' ';
+      text += topic_word(t, static_cast<int>(rng() % static_cast<std::uint64_t>(words)));
+    }
+    text += '\n';
+  }
+  return text;
+}
+
 inline PlantedCorpus make_planted_corpus(const PlantedCorpusOptions& o = {}) {
   std::mt19937_64 rng(o.seed);
   auto pick = [&rng](int n) {

@@ -10,6 +10,7 @@
 #include "core/encoded_corpus.h"
 #include "core/model_weights.h"
 #include "core/ns_loss.h"
+#include "core/skipgram.h"
 #include "core/trainer.h"
 #include "core/training_loop.h"
 #include "core/vocabulary.h"
@@ -24,12 +25,17 @@ struct Trained {
   TrainOutcome outcome = TrainOutcome::kCompleted;
 };
 
-inline Vocabulary vocabulary_of(const std::string& text, const TrainParams& p) {
+inline WordCounts word_counts_of(const std::string& text) {
   WordCounts counts;
   CountingSink sink{counts};
   Tokenizer tok;
   tok.feed(text, sink);
   tok.finish(sink);
+  return counts;
+}
+
+inline Vocabulary vocabulary_of(const std::string& text, const TrainParams& p) {
+  const WordCounts counts = word_counts_of(text);
   return Vocabulary::build(
       counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
 }
@@ -51,7 +57,7 @@ Trained train_text_with_walk(const std::string& text, const TrainParams& p) {
   Trained t{vocabulary_of(text, p), {}};
   const EncodedCorpus corpus = EncodedCorpus::encode_text(text, t.vocab);
   t.weights = make_initial_weights(t.vocab.size(), p);
-  t.outcome = train_with_walk<Walk>(corpus, t.vocab, p, t.weights, {}, 0);
+  t.outcome = training::train_with<Walk>(corpus, t.vocab, p, t.weights, {}, 0);
   return t;
 }
 

@@ -1,0 +1,156 @@
+#include "server/distributed_train_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include "core/distributed/distributed_trainer.h"
+#include "core/distributed/job_distribution.h"
+#include "core/distributed/mpi/mpi_communicator.h"
+#include "core/encoded_corpus.h"
+#include "core/model_weights.h"
+#include "core/vocabulary.h"
+#include "core/word_counts.h"
+
+namespace w2v::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using distributed::Communicator;
+
+// Rank 0's preparation: the vocabulary and the encoded corpus, or an error message.
+struct Prepared {
+  Vocabulary vocab;
+  EncodedCorpus corpus;
+  std::string error;
+};
+
+Prepared prepare(const std::string& corpus_path, const std::string& output,
+                 const TrainParams& params, bool quiet) {
+  Prepared p;
+  try {
+    const auto t0 = Clock::now();
+    const WordCounts counts = count_words_in_file(corpus_path);
+    p.vocab = Vocabulary::build(counts, {static_cast<std::uint64_t>(params.min_count),
+                                         static_cast<std::size_t>(params.max_vocab)});
+    if (p.vocab.empty()) {
+      p.error = "no word occurs at least min_count=" + std::to_string(params.min_count) + " times";
+      return p;
+    }
+    const std::string encoded_path = output + ".ids.tmp";
+    p.corpus = EncodedCorpus::encode_file(corpus_path, p.vocab, encoded_path);
+    std::remove(encoded_path.c_str());  // the mapping stays valid
+    if (!quiet) {
+      std::fprintf(stderr, "read %llu tokens, %zu distinct words; vocabulary %zu words (%.1f s)\n",
+                   static_cast<unsigned long long>(counts.tokens()), counts.distinct(),
+                   p.vocab.size(), std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+  } catch (const std::exception& e) {
+    p.error = e.what();
+    p.vocab = Vocabulary();
+  }
+  return p;
+}
+
+// One line per rank on rank 0: the figures bench/distributed.sh reads.
+void print_rank_stats(Communicator& comm, const distributed::DistributedStats& s) {
+  constexpr std::size_t kFields = 5;
+  std::vector<double> all(kFields * static_cast<std::size_t>(comm.size()), 0.0);
+  double* mine = all.data() + kFields * static_cast<std::size_t>(comm.rank());
+  mine[0] = static_cast<double>(s.local_words);
+  mine[1] = static_cast<double>(s.allreduce_bytes);
+  mine[2] = static_cast<double>(s.rounds);
+  mine[3] = s.seconds;
+  mine[4] = s.sync_seconds;
+  comm.allreduce_sum(all);
+  if (comm.rank() != 0) return;
+  const int n = comm.size();
+  for (int r = 0; r < n; ++r) {
+    const double* f = all.data() + kFields * static_cast<std::size_t>(r);
+    const double secs = f[3] > 0 ? f[3] : 1;
+    // A ring allreduce sends 2(n-1)/n of the payload.
+    const double sent = f[1] * 2.0 * (n - 1) / n;
+    std::fprintf(stderr,
+                 "rank %d: %.0f words/s, averaged %.0f bytes/s (payload; about %.0f bytes/s sent), "
+                 "%.0f rounds, %.1f of %.1f s communicating\n",
+                 r, f[0] / secs, f[1] / secs, sent / secs, f[2], f[4], f[3]);
+  }
+}
+
+}  // namespace
+
+bool started_by_mpi_launcher() noexcept {
+  return distributed::launched_by_mpi();
+}
+
+CLI::Validator corpus_file_check() {
+  return CLI::Validator(
+      [](std::string& path) -> std::string {
+        if (distributed::launcher_rank() > 0) return {};
+        return CLI::ExistingFile(path);
+      },
+      "FILE");
+}
+
+int run_distributed_train(const std::string& corpus_path, const std::string& output,
+                          VectorsFormat format, const TrainParams& params, bool quiet) {
+  distributed::MpiSession session;
+  Communicator& comm = session.world();
+  const bool root = comm.rank() == 0;
+  const std::string me = "rank " + std::to_string(comm.rank()) + " of " +
+                         std::to_string(comm.size()) + " (pid " + std::to_string(::getpid()) +
+                         ") on " + session.host();
+  if (!quiet) std::fprintf(stderr, "w2vd train: %s\n", me.c_str());
+
+  std::optional<Prepared> prepared;
+  if (root) prepared = prepare(corpus_path, output, params, quiet);
+  // An empty vocabulary tells the other ranks that rank 0 could not prepare the job.
+  const Vocabulary vocab =
+      distributed::broadcast_vocabulary(comm, root ? &prepared->vocab : nullptr);
+  if (vocab.empty()) {
+    std::cerr << "w2vd train: "
+              << (root ? prepared->error : "rank 0 could not prepare the job; see its message")
+              << '\n';
+    return 1;
+  }
+  const EncodedCorpus share = distributed::scatter_corpus(comm, root ? &prepared->corpus : nullptr);
+  if (root) prepared->corpus = EncodedCorpus();  // rank 0 keeps only its own share
+
+  ModelWeights weights = make_initial_weights(vocab.size(), params);
+  TrainHooks hooks;
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  auto last_line = Clock::now();
+  hooks.on_progress = [&](const TrainProgress& p) {
+    if (quiet || !root) return;
+    const bool done = p.words_done >= p.words_total;
+    if (!tty && !done && Clock::now() - last_line < std::chrono::seconds(5)) return;
+    last_line = Clock::now();
+    std::fprintf(stderr, "%sepoch %d/%d %5.1f%%  %.0f words/s (%d ranks)  loss %.4f  alpha %.5f%s",
+                 tty ? "\r" : "", p.epoch, p.epochs, 100.0 * p.fraction, p.words_per_sec,
+                 comm.size(), p.loss, p.alpha, tty ? "   " : "\n");
+  };
+  distributed::DistributedResult result;
+  try {
+    result = distributed::train_distributed(comm, share, vocab, params, weights, hooks);
+  } catch (const std::exception& e) {
+    std::cerr << "w2vd train: " << me << ": " << e.what() << '\n';
+    return 1;
+  }
+  if (!quiet && root && tty) std::fputc('\n', stderr);
+  if (!quiet) print_rank_stats(comm, result.stats);
+  if (!root) return 0;
+  save_vectors_file(output, vocab.words(), weights.input, format);
+  if (!quiet) {
+    const double words = static_cast<double>(vocab.total_count()) * params.epochs;
+    std::fprintf(stderr, "trained %zu words × %d on %d ranks in %.1f s (%.0f words/s); wrote %s\n",
+                 vocab.size(), params.dim, comm.size(), result.stats.seconds,
+                 words / result.stats.seconds, output.c_str());
+  }
+  return 0;
+}
+
+}  // namespace w2v::server

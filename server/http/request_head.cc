@@ -1,0 +1,134 @@
+#include "server/http/request_head.h"
+
+#include <cctype>
+#include <string_view>
+
+#include "proto/api_error.h"
+
+namespace w2v::server {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The path and query of a target in origin-form ("/p?q") or absolute-form ("http://h/p?q").
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
+  if (target.starts_with("http://") || target.starts_with("https://")) {
+    std::size_t slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  std::size_t qmark = target.find('?');
+  if (qmark == std::string_view::npos) return {target, {}};
+  return {target.substr(0, qmark), target.substr(qmark + 1)};
+}
+
+RoutedRequest answered(RoutedRequest r, Response answer) {
+  r.answer = std::move(answer);
+  r.route = nullptr;
+  return r;
+}
+
+}  // namespace
+
+Response error_response(int status, const std::string& code, const std::string& message) {
+  return Response::json(status, proto::error_body(code, message));
+}
+
+Response error_response(const proto::ApiError& e) {
+  Response r = error_response(e.status(), e.code(), e.what());
+  if (e.status() == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+Response payload_too_large(std::uint64_t limit) {
+  return error_response(
+      413, "payload_too_large",
+      "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
+}
+
+RoutedRequest route_request(RequestHead head, const Router& router, const AuthorizeHook& authorize,
+                            const HeadLimits& limits, std::string request_id, std::string remote) {
+  RoutedRequest out;
+  Request& req = out.request;
+  req.request_id = std::move(request_id);
+  req.remote = std::move(remote);
+  req.method = std::move(head.method);
+  req.target = std::move(head.target);
+  for (auto& [name, value] : head.fields) {
+    auto [it, inserted] = req.headers.emplace(lower(name), value);
+    if (!inserted) {
+      it->second += ", ";
+      it->second += value;
+    }
+  }
+
+  auto [raw_path, raw_query] = split_target(req.target);
+  if (raw_path.empty() || raw_path.front() != '/') {
+    return answered(std::move(out), error_response(400, "bad_request",
+                                                   "the request target must be a path starting "
+                                                   "with /"));
+  }
+  // Split on '/' first, then each segment decoded (once), so an encoded slash ("and%2For")
+  // stays inside its segment for routing while the path reads "and/or".
+  auto segments = decode_path_segments(raw_path);
+  if (!segments) {
+    return answered(std::move(out), error_response(400, "invalid_argument",
+                                                   "the path has a malformed percent-escape"));
+  }
+  for (const auto& s : *segments) {
+    req.path += '/';
+    req.path += s;
+  }
+  auto query = parse_query(raw_query);
+  if (!query) {
+    return answered(
+        std::move(out),
+        error_response(400, "invalid_argument", "the query string has a malformed percent-escape"));
+  }
+  req.query = std::move(*query);
+
+  if (authorize) {
+    if (auto refusal = authorize(req)) return answered(std::move(out), std::move(*refusal));
+  }
+
+  auto match = router.match_segments(req.method, *segments);
+  if (match.route == nullptr) {
+    if (match.allowed.empty()) {
+      return answered(
+          std::move(out),
+          error_response(404, "not_found", "no route for " + req.method + " " + req.path));
+    }
+    std::string allow;
+    for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+    Response r =
+        error_response(405, "method_not_allowed",
+                       req.method + " is not allowed on " + req.path + "; allowed: " + allow);
+    r.headers.emplace_back("Allow", allow);
+    return answered(std::move(out), std::move(r));
+  }
+  out.route = match.route;
+  req.params = std::move(match.params);
+
+  if (out.route->upload) {
+    // A request with neither header has an empty body (RFC 9112 section 6.3), which is fine
+    // for ordinary routes (`curl -X POST .../cancel`); an upload must say how it is framed.
+    if (!head.content_length && !head.chunked) {
+      return answered(std::move(out),
+                      error_response(411, "length_required",
+                                     req.method + " of an upload needs a Content-Length header or "
+                                                  "Transfer-Encoding: chunked"));
+    }
+    if (head.content_length && *head.content_length > limits.max_upload_bytes) {
+      return answered(std::move(out), payload_too_large(limits.max_upload_bytes));
+    }
+  } else if (head.content_length && *head.content_length > limits.max_body_bytes) {
+    return answered(std::move(out), payload_too_large(limits.max_body_bytes));
+  }
+  return out;
+}
+
+}  // namespace w2v::server

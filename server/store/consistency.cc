@@ -1,0 +1,117 @@
+#include "server/store/consistency.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <set>
+#include <system_error>
+
+namespace w2v::server {
+namespace fs = std::filesystem;
+namespace {
+
+using Kind = Finding::Kind;
+
+bool is_temp_name(const std::string& name) {
+  return name.find(".tmp.") != std::string::npos;
+}
+
+// The entries of dir (none when it cannot be listed).
+std::vector<fs::path> entries(const std::string& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    out.push_back(it->path());
+  }
+  return out;
+}
+
+bool is_file(const std::string& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+// Temporary files inside a published directory (an export or index write cut off).
+void find_temp_files(const std::string& dir, std::vector<Finding>& out) {
+  for (const fs::path& p : entries(dir)) {
+    if (is_temp_name(p.filename().string())) {
+      out.push_back({Kind::kTempFile, p.string(), "temporary file " + p.string() + " left over"});
+    }
+  }
+}
+
+// Directories of `sub` whose names are not in `known`; temp files in the known ones.
+void find_orphans(const std::string& sub_dir, const std::set<std::string>& known,
+                  const std::string& what, std::vector<Finding>& out) {
+  for (const fs::path& p : entries(sub_dir)) {
+    const std::string name = p.filename().string();
+    if (known.count(name) == 0) {
+      out.push_back({Kind::kOrphan, p.string(),
+                     p.string() + " belongs to no " + what + " in the store (orphan)"});
+    } else {
+      find_temp_files(p.string(), out);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs) {
+  std::vector<Finding> out;
+  const auto corpora = store.corpora();
+  const auto models = store.models();
+  const auto jobs = store.jobs();
+
+  std::set<std::string> corpus_ids, model_ids, live_job_ids;
+  for (const auto& c : corpora) {
+    corpus_ids.insert(c.id);
+    for (const std::string& f : {dirs.corpus_text(c.id), dirs.corpus_counts(c.id)}) {
+      if (!is_file(f)) {
+        out.push_back({Kind::kMissingFiles, f, "corpus " + c.id + ": " + f + " is missing"});
+      }
+    }
+  }
+  for (const auto& m : models) {
+    model_ids.insert(m.id);
+    const std::string f = dirs.model_vectors(m.id);
+    if (!is_file(f)) {
+      out.push_back({Kind::kMissingFiles, f, "model " + m.id + ": " + f + " is missing"});
+    }
+  }
+  for (const auto& j : jobs) {
+    if (proto::is_terminal(j.status)) continue;
+    live_job_ids.insert(j.id);
+    if (corpus_ids.count(j.corpus_id) == 0) {
+      out.push_back({Kind::kDanglingJob, dirs.corpus_dir(j.corpus_id),
+                     "job " + j.id + " is " + std::string(proto::to_string(j.status)) +
+                         " on corpus " + j.corpus_id + ", which is not in the store"});
+    }
+  }
+  find_orphans(dirs.root() + "/corpora", corpus_ids, "corpus", out);
+  find_orphans(dirs.root() + "/models", model_ids, "model", out);
+  find_orphans(dirs.root() + "/jobs", live_job_ids, "queued or running job", out);
+  for (const fs::path& p : entries(dirs.root() + "/tmp")) {
+    out.push_back({Kind::kTempFile, p.string(), "temporary " + p.string() + " left over"});
+  }
+  return out;
+}
+
+std::vector<Finding> sweep_data_dir(Store& store, const DataDir& dirs) {
+  std::vector<Finding> found = check_data_dir(store, dirs);
+  for (const Finding& f : found) {
+    switch (f.kind) {
+      case Kind::kOrphan:
+      case Kind::kTempFile:
+        spdlog::warn("start-up sweep: removing {}", f.message);
+        DataDir::remove_all(f.path);
+        break;
+      case Kind::kMissingFiles:
+      case Kind::kDanglingJob:
+        spdlog::error("start-up sweep: {}", f.message);
+        break;
+    }
+  }
+  return found;
+}
+
+}  // namespace w2v::server

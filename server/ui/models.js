@@ -1,0 +1,93 @@
+// Models: vocabulary, dimension and evaluation scores; export in both word2vec formats,
+// rename, default search mode, delete.
+
+import { api, download } from './api.js';
+import { clear, el, evaluationSummary, formatCount, formatTime, notice, select } from './ui.js';
+
+export async function renderModels(main, _args, signal) {
+  const say = notice();
+  const body = el('tbody');
+  main.append(el('h2', {}, 'Models'), say,
+    el('div', { class: 'card' }, el('table', { id: 'models-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', { class: 'num' }, 'Words'),
+        el('th', { class: 'num' }, 'Dim'), el('th', {}, 'Evaluation'), el('th', {}, 'Search'),
+        el('th', {}, 'Created'), el('th', {}, 'Actions'))),
+      body)));
+
+  const act = async (what, f) => {
+    try {
+      await f();
+    } catch (e) {
+      say.show(`${what}: ${e.message}`, true);
+    }
+  };
+
+  const renameForm = (m, cell) => {
+    const input = el('input', { type: 'text', value: m.name, maxlength: 200,
+      'aria-label': `New name for model ${m.id}` });
+    const form = el('form', { class: 'inline-form' }, input,
+      el('button', { type: 'submit' }, 'Save'),
+      el('button', { type: 'button', onclick: () => refresh() }, 'Keep'));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      act(`Cannot rename model ${m.id}`, async () => {
+        await api(`/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH',
+          body: { name: input.value.trim() }, signal });
+        say.show(`Renamed model ${m.id} to “${input.value.trim()}”.`);
+        await refresh();
+      });
+    });
+    clear(cell, form);
+    input.focus();
+    input.select();
+  };
+
+  const row = (m) => {
+    const nameCell = el('td', {}, el('a', { href: `#/explore/${encodeURIComponent(m.id)}` }, m.name),
+      el('div', { class: 'muted mono' }, m.id));
+    const search = select([['exact', 'exact'], ['approximate', 'approximate (HNSW)']], m.search);
+    search.setAttribute('aria-label', `Default search of model ${m.name}`);
+    search.addEventListener('change', () => act(`Cannot change the search of ${m.id}`, async () => {
+      await api(`/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH',
+        body: { search: search.value }, signal });
+      say.show(`Model “${m.name}” now answers /similar with ${search.value} search.`);
+    }));
+    const path = `/v1/models/${encodeURIComponent(m.id)}`;
+    return el('tr', { 'data-model': m.id }, nameCell,
+      el('td', { class: 'num' }, formatCount(m.vocab_size)),
+      el('td', { class: 'num' }, m.dim),
+      el('td', {}, evaluationSummary(m.evaluation) || el('span', { class: 'muted' }, 'none')),
+      el('td', {}, search),
+      el('td', {}, formatTime(m.created_at)),
+      el('td', {}, el('div', { class: 'inline-form' },
+        el('a', { class: 'button', href: `#/explore/${encodeURIComponent(m.id)}` }, 'Explore'),
+        el('button', { type: 'button', 'aria-label': `Export ${m.name} in word2vec binary format`,
+          onclick: () => act('Export failed', () => download(`${path}/vectors?format=binary`, `${m.id}.bin`)) },
+        '.bin'),
+        el('button', { type: 'button', 'aria-label': `Export ${m.name} in word2vec text format`,
+          onclick: () => act('Export failed', () => download(`${path}/vectors?format=text`, `${m.id}.txt`)) },
+        '.txt'),
+        el('button', { type: 'button', onclick: () => renameForm(m, nameCell),
+          'aria-label': `Rename model ${m.name}` }, 'Rename'),
+        el('button', { type: 'button', class: 'danger', 'aria-label': `Delete model ${m.name}`,
+          onclick: () => {
+            if (!confirm(`Delete model “${m.name}” (${m.id}) and its vectors?`)) return;
+            act(`Cannot delete model ${m.id}`, async () => {
+              await api(path, { method: 'DELETE', signal });
+              say.show(`Deleted model “${m.name}”.`);
+              await refresh();
+            });
+          } }, 'Delete'))));
+  };
+
+  const refresh = async () => {
+    const { models } = await api('/v1/models', { signal });
+    if (!models.length) {
+      clear(body, el('tr', {}, el('td', { colspan: 7, class: 'empty' },
+        'No model yet: a job that succeeds adds one.')));
+      return;
+    }
+    clear(body, models.slice().reverse().map(row));
+  };
+  await refresh();
+}

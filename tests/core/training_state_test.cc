@@ -1,0 +1,113 @@
+// The training state file: round trip, and every way a file can fail to belong to its vectors.
+
+#include "core/training_state.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/model_weights.h"
+
+namespace w2v {
+namespace {
+
+std::string temp_path() {
+  return (std::filesystem::temp_directory_path() /
+          ("training_state." + std::to_string(::getpid()) + "." +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+      .string();
+}
+
+const std::vector<std::string_view> kWords = {"the", "cat", "sat", "on", "mat"};
+
+TrainingState sample_state(LossType loss, std::size_t dim = 3) {
+  TrainingState s;
+  s.loss = loss;
+  s.counts = {50, 20, 9, 9, 1};
+  s.output = Matrix(output_rows(loss, kWords.size()), dim);
+  for (std::size_t r = 0; r < s.output.rows(); ++r) {
+    for (std::size_t d = 0; d < dim; ++d) s.output.row(r)[d] = static_cast<float>(r * 10 + d);
+  }
+  return s;
+}
+
+void expect_error_containing(const std::string& path, std::span<const std::string_view> words,
+                             std::size_t dim, const std::string& fragment) {
+  try {
+    load_training_state(path, words, dim);
+    ADD_FAILURE() << "loaded; expected an error containing " << fragment;
+  } catch (const TrainingStateError& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+class TrainingStateFile : public ::testing::Test {
+ protected:
+  void TearDown() override { std::filesystem::remove(path); }
+  std::string path = temp_path();
+};
+
+TEST_F(TrainingStateFile, RoundTripsEveryLoss) {
+  for (LossType loss :
+       {LossType::kNegativeSampling, LossType::kHierarchicalSoftmax, LossType::kSoftmax}) {
+    const TrainingState s = sample_state(loss);
+    save_training_state(path, kWords, s);
+    const TrainingState back = load_training_state(path, kWords, 3);
+    EXPECT_EQ(back.loss, loss);
+    EXPECT_EQ(back.counts, s.counts);
+    ASSERT_EQ(back.output.rows(), s.output.rows());
+    for (std::size_t r = 0; r < s.output.rows(); ++r) {
+      EXPECT_EQ(std::memcmp(back.output.row(r), s.output.row(r), 3 * sizeof(float)), 0);
+    }
+  }
+}
+
+TEST_F(TrainingStateFile, RefusesAnotherVocabularyOrDimension) {
+  save_training_state(path, kWords, sample_state(LossType::kNegativeSampling));
+  const std::vector<std::string_view> reordered = {"cat", "the", "sat", "on", "mat"};
+  expect_error_containing(path, reordered, 3, "another vocabulary");
+  const std::vector<std::string_view> shorter = {"the", "cat", "sat", "on"};
+  expect_error_containing(path, shorter, 3, "another vocabulary");
+  expect_error_containing(path, kWords, 4, "dimension 3");
+}
+
+TEST_F(TrainingStateFile, RefusesCorruptTruncatedForeignAndNewerFiles) {
+  save_training_state(path, kWords, sample_state(LossType::kHierarchicalSoftmax));
+  const auto size = std::filesystem::file_size(path);
+  auto patch_byte = [&](std::uint64_t offset, char value) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(value);
+  };
+  {
+    patch_byte(size - 2, 0x7f);  // inside the last float
+    expect_error_containing(path, kWords, 3, "checksum mismatch");
+  }
+  save_training_state(path, kWords, sample_state(LossType::kHierarchicalSoftmax));
+  std::filesystem::resize_file(path, size - 4);
+  expect_error_containing(path, kWords, 3, "truncated");
+
+  save_training_state(path, kWords, sample_state(LossType::kHierarchicalSoftmax));
+  patch_byte(8, 2);  // version 2
+  expect_error_containing(path, kWords, 3, "format version 2");
+
+  std::ofstream(path, std::ios::binary) << "2 3\nthe 1 2 3\n";
+  expect_error_containing(path, kWords, 3, "not a w2vd training state");
+
+  std::filesystem::remove(path);
+  expect_error_containing(path, kWords, 3, "cannot open");
+}
+
+TEST_F(TrainingStateFile, SaveRefusesMismatchedState) {
+  TrainingState s = sample_state(LossType::kNegativeSampling);
+  s.counts.pop_back();
+  EXPECT_THROW(save_training_state(path, kWords, s), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace w2v

@@ -1,0 +1,159 @@
+#include "server/models/model_cache.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/vectors_io.h"
+#include "support/random_vectors.h"
+
+namespace w2v::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ModelCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> serial{0};
+    root_ = fs::temp_directory_path() /
+            ("w2v-model-cache-" + std::to_string(::getpid()) + "-" + std::to_string(serial++));
+    dirs_ = std::make_unique<DataDir>(root_.string());
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // A model of n random words written to models/<id>/vectors.bin; returns its id.
+  std::string add_model(std::size_t n, std::size_t dim = 32) {
+    const std::string id = new_id("m");
+    fs::create_directories(dirs_->model_dir(id));
+    const Embeddings emb = testing::random_embeddings(n, dim, n * 7 + ids_.size());
+    std::vector<std::string_view> words(emb.words().begin(), emb.words().end());
+    save_vectors_file(dirs_->model_vectors(id), words, emb.vectors(), VectorsFormat::kBinary);
+    std::lock_guard lock(mutex_);
+    ids_.insert(id);
+    return id;
+  }
+  void delete_model(ModelCache& cache, const std::string& id) {
+    {
+      std::lock_guard lock(mutex_);
+      ids_.erase(id);
+    }
+    cache.evict(id);  // after the store forgot it, as DELETE does
+  }
+  ModelCache::Exists exists() {
+    return [this](const std::string& id) {
+      std::lock_guard lock(mutex_);
+      return ids_.count(id) != 0;
+    };
+  }
+
+  fs::path root_;
+  std::unique_ptr<DataDir> dirs_;
+  std::mutex mutex_;
+  std::set<std::string> ids_;  // the "store"
+};
+
+TEST_F(ModelCacheTest, AnUnknownOrDeletedModelIsNull) {
+  ModelCache cache(*dirs_, 1 << 30, exists());
+  EXPECT_EQ(cache.get("m_nothing"), nullptr);
+  EXPECT_EQ(cache.index("m_nothing"), nullptr);
+  const std::string id = add_model(100);
+  ASSERT_NE(cache.get(id), nullptr);
+  delete_model(cache, id);
+  EXPECT_EQ(cache.loaded(id), nullptr);
+  EXPECT_EQ(cache.get(id), nullptr);  // its files are still there: the store decides
+  EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST_F(ModelCacheTest, StaysWithinItsBudgetCountingIndexes) {
+  const std::string a = add_model(2000), b = add_model(2000);
+  ModelCache probe(*dirs_, 1ull << 40, exists());
+  const std::uint64_t model_bytes = probe.get(a)->memory_bytes();
+  probe.index(a);
+  const std::uint64_t with_index = probe.bytes();
+  ASSERT_GT(with_index, model_bytes);
+
+  // Room for one model with its index, not for two models.
+  ModelCache cache(*dirs_, with_index + model_bytes / 2, exists());
+  ASSERT_NE(cache.index(a), nullptr);
+  EXPECT_EQ(cache.bytes(), with_index);
+  ASSERT_NE(cache.get(b), nullptr);  // evicts a, the least recently used
+  EXPECT_EQ(cache.loaded(a), nullptr);
+  EXPECT_LE(cache.bytes(), with_index + model_bytes / 2);
+  ASSERT_NE(cache.index(b), nullptr);  // b's index fits beside b alone
+  EXPECT_LE(cache.bytes(), with_index + model_bytes / 2);
+  EXPECT_EQ(cache.entries(), 1u);
+}
+
+TEST_F(ModelCacheTest, AModelLargerThanTheBudgetIsServedAlone) {
+  const std::string a = add_model(1000), b = add_model(1000);
+  ModelCache cache(*dirs_, 1024, exists());
+  ASSERT_NE(cache.index(a), nullptr);  // never an error because of the cache's own budget
+  ASSERT_NE(cache.get(b), nullptr);
+  EXPECT_EQ(cache.entries(), 1u);
+  ASSERT_NE(cache.index(a), nullptr);  // a comes back (its index from its file)
+  EXPECT_EQ(cache.index_builds(), 1u);
+}
+
+TEST_F(ModelCacheTest, ConcurrentQueriesLoadOnceAndBuildTheIndexOnceDespiteEvictions) {
+  const std::string a = add_model(3000), b = add_model(100);
+  ModelCache cache(*dirs_, 1ull << 40, exists());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        try {
+          if (cache.index(a) == nullptr) ++failures;
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  // Meanwhile another model comes and goes, and a is evicted now and then (its index build
+  // must not start again, nor fail).
+  threads.emplace_back([&] {
+    for (int i = 0; i < 20; ++i) {
+      cache.get(b);
+      cache.evict(a);
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(cache.index_builds(), 1u);
+}
+
+TEST_F(ModelCacheTest, LoadsThatDoNotFitBesideLoadsInProgressWaitForThem) {
+  // Many first queries of many models at once: they all load, but the bytes held (loaded and
+  // loading) never exceed the budget.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(add_model(3000));
+  ModelCache probe(*dirs_, 1ull << 40, exists());
+  const std::uint64_t budget = probe.get(ids[0])->memory_bytes() * 5 / 2;  // two at once
+  ModelCache cache(*dirs_, budget, exists());
+  std::atomic<int> loaded{0}, over{0};
+  std::vector<std::thread> threads;
+  for (const auto& id : ids) {
+    threads.emplace_back([&, id] {
+      if (cache.get(id)) ++loaded;
+      if (cache.bytes() > budget) ++over;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(loaded.load(), 6);
+  EXPECT_EQ(cache.loads(), 6u);
+  EXPECT_EQ(over.load(), 0);
+  EXPECT_LE(cache.bytes(), budget);
+  EXPECT_LE(cache.entries(), 2u);
+}
+
+}  // namespace
+}  // namespace w2v::server
