@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,6 +22,8 @@
 #include <optional>
 #include <utility>
 
+#include "client/gzip_deflater.h"
+#include "client/server_address.h"
 #include "client/sse_parser.h"
 
 namespace w2v::client {
@@ -46,78 +47,6 @@ constexpr const char* kUserAgent = "w2v-client/0.1";  // sent with every request
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool all_digits(const std::string& s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// What base_url says: where to connect, what to send as Host, a path prefix for every target.
-struct ServerAddress {
-  std::string host;       // without brackets for IPv6
-  std::string port;       // numeric
-  std::string authority;  // host[:port] as written, for the Host header
-  std::string prefix;     // "" or "/some/path" (no trailing slash)
-  std::string url;        // base_url without a trailing slash, for messages
-};
-
-ServerAddress parse_base_url(const std::string& base_url) {
-  auto bad = [&](const std::string& why) {
-    return std::invalid_argument("invalid server URL '" + base_url + "': " + why);
-  };
-  const std::string scheme = "http://";
-  if (lower(base_url.substr(0, scheme.size())) != scheme) {
-    const auto sep = base_url.find("://");
-    if (sep != std::string::npos) {
-      throw bad("unsupported scheme " + base_url.substr(0, sep) +
-                "://; only http:// is supported (for TLS put a reverse proxy in front of w2vd "
-                "and reach it over a trusted network)");
-    }
-    throw bad("expected http://host:port");
-  }
-  ServerAddress a;
-  const std::string rest = base_url.substr(scheme.size());
-  const auto path_start = rest.find_first_of("/?#");
-  a.authority = rest.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "" : rest.substr(path_start);
-  if (path.find_first_of("?#") != std::string::npos)
-    throw bad("a query or fragment is not allowed");
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  a.prefix = path;
-  if (a.authority.empty()) throw bad("no host");
-  if (a.authority.find('@') != std::string::npos) {
-    throw bad("credentials in the URL are not supported; use the token option");
-  }
-  std::string port;
-  if (a.authority.front() == '[') {  // [IPv6]:port
-    const auto close = a.authority.find(']');
-    if (close == std::string::npos) throw bad("unterminated [IPv6 address]");
-    a.host = a.authority.substr(1, close - 1);
-    const std::string after = a.authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') throw bad("expected :port after ]");
-      port = after.substr(1);
-    }
-  } else {
-    const auto colon = a.authority.find(':');
-    a.host = a.authority.substr(0, colon);
-    if (colon != std::string::npos) {
-      port = a.authority.substr(colon + 1);
-      if (port.find(':') != std::string::npos) throw bad("write an IPv6 address as [addr]:port");
-    }
-  }
-  if (a.host.empty()) throw bad("no host");
-  if (port.empty()) port = "80";
-  if (!all_digits(port) || port.size() > 5 || std::stoul(port) == 0 || std::stoul(port) > 65535) {
-    throw bad("the port must be a number in [1, 65535], got '" + port + "'");
-  }
-  a.port = port;
-  a.url = scheme + a.authority + a.prefix;
-  return a;
 }
 
 template <class Fields>
@@ -149,50 +78,23 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-// A gzip stream (RFC 1952) producer around zlib's deflate.
-class GzipDeflater {
- public:
-  GzipDeflater() {
-    // Level 1: an upload is compressed while it is sent, so speed matters more than ratio
-    // (text still shrinks about 3x).
-    if (deflateInit2(&zs_, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-      throw std::runtime_error("cannot initialise zlib's deflate");
-    }
-  }
-  ~GzipDeflater() { deflateEnd(&zs_); }
-  GzipDeflater(const GzipDeflater&) = delete;
-  GzipDeflater& operator=(const GzipDeflater&) = delete;
-
-  // Compresses input (finish: the last call, input may be empty) and calls emit(data, n) for
-  // each piece of output.
-  template <class Emit>
-  void compress(const char* input, std::size_t n, bool finish, std::vector<char>& out,
-                Emit&& emit) {
-    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input));
-    zs_.avail_in = static_cast<uInt>(n);
-    const int flush = finish ? Z_FINISH : Z_NO_FLUSH;
-    int ret = Z_OK;
-    do {
-      zs_.next_out = reinterpret_cast<Bytef*>(out.data());
-      zs_.avail_out = static_cast<uInt>(out.size());
-      ret = deflate(&zs_, flush);
-      if (ret == Z_STREAM_ERROR) throw std::runtime_error("zlib deflate failed");
-      const std::size_t produced = out.size() - zs_.avail_out;
-      if (produced > 0) emit(out.data(), produced);
-    } while (zs_.avail_out == 0 || (finish && ret != Z_STREAM_END));
-  }
-
- private:
-  z_stream zs_{};
-};
-
 }  // namespace
 
 struct HttpClient::Impl {
   explicit Impl(const ClientOptions& options)
       : opts(options), addr(parse_base_url(options.base_url)) {}
   ~Impl() { close(); }
+
+  // Runs f; when it throws, the connection is in an unknown state: closed before rethrowing.
+  template <class F>
+  auto guarded(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (...) {
+      close();
+      throw;
+    }
+  }
 
   ClientOptions opts;
   ServerAddress addr;
@@ -562,12 +464,7 @@ struct HttpClient::Impl {
     bool sent_all = false;
     // A read error leaves the request unfinished: the connection cannot be reused.
     auto read = [&](char* data, std::size_t capacity) {
-      try {
-        return body.read(data, capacity);
-      } catch (...) {
-        close();
-        throw;
-      }
+      return guarded([&] { return body.read(data, capacity); });
     };
     const std::uint64_t size = body.size.value_or(0);
     if (gzip) {
@@ -640,7 +537,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
                                  const std::string& body, const std::string& content_type,
                                  const std::map<std::string, std::string>& headers) {
   Impl& im = *impl_;
-  try {
+  return im.guarded([&] {
     http::request<http::string_body> req;
     im.prepare(req, method, target, {});
     const http::verb verb = req.method();
@@ -656,42 +553,32 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     HttpResponse out = im.start_response(*p);
     im.read_rest(*p, out, what, true);
     return out;
-  } catch (...) {
-    im.close();
-    throw;
-  }
+  });
 }
 
 HttpResponse HttpClient::upload_file(
     const std::string& target, const std::string& path, const std::string& content_type, bool gzip,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
-  try {
-    return impl_->upload_path(target, path, content_type, gzip, progress);
-  } catch (...) {
-    impl_->close();
-    throw;
-  }
+  return impl_->guarded(
+      [&] { return impl_->upload_path(target, path, content_type, gzip, progress); });
 }
 
 HttpResponse HttpClient::upload_stream(
     const std::string& target, const BodyReader& read, const std::string& content_type, bool gzip,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress,
     const std::map<std::string, std::string>& headers) {
-  try {
+  return impl_->guarded([&] {
     Impl::UploadBody body;
     body.read = read;
     body.name = "the upload's source";
     return impl_->upload(target, body, content_type, gzip, headers, progress);
-  } catch (...) {
-    impl_->close();
-    throw;
-  }
+  });
 }
 
 HttpResponse HttpClient::download_to(const std::string& target,
                                      const std::function<void(const char*, std::size_t)>& sink) {
   Impl& im = *impl_;
-  try {
+  return im.guarded([&] {
     http::request<http::empty_body> req;
     im.prepare(req, "GET", target, {});
     const std::string what = "GET " + req.target().to_string();
@@ -708,10 +595,7 @@ HttpResponse HttpClient::download_to(const std::string& target,
     if (ec) im.fail("downloading " + what, ec);
     im.finish(p->get().keep_alive());
     return out;
-  } catch (...) {
-    im.close();
-    throw;
-  }
+  });
 }
 
 HttpResponse HttpClient::download(const std::string& target, const std::string& path) {
@@ -767,7 +651,7 @@ int HttpClient::stream_events(
     const std::function<bool(const std::string& event, const std::string& data)>& on_event,
     std::string* error_body) {
   Impl& im = *impl_;
-  try {
+  return im.guarded([&] {
     http::request<http::empty_body> req;
     im.prepare(req, "GET", target,
                {{"Accept", "text/event-stream"}, {"Cache-Control", "no-cache"}});
@@ -798,10 +682,7 @@ int HttpClient::stream_events(
     if (ec) im.fail("reading the event stream of " + what, ec);
     im.finish(p->get().keep_alive());
     return out.status;
-  } catch (...) {
-    im.close();
-    throw;
-  }
+  });
 }
 
 std::string url_encode(const std::string& s) {

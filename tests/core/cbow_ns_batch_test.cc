@@ -9,15 +9,17 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "core/cbow_ns_batch_step.h"
 #include "core/matrix.h"
+#include "support/gradient_check.h"
 
 namespace w2v {
 namespace {
 
-using Rows = std::vector<std::vector<double>>;
+using testing::Rows;
 
 // A sentence over a small vocabulary, a minibatch of its positions and shared negatives.
 struct Problem {
@@ -148,10 +150,6 @@ Result reference_gradient(const Problem& p) {
   return g;
 }
 
-double relative_error(double a, double b) {
-  return std::abs(a - b) / std::max(1e-7, std::abs(a) + std::abs(b));
-}
-
 // Every row of the kernel's step at lr equals −lr · scale · the reference gradient.
 void expect_step(const Rows& step, const Rows& gradient, double lr, double tol, const char* what) {
   for (std::size_t w = 0; w < step.size(); ++w) {
@@ -177,21 +175,16 @@ TEST(CbowNsBatchStep, MatchesFiniteDifferences) {
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     const Problem p0 = standard_problem(seed);
     const Result r = run_kernel(p0, 1.0, ContextStep::kGradient);  // deltas are −∂J/∂row
-    constexpr double eps = 1e-6;
-    for (Rows Problem::*rows : {&Problem::input, &Problem::output}) {
-      const Rows& delta = rows == &Problem::input ? r.d_input : r.d_output;
-      for (std::size_t w = 0; w < (p0.*rows).size(); ++w) {
-        for (std::size_t t = 0; t < p0.dim; ++t) {
-          Problem plus = p0, minus = p0;
-          (plus.*rows)[w][t] += eps;
-          (minus.*rows)[w][t] -= eps;
-          const double numeric = (run_kernel(plus, 0.0, ContextStep::kGradient).loss -
-                                  run_kernel(minus, 0.0, ContextStep::kGradient).loss) /
-                                 (2 * eps);
-          EXPECT_LT(relative_error(-delta[w][t], numeric), 1e-5)
-              << (rows == &Problem::input ? "input" : "output") << " row " << w << "[" << t << "]";
-        }
+    const auto loss = [](const Problem& q) {
+      return run_kernel(q, 0.0, ContextStep::kGradient).loss;
+    };
+    for (auto [rows, delta, what] : {std::tuple{&Problem::input, &r.d_input, "input"},
+                                     std::tuple{&Problem::output, &r.d_output, "output"}}) {
+      Rows gradient = *delta;
+      for (auto& row : gradient) {
+        for (double& x : row) x = -x;
       }
+      testing::expect_gradient_matches(p0, rows, gradient, loss, what);
     }
   }
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/negative_sampling.h"
+#include "support/gradient_check.h"
 
 namespace w2v {
 namespace {
@@ -18,8 +19,10 @@ namespace {
 constexpr std::size_t kDim = 6;
 
 // Distinct input and output rows, and which of them each batch position uses.
+using testing::Rows;
+
 struct Problem {
-  std::vector<std::vector<double>> inputs, outputs;
+  Rows inputs, outputs;
   std::vector<std::size_t> in_use, out_use;  // out_use[0] is the centre word's output row
 };
 
@@ -45,7 +48,7 @@ Problem random_problem(std::uint64_t seed, std::vector<std::size_t> in_use,
 
 struct Result {
   double loss;
-  std::vector<std::vector<double>> d_inputs, d_outputs;  // scattered: summed per distinct row
+  Rows d_inputs, d_outputs;  // scattered: summed per distinct row
 };
 
 // Runs the kernel on copies of the problem's rows (updated in place, as in training) and
@@ -75,33 +78,17 @@ double loss(const Problem& p) {
   return run(p, 0.0).loss;
 }
 
-double relative_error(double a, double b) {
-  return std::abs(a - b) / std::max(1e-7, std::abs(a) + std::abs(b));
-}
-
+// The kernel's deltas at lr 1 are −∂J/∂row.
 void check_gradients(const Problem& p0) {
-  const Result r = run(p0, 1.0);  // deltas are −∂J/∂row
-  constexpr double eps = 1e-6;
-  for (std::size_t i = 0; i < p0.inputs.size(); ++i) {
-    for (std::size_t t = 0; t < kDim; ++t) {
-      Problem plus = p0, minus = p0;
-      plus.inputs[i][t] += eps;
-      minus.inputs[i][t] -= eps;
-      const double numeric = (loss(plus) - loss(minus)) / (2 * eps);
-      EXPECT_LT(relative_error(-r.d_inputs[i][t], numeric), 1e-5)
-          << "input " << i << "[" << t << "]";
+  const Result r = run(p0, 1.0);
+  Rows d_inputs = r.d_inputs, d_outputs = r.d_outputs;
+  for (Rows* d : {&d_inputs, &d_outputs}) {
+    for (auto& row : *d) {
+      for (double& x : row) x = -x;
     }
   }
-  for (std::size_t o = 0; o < p0.outputs.size(); ++o) {
-    for (std::size_t t = 0; t < kDim; ++t) {
-      Problem plus = p0, minus = p0;
-      plus.outputs[o][t] += eps;
-      minus.outputs[o][t] -= eps;
-      const double numeric = (loss(plus) - loss(minus)) / (2 * eps);
-      EXPECT_LT(relative_error(-r.d_outputs[o][t], numeric), 1e-5)
-          << "output " << o << "[" << t << "]";
-    }
-  }
+  testing::expect_gradient_matches(p0, &Problem::inputs, d_inputs, loss, "input");
+  testing::expect_gradient_matches(p0, &Problem::outputs, d_outputs, loss, "output");
 }
 
 TEST(NegativeSamplingBatchGradient, MatchesFiniteDifferences) {

@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "support/gradient_check.h"
+
 namespace w2v {
 namespace {
 
@@ -50,10 +52,6 @@ double loss(Problem p) {
   return run(p, 0.0, unused);
 }
 
-double relative_error(double a, double b) {
-  return std::abs(a - b) / std::max(1e-7, std::abs(a) + std::abs(b));
-}
-
 struct Gradients {
   std::vector<double> h;
   std::vector<std::vector<double>> rows;
@@ -74,21 +72,16 @@ Gradients kernel_gradients(const Problem& p0) {
 }
 
 Gradients numeric_gradients(const Problem& p0) {
-  constexpr double eps = 1e-6;
   Gradients g;
   for (std::size_t j = 0; j < kDim; ++j) {
-    Problem plus = p0, minus = p0;
-    plus.h[j] += eps;
-    minus.h[j] -= eps;
-    g.h.push_back((loss(plus) - loss(minus)) / (2 * eps));
+    g.h.push_back(testing::central_difference(
+        p0, [&](Problem& q) -> double& { return q.h[j]; }, loss));
   }
   for (std::size_t r = 0; r < p0.rows.size(); ++r) {
     g.rows.emplace_back(kDim);
     for (std::size_t j = 0; j < kDim; ++j) {
-      Problem plus = p0, minus = p0;
-      plus.rows[r][j] += eps;
-      minus.rows[r][j] -= eps;
-      g.rows[r][j] = (loss(plus) - loss(minus)) / (2 * eps);
+      g.rows[r][j] = testing::central_difference(
+          p0, [&](Problem& q) -> double& { return q.rows[r][j]; }, loss);
     }
   }
   return g;
@@ -120,10 +113,11 @@ Gradients closed_form(const Problem& p) {
 
 void expect_close(const Gradients& a, const Gradients& b, double tol) {
   for (std::size_t j = 0; j < kDim; ++j)
-    EXPECT_LT(relative_error(a.h[j], b.h[j]), tol) << "h[" << j << "]";
+    EXPECT_LT(testing::relative_error(a.h[j], b.h[j]), tol) << "h[" << j << "]";
   for (std::size_t r = 0; r < a.rows.size(); ++r) {
     for (std::size_t j = 0; j < kDim; ++j) {
-      EXPECT_LT(relative_error(a.rows[r][j], b.rows[r][j]), tol) << "row " << r << " [" << j << "]";
+      EXPECT_LT(testing::relative_error(a.rows[r][j], b.rows[r][j]), tol)
+          << "row " << r << " [" << j << "]";
     }
   }
 }

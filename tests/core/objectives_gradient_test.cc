@@ -9,6 +9,7 @@
 #include <functional>
 #include <numeric>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "core/cbow.h"
@@ -16,12 +17,13 @@
 #include "core/logistic_step.h"
 #include "core/negative_sampling.h"
 #include "core/softmax_step.h"
+#include "support/gradient_check.h"
 
 namespace w2v {
 namespace {
 
 constexpr std::size_t kDim = 5;
-using Rows = std::vector<std::vector<double>>;
+using testing::Rows;
 
 Rows random_rows(std::size_t n, std::uint64_t seed, double scale = 0.8) {
   std::mt19937_64 rng(seed);
@@ -31,10 +33,6 @@ Rows random_rows(std::size_t n, std::uint64_t seed, double scale = 0.8) {
     for (double& x : row) x = normal(rng);
   }
   return r;
-}
-
-double relative_error(double a, double b) {
-  return std::abs(a - b) / std::max(1e-7, std::abs(a) + std::abs(b));
 }
 
 // A problem: parameters (input rows and output rows), and a function running one training step
@@ -48,22 +46,13 @@ using StepFn = std::function<double(Params&, double lr)>;
 void check(const Params& p0, const StepFn& step, double tol = 1e-5) {
   Params after = p0;
   step(after, 1.0);
-  constexpr double eps = 1e-6;
-  for (auto [rows0, rows1, name] :
-       {std::tuple{&p0.in, &after.in, "in"}, std::tuple{&p0.out, &after.out, "out"}}) {
-    for (std::size_t r = 0; r < rows0->size(); ++r) {
-      for (std::size_t t = 0; t < kDim; ++t) {
-        Params plus = p0, minus = p0;
-        auto& plus_rows = std::string(name) == "in" ? plus.in : plus.out;
-        auto& minus_rows = std::string(name) == "in" ? minus.in : minus.out;
-        plus_rows[r][t] += eps;
-        minus_rows[r][t] -= eps;
-        const double numeric = (step(plus, 0.0) - step(minus, 0.0)) / (2 * eps);
-        const double analytic = -((*rows1)[r][t] - (*rows0)[r][t]);
-        EXPECT_LT(relative_error(analytic, numeric), tol)
-            << name << " row " << r << " [" << t << "]";
-      }
+  const auto loss = [&](Params& q) { return step(q, 0.0); };
+  for (auto [rows, name] : {std::pair{&Params::in, "in"}, std::pair{&Params::out, "out"}}) {
+    Rows gradient = p0.*rows;  // −(the step at lr 1)
+    for (std::size_t r = 0; r < gradient.size(); ++r) {
+      for (std::size_t t = 0; t < kDim; ++t) gradient[r][t] -= (after.*rows)[r][t];
     }
+    testing::expect_gradient_matches(p0, rows, gradient, loss, name, tol);
   }
 }
 

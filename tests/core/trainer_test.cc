@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "support/train_helpers.h"
 
 namespace w2v {
@@ -35,12 +36,7 @@ struct PlantedRun {
   }
 };
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          (name + "." + std::to_string(::getpid()) + "." +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-      .string();
-}
+using testing::test_temp_path;
 
 TEST(Trainer, ReportsMonotoneProgressEndingAtOne) {
   PlantedRun s(3);
@@ -120,7 +116,7 @@ TEST(Trainer, ResumingFromACheckpointMatchesAnUninterruptedRun) {
   PlantedRun s(3);
   s.params.threads = 1;
   ModelWeights straight = make_initial_weights(s.vocab.size(), s.params);
-  const std::string path = temp_path("w2v-ckpt");
+  const std::string path = test_temp_path("w2v-ckpt");
   TrainHooks save;
   save.on_epoch_end = [&](int e, const ModelWeights& weights) {
     if (e == 1) save_checkpoint(path, weights, e);
@@ -139,7 +135,7 @@ TEST(Trainer, ResumingFromACheckpointMatchesAnUninterruptedRun) {
 TEST(Trainer, CheckpointRejectsTruncatedFile) {
   PlantedRun s(1);
   const ModelWeights w = make_initial_weights(s.vocab.size(), s.params);
-  const std::string path = temp_path("w2v-ckpt-trunc");
+  const std::string path = test_temp_path("w2v-ckpt-trunc");
   save_checkpoint(path, w, 1);
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 4);
   EXPECT_THROW(load_checkpoint(path), std::runtime_error);

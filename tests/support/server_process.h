@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace w2v::testing {
 
 class ServerProcess {
@@ -129,24 +131,6 @@ class ServerProcess {
   mutable std::mutex mutex_;
   std::string log_;
   std::thread reader_;
-};
-
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    static int serial = 0;
-    path_ = (std::filesystem::temp_directory_path() /
-             ("w2v-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(serial++)))
-                .string();
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 }  // namespace w2v::testing
