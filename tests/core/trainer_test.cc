@@ -148,7 +148,7 @@ TEST(Trainer, CheckpointRejectsTruncatedFile) {
 TEST(Trainer, CheckpointRejectsAnImpossibleEpochCount) {
   PlantedRun s(1);
   const ModelWeights w = make_initial_weights(s.vocab.size(), s.params);
-  const std::string path = temp_path("w2v-ckpt-epochs");
+  const std::string path = test_temp_path("w2v-ckpt-epochs");
   save_checkpoint(path, w, 1);
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -163,7 +163,7 @@ TEST(Trainer, CheckpointRejectsAnImpossibleEpochCount) {
 // A header with 0 columns passes any size check whatever its row count; 2^64 - 1 rows of nothing
 // must be rejected, not read one by one (found by tests/fuzz/checkpoint.cc as a timeout).
 TEST(Trainer, CheckpointRejectsZeroColumns) {
-  const std::string path = temp_path("w2v-ckpt-cols");
+  const std::string path = test_temp_path("w2v-ckpt-cols");
   {
     std::ofstream out(path, std::ios::binary);
     // epochs, input rows and columns, output rows and columns
