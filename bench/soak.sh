@@ -14,7 +14,8 @@
 # Expected statuses besides 2xx: 409 for a cancel that found its job already finished, and for
 # deleting a corpus whose cancelled job has not yet let go of it. Environment: W2VD_BIN (default
 # build/server/w2vd), DURATION, CONNECTIONS, SOAK_DIR (scratch directory, default a new one under
-# /tmp, removed at the end).
+# /tmp, removed at the end). w2vd runs with --max-connections-per-ip 1024, since all the load
+# comes from one address.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,7 +63,9 @@ with open(f"{work}/small.txt", "w") as f:
 PY
 
 log=$work/w2vd.log
-"$w2vd" --port 0 --data-dir "$work/data" >"$log" 2>&1 &
+# Every load generator here shares one address, standing for many clients: the per-address
+# connection cap (default 64) would refuse the load's own connections with 503.
+"$w2vd" --port 0 --data-dir "$work/data" --max-connections-per-ip 1024 >"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 300); do
   grep -q "listening on" "$log" && break
