@@ -347,6 +347,13 @@ struct Store::Impl {
     }
   }
 
+  // Whether the query, with id as ?1, finds a row.
+  bool any_row_locked(const char* sql, const std::string& id) {
+    auto s = db.prepare(sql);
+    s.bind_text(1, id);
+    return s.step();
+  }
+
   // The job's status as stored (for the counts); throws when there is no such job.
   JobStatus stored_status_locked(const std::string& id) {
     auto s = db.prepare("SELECT status FROM jobs WHERE id=?1");
@@ -502,17 +509,12 @@ DeleteResult Store::delete_corpus(const std::string& id) {
   return impl_->locked([&] {
     auto& db = impl_->db;
     sqlite::Transaction tx(db);
-    {
-      auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
-      s.bind_text(1, id);
-      if (!s.step()) return DeleteResult::kNotFound;
-    }
-    {
-      auto s = db.prepare(
-          "SELECT 1 FROM jobs WHERE corpus_id=?1 AND status IN ('queued', 'running') LIMIT 1");
-      s.bind_text(1, id);
-      if (s.step()) return DeleteResult::kInUse;
-    }
+    if (!impl_->any_row_locked("SELECT 1 FROM corpora WHERE id=?1", id))
+      return DeleteResult::kNotFound;
+    if (impl_->any_row_locked(
+            "SELECT 1 FROM jobs WHERE corpus_id=?1 AND status IN ('queued', 'running') LIMIT 1",
+            id))
+      return DeleteResult::kInUse;
     {
       auto s = db.prepare("DELETE FROM corpora WHERE id=?1");
       s.bind_text(1, id);
@@ -536,11 +538,7 @@ bool Store::insert_job_if_corpus_exists(const JobRecord& j) {
   return impl_->locked([&] {
     auto& db = impl_->db;
     sqlite::Transaction tx(db);
-    {
-      auto s = db.prepare("SELECT 1 FROM corpora WHERE id=?1");
-      s.bind_text(1, j.corpus_id);
-      if (!s.step()) return false;
-    }
+    if (!impl_->any_row_locked("SELECT 1 FROM corpora WHERE id=?1", j.corpus_id)) return false;
     impl_->insert_job_locked(j);
     tx.commit();
     impl_->job_counts.added(j.status);
@@ -671,13 +669,11 @@ DeleteResult Store::delete_model(const std::string& id) {
   return impl_->locked([&] {
     auto& db = impl_->db;
     sqlite::Transaction tx(db);
-    {
-      // A queued or running job starts from it (and a restart resumes from it again).
-      auto s = db.prepare(
-          "SELECT 1 FROM jobs WHERE init_model=?1 AND status IN ('queued', 'running') LIMIT 1");
-      s.bind_text(1, id);
-      if (s.step()) return DeleteResult::kInUse;
-    }
+    // A queued or running job starts from it (and a restart resumes from it again).
+    if (impl_->any_row_locked(
+            "SELECT 1 FROM jobs WHERE init_model=?1 AND status IN ('queued', 'running') LIMIT 1",
+            id))
+      return DeleteResult::kInUse;
     auto s = db.prepare("DELETE FROM models WHERE id=?1");
     s.bind_text(1, id);
     s.run();
