@@ -125,6 +125,7 @@ int run_server(const ServerConfig& config) {
     HttpLimits limits;
     limits.max_upload_bytes = config.max_upload_bytes;
     limits.max_body_bytes = config.max_body_bytes;
+    limits.max_document_bytes = config.max_document_bytes;
     limits.max_connections = config.max_connections;
     limits.max_connections_per_ip = config.max_connections_per_ip;
     limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);

@@ -47,9 +47,12 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--max-upload-bytes", c.max_upload_bytes, "largest corpus or model upload")
       ->envname("W2VD_MAX_UPLOAD_BYTES")
       ->capture_default_str();
-  app.add_option("--max-body-bytes", c.max_body_bytes,
-                 "largest other request body (JSON, evaluation files)")
+  app.add_option("--max-body-bytes", c.max_body_bytes, "largest JSON request body")
       ->envname("W2VD_MAX_BODY_BYTES")
+      ->capture_default_str();
+  app.add_option("--max-document-bytes", c.max_document_bytes,
+                 "largest evaluation file (POST /v1/models/{id}/evaluate)")
+      ->envname("W2VD_MAX_DOCUMENT_BYTES")
       ->capture_default_str();
   app.add_option("--io-threads", c.io_threads, "threads serving HTTP (0: min(4, cores))")
       ->envname("W2VD_IO_THREADS")

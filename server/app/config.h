@@ -16,8 +16,9 @@ struct ServerConfig {
   std::string token;  // empty: no authentication
   bool metrics_auth = false;
   std::uint64_t max_upload_bytes = 10ull << 30;
-  std::uint64_t max_body_bytes = 64ull << 20;
-  int io_threads = 0;  // 0: min(4, cores)
+  std::uint64_t max_body_bytes = 1ull << 20;       // a JSON request
+  std::uint64_t max_document_bytes = 64ull << 20;  // an evaluation file
+  int io_threads = 0;                              // 0: min(4, cores)
   int train_threads = 0;
   int max_running_jobs = 1;
   std::uint64_t model_cache_bytes = 2ull << 30;

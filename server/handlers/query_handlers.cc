@@ -184,7 +184,7 @@ void add_query_routes(Router& router, AppContext& app) {
   });
 
   // Always on the blocking pool: a large evaluation file is minutes of work.
-  router.add("POST", "/v1/models/{id}/evaluate", [&app](Request& req) {
+  router.add_document("POST", "/v1/models/{id}/evaluate", [&app](Request& req) {
     const std::string kind = req.query_param("kind").value_or("auto");
     if (kind != "auto" && kind != "analogies" && kind != "pairs") {
       throw ApiError::bad_request("kind must be analogies, pairs or auto, got " +

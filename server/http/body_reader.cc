@@ -16,8 +16,10 @@ struct BodyReader::Parsers {
   std::function<void(std::uint64_t, beast::string_view, error_code&)> on_chunk_header;
 };
 
-BodyReader::BodyReader(Mode mode, HeaderParser&& header, const HttpLimits& limits, char* chunk_buf)
+BodyReader::BodyReader(Mode mode, HeaderParser&& header, std::uint64_t body_limit,
+                       const HttpLimits& limits, char* chunk_buf)
     : mode_(mode),
+      limit_(body_limit),
       limits_(limits),
       chunk_buf_(chunk_buf),
       parsers_(std::make_unique<Parsers>()),
@@ -30,21 +32,16 @@ BodyReader::BodyReader(Mode mode, HeaderParser&& header, const HttpLimits& limit
   };
   if (mode_ == Mode::kWhole) {
     auto& p = parsers_->whole.emplace(std::move(header));
-    p.body_limit(limit());
+    p.body_limit(limit_);
     p.on_chunk_header(parsers_->on_chunk_header);
   } else {
     auto& p = parsers_->streamed.emplace(std::move(header));
-    p.body_limit(limit());
+    p.body_limit(limit_);
     p.on_chunk_header(parsers_->on_chunk_header);
   }
 }
 
 BodyReader::~BodyReader() = default;
-
-std::uint64_t BodyReader::limit() const {
-  return mode_ == Mode::kWhole ? static_cast<std::uint64_t>(limits_.max_body_bytes)
-                               : limits_.max_upload_bytes;
-}
 
 bool BodyReader::is_done() const {
   return parsers_->whole ? parsers_->whole->is_done() : parsers_->streamed->is_done();
@@ -94,7 +91,7 @@ BodyReader::Outcome BodyReader::classify(error_code ec, const beast::flat_buffer
   using Kind = Outcome::Kind;
   auto refuse = [](Response r) { return Outcome{Kind::kRefuse, {}, std::move(r)}; };
   if (ec == http::error::need_buffer) ec = {};
-  if (ec == http::error::body_limit) return refuse(payload_too_large(limit()));
+  if (ec == http::error::body_limit) return refuse(payload_too_large(limit_));
   if (extension_too_long_) {
     return refuse(error_response(
         400, "bad_request",
@@ -130,7 +127,7 @@ BodyReader::Outcome BodyReader::classify(error_code ec, const beast::flat_buffer
   }
   const std::size_t got = kChunkBytes - parsers_->streamed->get().body().size;
   received_ += got;
-  if (received_ > limits_.max_upload_bytes) return refuse(payload_too_large(limit()));
+  if (received_ > limit_) return refuse(payload_too_large(limit_));
   if (got > 0) return Outcome{Kind::kChunk, std::string_view(chunk_buf_, got), {}};
   return Outcome{parsers_->streamed->is_done() ? Kind::kDone : Kind::kMore, {}, {}};
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Reads a request body after its header: whole into a string (ordinary routes, bounded by
-// max_body_bytes) or streamed, a read at a time, into a chunk buffer for an UploadHandler
-// (bounded by max_upload_bytes). It also bounds what the body's framing may cost: chunk
+// Reads a request body after its header: whole into a string (ordinary routes) or streamed, a
+// read at a time, into a chunk buffer for an UploadHandler; either way bounded by the route's
+// body limit (RoutedRequest::body_limit). It also bounds what the body's framing may cost: chunk
 // extensions (kMaxChunkExtensionBytes), chunk-size lines and trailers (the read buffer's
 // maximum size), and the transfer rate (the
 // deadline it gives for each read). The session arms that deadline and runs the reads.
@@ -40,9 +40,11 @@ class BodyReader {
     std::optional<Response> answer;
   };
 
-  // Takes over the parser that read the header. chunk_buf (kChunkBytes) receives streamed
-  // bodies and must stay valid while the reader reads.
-  BodyReader(Mode mode, HeaderParser&& header, const HttpLimits& limits, char* chunk_buf);
+  // Takes over the parser that read the header. A body longer than body_limit is refused with
+  // 413. chunk_buf (kChunkBytes) receives streamed bodies and must stay valid while the reader
+  // reads.
+  BodyReader(Mode mode, HeaderParser&& header, std::uint64_t body_limit, const HttpLimits& limits,
+             char* chunk_buf);
   ~BodyReader();
   BodyReader(const BodyReader&) = delete;
   BodyReader& operator=(const BodyReader&) = delete;
@@ -64,10 +66,10 @@ class BodyReader {
 
  private:
   Outcome classify(error_code ec, const beast::flat_buffer& buffer);
-  std::uint64_t limit() const;
 
   struct Parsers;
   const Mode mode_;
+  const std::uint64_t limit_;
   const HttpLimits& limits_;
   char* const chunk_buf_;
   std::unique_ptr<Parsers> parsers_;

@@ -23,8 +23,9 @@ struct HttpLimits {
   // Beyond: 431. A chunk-size line or trailer must fit the read buffer (this + 16 KiB): else
   // 400 (431 for a trailer) and close.
   std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 16 * 1024 * 1024;  // ordinary (JSON, evaluation files): 413
-  std::uint64_t max_upload_bytes = 10ull << 30;   // streamed uploads: 413
+  std::size_t max_body_bytes = 1024 * 1024;           // ordinary routes (JSON requests): 413
+  std::size_t max_document_bytes = 64 * 1024 * 1024;  // add_document routes (files): 413
+  std::uint64_t max_upload_bytes = 10ull << 30;       // streamed uploads: 413
   // The whole header, and each read of a body: beyond, 408 and close (a client silent before
   // its request starts is closed without an answer).
   std::chrono::seconds read_timeout{30};

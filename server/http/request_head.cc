@@ -122,11 +122,12 @@ RoutedRequest route_request(RequestHead head, const Router& router, const Author
                                      req.method + " of an upload needs a Content-Length header or "
                                                   "Transfer-Encoding: chunked"));
     }
-    if (head.content_length && *head.content_length > limits.max_upload_bytes) {
-      return answered(std::move(out), payload_too_large(limits.max_upload_bytes));
-    }
-  } else if (head.content_length && *head.content_length > limits.max_body_bytes) {
-    return answered(std::move(out), payload_too_large(limits.max_body_bytes));
+    out.body_limit = limits.max_upload_bytes;
+  } else {
+    out.body_limit = out.route->document_body ? limits.max_document_bytes : limits.max_body_bytes;
+  }
+  if (head.content_length && *head.content_length > out.body_limit) {
+    return answered(std::move(out), payload_too_large(out.body_limit));
   }
   return out;
 }

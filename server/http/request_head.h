@@ -28,14 +28,16 @@ struct RequestHead {
 };
 
 struct HeadLimits {
-  std::uint64_t max_body_bytes = 0;    // ordinary routes
-  std::uint64_t max_upload_bytes = 0;  // upload routes
+  std::uint64_t max_body_bytes = 0;      // ordinary routes (JSON requests)
+  std::uint64_t max_document_bytes = 0;  // ordinary routes whose body is a document
+  std::uint64_t max_upload_bytes = 0;    // upload routes
 };
 
 struct RoutedRequest {
   Request request;                 // every field but body filled
   const Route* route = nullptr;    // the matched route; null when answer is set
   std::optional<Response> answer;  // send this instead of reading a body and calling the route
+  std::uint64_t body_limit = 0;    // the most body bytes the route accepts (once routed)
 };
 
 using AuthorizeHook = std::function<std::optional<Response>(const Request&)>;

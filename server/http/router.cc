@@ -123,6 +123,16 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   add_route(routes_, std::move(r));
 }
 
+void Router::add_document(std::string method, std::string pattern, Handler handler) {
+  if (!handler) throw std::invalid_argument("route " + pattern + " has no handler");
+  Route r;
+  r.method = std::move(method);
+  r.pattern = std::move(pattern);
+  r.handler = std::move(handler);
+  r.document_body = true;
+  add_route(routes_, std::move(r));
+}
+
 void Router::add_upload(std::string method, std::string pattern, UploadFactory factory) {
   if (!factory) throw std::invalid_argument("route " + pattern + " has no upload factory");
   Route r;

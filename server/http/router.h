@@ -23,6 +23,7 @@ struct Route {
   std::string pattern;
   Handler handler;                    // set for ordinary routes (body read whole, bounded)
   UploadFactory upload;               // set for streaming-upload routes
+  bool document_body = false;         // an ordinary route whose body is a file, not JSON
   std::vector<std::string> segments;  // the pattern split on '/'
 };
 
@@ -32,7 +33,11 @@ std::optional<std::vector<std::string>> decode_path_segments(std::string_view ra
 
 class Router {
  public:
+  // An ordinary route: its body (a JSON request) is read whole, up to max_body_bytes.
   void add(std::string method, std::string pattern, Handler handler);
+  // An ordinary route whose body is a document (an evaluation file), read whole up to the
+  // larger max_document_bytes; its handler must not parse it on the I/O thread.
+  void add_document(std::string method, std::string pattern, Handler handler);
   void add_upload(std::string method, std::string pattern, UploadFactory factory);
 
   struct Match {

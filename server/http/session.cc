@@ -223,7 +223,8 @@ void Session::on_header(error_code ec) {
   ex_.req.target = head.target;
 
   RoutedRequest routed;
-  HeadLimits head_limits{limits_.max_body_bytes, limits_.max_upload_bytes};
+  HeadLimits head_limits{limits_.max_body_bytes, limits_.max_document_bytes,
+                         limits_.max_upload_bytes};
   if (!call([&] {
         routed = route_request(std::move(head), listener_.router, listener_.hooks.authorize,
                                head_limits, ex_.req.request_id, remote_);
@@ -233,7 +234,8 @@ void Session::on_header(error_code ec) {
   ex_.req = std::move(routed.request);
   if (routed.answer) return send(std::move(*routed.answer));
   ex_.route = routed.route;
-  if (!ex_.route->upload) return start_body(BodyReader::Mode::kWhole);
+  const std::uint64_t body_limit = routed.body_limit;
+  if (!ex_.route->upload) return start_body(BodyReader::Mode::kWhole, body_limit);
 
   std::unique_ptr<UploadHandler> upload;
   if (!call([&] { upload = ex_.route->upload(ex_.req); })) return;
@@ -242,14 +244,15 @@ void Session::on_header(error_code ec) {
     return send_error(500, "internal", internal_message());
   }
   ex_.upload = std::move(upload);
-  start_body(BodyReader::Mode::kStreamed);
+  start_body(BodyReader::Mode::kStreamed, body_limit);
 }
 
 // ---- bodies ----
 
-void Session::start_body(BodyReader::Mode mode) {
+void Session::start_body(BodyReader::Mode mode, std::uint64_t body_limit) {
   if (!chunk_buf_) chunk_buf_ = std::shared_ptr<char[]>(new char[kChunkBytes]);
-  ex_.body = std::make_unique<BodyReader>(mode, std::move(*ex_.header), limits_, chunk_buf_.get());
+  ex_.body = std::make_unique<BodyReader>(mode, std::move(*ex_.header), body_limit, limits_,
+                                          chunk_buf_.get());
   ex_.header.reset();
   continue_then([this] { read_body(); });
 }

@@ -80,7 +80,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void wait_for_request();
   void read_header();
   void on_header(error_code ec);
-  void start_body(BodyReader::Mode mode);
+  void start_body(BodyReader::Mode mode, std::uint64_t body_limit);
   void read_body();
   void on_body_read(BodyReader::Outcome outcome);
   void on_upload_data_done(std::exception_ptr error);

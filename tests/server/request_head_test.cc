@@ -24,9 +24,11 @@ class RequestHeadTest : public ::testing::Test {
     router_.add("GET", "/v1/models/{id}", ok);
     router_.add("DELETE", "/v1/models/{id}", ok);
     router_.add("POST", "/echo", ok);
+    router_.add_document("POST", "/v1/models/{id}/evaluate", ok);
     router_.add_upload("POST", "/v1/corpora",
                        [](const Request&) -> std::unique_ptr<UploadHandler> { return nullptr; });
     limits_.max_body_bytes = 1000;
+    limits_.max_document_bytes = 3000;
     limits_.max_upload_bytes = 5000;
   }
 
@@ -153,6 +155,34 @@ TEST_F(RequestHeadTest, BodyFramingChecks) {
   EXPECT_FALSE(r.answer);
   ASSERT_NE(r.route, nullptr);
   EXPECT_TRUE(r.route->upload);
+  EXPECT_EQ(r.body_limit, 5000u);
+}
+
+// A JSON request and a document (an evaluation file) have their own limits; the routed
+// request carries the one that applies, for the body reader (chunked bodies).
+TEST_F(RequestHeadTest, DocumentRoutesHaveTheirOwnBodyLimit) {
+  auto json = head("POST", "/echo");
+  json.content_length = 2000;
+  auto r = route(json);
+  ASSERT_TRUE(r.answer);
+  EXPECT_EQ(r.answer->status, 413);
+  EXPECT_NE(r.answer->body.find("limit of 1000 bytes"), std::string::npos) << r.answer->body;
+  json.chunked = true;
+  json.content_length.reset();
+  r = route(json);
+  EXPECT_FALSE(r.answer);
+  EXPECT_EQ(r.body_limit, 1000u);
+
+  auto doc = head("POST", "/v1/models/m1/evaluate");
+  doc.content_length = 2000;
+  r = route(doc);
+  EXPECT_FALSE(r.answer);
+  EXPECT_EQ(r.body_limit, 3000u);
+  doc.content_length = 3001;
+  r = route(doc);
+  ASSERT_TRUE(r.answer);
+  EXPECT_EQ(r.answer->status, 413);
+  EXPECT_NE(r.answer->body.find("limit of 3000 bytes"), std::string::npos) << r.answer->body;
 }
 
 }  // namespace
