@@ -1,5 +1,5 @@
-// HNSW build time: the serial insert HnswIndex::build does (core/hnsw_index.cc: one point at a
-// time, the first above any level hnswlib draws) against the parallel insert it replaced
+// HNSW build time: the serial insert HnswIndex::build does (core/search/hnsw_index.cc: one point at
+// a time, the first above any level hnswlib draws) against the parallel insert it replaced
 // (hnswlib's addPoint from every core at once, which races inside hnswlib 0.6.2), on the same
 // random model, alternating, ROUNDS times each. Prints each build's wall and CPU seconds, the
 // medians and the wall-time ratio. Both are written here against hnswlib directly: its header
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
+#include "core/search/embeddings.h"
 
 namespace {
 

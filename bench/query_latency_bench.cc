@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
-#include "core/hnsw_index.h"
-#include "core/quantized_rows.h"
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
+#include "core/search/embeddings.h"
+#include "core/search/hnsw_index.h"
+#include "core/search/quantized_rows.h"
 
 namespace {
 

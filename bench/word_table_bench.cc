@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/word_table.h"
+#include "core/text/word_table.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/evaluation_scores.h"
+#include "core/search/evaluation_scores.h"
 
 namespace w2v::proto {
 

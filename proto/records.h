@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/enum_names.h"
-#include "core/train_params.h"
+#include "core/base/enum_names.h"
+#include "core/train/train_params.h"
 
 namespace w2v::proto {
 

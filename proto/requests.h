@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/analogy_method.h"
-#include "core/train_params.h"
-#include "core/vocabulary_mode.h"
+#include "core/search/analogy_method.h"
+#include "core/train/train_params.h"
+#include "core/vocab/vocabulary_mode.h"
 
 namespace w2v::proto {
 

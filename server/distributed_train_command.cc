@@ -11,10 +11,10 @@
 #include "core/distributed/distributed_trainer.h"
 #include "core/distributed/job_distribution.h"
 #include "core/distributed/mpi/mpi_communicator.h"
-#include "core/encoded_corpus.h"
-#include "core/model_weights.h"
-#include "core/vocabulary.h"
-#include "core/word_counts.h"
+#include "core/text/word_counts.h"
+#include "core/train/model_weights.h"
+#include "core/vocab/encoded_corpus.h"
+#include "core/vocab/vocabulary.h"
 
 namespace w2v::server {
 namespace {

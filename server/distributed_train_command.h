@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "core/train_params.h"
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
+#include "core/train/train_params.h"
 
 namespace w2v::server {
 

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
-#include "core/encoded_corpus.h"
-#include "core/evaluation.h"
-#include "core/trainer.h"
-#include "core/vectors_io.h"
-#include "core/vocabulary.h"
-#include "core/word_counts.h"
+#include "core/io/vectors_io.h"
+#include "core/search/embeddings.h"
+#include "core/search/evaluation.h"
+#include "core/text/word_counts.h"
+#include "core/train/trainer.h"
+#include "core/vocab/encoded_corpus.h"
+#include "core/vocab/vocabulary.h"
 #include "server/distributed_train_command.h"
 #include "server/store/consistency.h"
 #include "server/store/data_dir.h"

@@ -1,8 +1,8 @@
 #pragma once
 // Data-parallel training across the members of a Communicator (pWord2Vec's design, Ji et al.,
 // "Parallelizing Word2Vec in Shared and Distributed Memory"): every member trains its own share
-// of the corpus with the local Hogwild trainer (train(), core/trainer.h) on a thread of its own,
-// while the calling thread — the only one that touches the communicator — combines every
+// of the corpus with the local Hogwild trainer (train(), core/train/trainer.h) on a thread of its
+// own, while the calling thread — the only one that touches the communicator — combines every
 // member's changes to the model (MatrixSync): the most frequent rows every sync_period, rarer
 // rows exponentially less often (SyncSchedule), every row at the end of each epoch. The learning
 // rate follows the global word count, and progress is global. docs/distributed.md explains the
@@ -13,11 +13,11 @@
 #include <stdexcept>
 
 #include "core/distributed/communicator.h"
-#include "core/encoded_corpus.h"
-#include "core/model_weights.h"
-#include "core/train_params.h"
-#include "core/trainer.h"
-#include "core/vocabulary.h"
+#include "core/train/model_weights.h"
+#include "core/train/train_params.h"
+#include "core/train/trainer.h"
+#include "core/vocab/encoded_corpus.h"
+#include "core/vocab/vocabulary.h"
 
 namespace w2v::distributed {
 

@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "core/distributed/communicator.h"
-#include "core/encoded_corpus.h"
-#include "core/vocabulary.h"
+#include "core/vocab/encoded_corpus.h"
+#include "core/vocab/vocabulary.h"
 
 namespace w2v::distributed {
 

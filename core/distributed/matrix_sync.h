@@ -16,8 +16,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/base/matrix.h"
 #include "core/distributed/communicator.h"
-#include "core/matrix.h"
 
 namespace w2v::distributed {
 

@@ -14,9 +14,9 @@
 #include <optional>
 #include <string>
 
-#include "core/atomic_file.h"
-#include "core/tokenizer.h"
-#include "core/word_counts.h"
+#include "core/io/atomic_file.h"
+#include "core/text/tokenizer.h"
+#include "core/text/word_counts.h"
 #include "server/app/app_context.h"
 #include "server/handlers/gzip_inflater.h"
 #include "server/http/upload.h"

@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "core/word_map.h"
+#include "core/search/word_map.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "server/handlers/blocking_work.h"

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <set>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "server/handlers/blocking_work.h"

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "core/atomic_file.h"
-#include "core/vectors_io.h"
+#include "core/io/atomic_file.h"
+#include "core/io/vectors_io.h"
 #include "server/app/app_context.h"
 #include "server/http/upload.h"
 

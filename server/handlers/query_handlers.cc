@@ -1,10 +1,11 @@
-// Queries on a model's vectors: thin wrappers over core/embeddings.h and core/evaluation.h.
+// Queries on a model's vectors: thin wrappers over core/search/embeddings.h and
+// core/search/evaluation.h.
 
 #include <functional>
 #include <memory>
 #include <sstream>
 
-#include "core/evaluation.h"
+#include "core/search/evaluation.h"
 #include "proto/api_error.h"
 #include "proto/evaluation_json.h"
 #include "proto/json_text.h"

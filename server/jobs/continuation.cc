@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "proto/api_error.h"
 
 namespace w2v::server {

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "core/continued_training.h"
+#include "core/train/continued_training.h"
 #include "proto/records.h"
 #include "proto/requests.h"
 #include "server/store/data_dir.h"

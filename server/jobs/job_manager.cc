@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "core/word_counts.h"
+#include "core/text/word_counts.h"
 #include "proto/api_error.h"
 #include "server/jobs/continuation.h"
 #include "server/jobs/memory_budget.h"

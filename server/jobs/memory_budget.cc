@@ -7,9 +7,9 @@
 #include <fstream>
 #include <string>
 
-#include "core/matrix.h"
-#include "core/model_weights.h"
-#include "core/vectors_io.h"
+#include "core/base/matrix.h"
+#include "core/io/vectors_io.h"
+#include "core/train/model_weights.h"
 #include "proto/api_error.h"
 
 namespace w2v::server {

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/train_params.h"
+#include "core/train/train_params.h"
 
 namespace w2v::server {
 

@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/trainer.h"
+#include "core/train/trainer.h"
 
 namespace w2v::server {
 

@@ -7,12 +7,12 @@
 #include <optional>
 #include <stdexcept>
 
-#include "core/continued_training.h"
-#include "core/embeddings.h"
-#include "core/evaluation.h"
-#include "core/training_state.h"
-#include "core/vectors_io.h"
-#include "core/word_counts.h"
+#include "core/io/training_state.h"
+#include "core/io/vectors_io.h"
+#include "core/search/embeddings.h"
+#include "core/search/evaluation.h"
+#include "core/text/word_counts.h"
+#include "core/train/continued_training.h"
 #include "proto/evaluation_json.h"
 #include "server/jobs/continuation.h"
 #include "server/store/storage_errors.h"

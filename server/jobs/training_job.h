@@ -4,7 +4,7 @@
 // server/jobs/continuation.h), encodes the corpus (once; kept for a resume), restores the last
 // checkpoint if there is one (else starts from random vectors or the parent's), trains
 // (checkpointing at epoch ends), and publishes the model's vectors and training state
-// (core/training_state.h) under a new id, evaluated on the configured files.
+// (core/io/training_state.h) under a new id, evaluated on the configured files.
 
 #include <atomic>
 #include <functional>
@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
-#include "core/encoded_corpus.h"
-#include "core/model_weights.h"
-#include "core/trainer.h"
-#include "core/vocabulary.h"
+#include "core/search/embeddings.h"
+#include "core/train/model_weights.h"
+#include "core/train/trainer.h"
+#include "core/vocab/encoded_corpus.h"
+#include "core/vocab/vocabulary.h"
 #include "proto/records.h"
 #include "server/store/data_dir.h"
 

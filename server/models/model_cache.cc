@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 
 namespace w2v::server {
 

@@ -22,8 +22,8 @@
 #include <mutex>
 #include <string>
 
-#include "core/embeddings.h"
-#include "core/hnsw_index.h"
+#include "core/search/embeddings.h"
+#include "core/search/hnsw_index.h"
 #include "server/store/data_dir.h"
 
 namespace w2v::server {

@@ -12,8 +12,8 @@
 #include <tuple>
 #include <vector>
 
-#include "core/cbow_ns_batch_step.h"
-#include "core/matrix.h"
+#include "core/base/matrix.h"
+#include "core/train/kernel_cbow_ns_batch.h"
 #include "support/gradient_check.h"
 
 namespace w2v {
@@ -190,7 +190,7 @@ TEST(CbowNsBatchStep, MatchesFiniteDifferences) {
 }
 
 TEST(CbowNsBatchStep, WholeStepGivesEachContextRowTheWholeHiddenGradient) {
-  // Training's convention (cbow.h): each context row moves by −lr·∂J/∂h, |C| times its
+  // Training's convention (walk_cbow.h): each context row moves by −lr·∂J/∂h, |C| times its
   // gradient step. With a single example the input rows' change is exactly that.
   Problem p = standard_problem(4);
   p.centre = {5};

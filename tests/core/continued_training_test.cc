@@ -2,7 +2,7 @@
 // starts from, and what training on new text does to a planted structure: topics whose later
 // text brings new words.
 
-#include "core/continued_training.h"
+#include "core/train/continued_training.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/trainer.h"
+#include "core/train/trainer.h"
 #include "support/train_helpers.h"
 
 namespace w2v {

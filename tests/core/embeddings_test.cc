@@ -1,6 +1,6 @@
 // Queries on embeddings, checked against brute-force computations written out in the test.
 
-#include "core/embeddings.h"
+#include "core/search/embeddings.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "core/encoded_corpus.h"
+#include "core/vocab/encoded_corpus.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "core/atomic_file.h"
+#include "core/io/atomic_file.h"
 
 namespace w2v {
 namespace {

@@ -1,6 +1,6 @@
 // Analogy and word-pair evaluation on hand-built vectors whose answers are known.
 
-#include "core/evaluation.h"
+#include "core/search/evaluation.h"
 
 #include <gtest/gtest.h>
 

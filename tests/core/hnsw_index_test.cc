@@ -1,7 +1,7 @@
 // The approximate index finds (almost all of) the exact top-k, with the same cosine scores;
 // it round-trips through a file and refuses a file made for another model.
 
-#include "core/hnsw_index.h"
+#include "core/search/hnsw_index.h"
 
 #include <gtest/gtest.h>
 

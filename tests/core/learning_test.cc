@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/cbow_batch.h"
+#include "core/train/walk_cbow_ns_batch.h"
 #include "support/train_helpers.h"
 
 namespace w2v {

@@ -2,15 +2,14 @@
 // window's examples of docs/math.md §5's loss, differentiated by central finite differences, in
 // double precision, with repeated context words and repeated negatives.
 
-#include "core/negative_sampling_batch.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <vector>
 
-#include "core/negative_sampling.h"
+#include "core/train/kernel_negative_sampling.h"
+#include "core/train/kernel_skipgram_ns_batch.h"
 #include "support/gradient_check.h"
 
 namespace w2v {

@@ -1,14 +1,13 @@
 // Gradient checks of negative sampling (docs/math.md §5): the kernel the trainer runs, instantiated
 // in double precision, against central finite differences and against the closed forms.
 
-#include "core/negative_sampling.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <vector>
 
+#include "core/train/kernel_negative_sampling.h"
 #include "support/gradient_check.h"
 
 namespace w2v {

@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/cbow.h"
-#include "core/huffman_tree.h"
-#include "core/logistic_step.h"
-#include "core/negative_sampling.h"
-#include "core/softmax_step.h"
+#include "core/train/huffman_tree.h"
+#include "core/train/kernel_logistic.h"
+#include "core/train/kernel_negative_sampling.h"
+#include "core/train/kernel_softmax.h"
+#include "core/train/walk_cbow.h"
 #include "support/gradient_check.h"
 
 namespace w2v {

@@ -1,7 +1,7 @@
 // The 8-bit row copy: approximate cosines within its stated error bound of the exact ones, the
 // vectorised and portable kernels in agreement, padding rows and dimensions handled.
 
-#include "core/quantized_rows.h"
+#include "core/search/quantized_rows.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <new>
 #include <random>
 
-#include "core/embeddings.h"
+#include "core/search/embeddings.h"
 
 namespace {
 std::atomic<long> g_allocations{0};

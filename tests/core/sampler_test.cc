@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/alias_sampler.h"
-#include "core/rng.h"
-#include "core/subsampler.h"
+#include "core/base/rng.h"
+#include "core/train/alias_sampler.h"
+#include "core/train/subsampler.h"
 
 namespace w2v {
 namespace {

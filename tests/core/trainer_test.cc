@@ -1,7 +1,7 @@
 // The training driver: progress reports, cancellation, epoch-end hooks, resuming from a
 // checkpoint, and argument checks.
 
-#include "core/trainer.h"
+#include "core/train/trainer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The training state file: round trip, and every way a file can fail to belong to its vectors.
 
-#include "core/training_state.h"
+#include "core/io/training_state.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model_weights.h"
+#include "core/train/model_weights.h"
 
 namespace w2v {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>

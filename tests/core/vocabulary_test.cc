@@ -1,4 +1,4 @@
-#include "core/vocabulary.h"
+#include "core/vocab/vocabulary.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/word_counts.h"
+#include "core/text/word_counts.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

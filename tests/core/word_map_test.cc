@@ -1,6 +1,6 @@
 // pca_word_map finds the two directions along which words spread most.
 
-#include "core/word_map.h"
+#include "core/search/word_map.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/word_table.h"
+#include "core/text/word_table.h"
 
 #include <gtest/gtest.h>
 

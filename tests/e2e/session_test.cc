@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "e2e/support.h"
 
 namespace w2v::testing {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "client/api_client.h"
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "support/planted_corpus.h"
 #include "support/random_vectors.h"
 #include "support/server_process.h"

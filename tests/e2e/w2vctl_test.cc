@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "e2e/support.h"
 
 extern char** environ;

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/model_weights.h"
+#include "core/train/model_weights.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // Fuzzes the encoded-corpus reader (the id stream a job trains from, memory-mapped). Properties:
 // what opens has exactly the entries the file holds after its header, every one readable, and
 // no more vocabulary words than entries.
-#include "core/encoded_corpus.h"
+#include "core/vocab/encoded_corpus.h"
 
 #include <cstring>
 #include <stdexcept>

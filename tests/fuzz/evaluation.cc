@@ -2,7 +2,7 @@
 // analogies and word-pair similarity lists, read against a small fixed model. Properties: the
 // tallies are consistent (correct <= covered <= questions, sections add up to the totals) and
 // the correlations are finite and within [-1, 1]. Malformed files are EvaluationFormatErrors.
-#include "core/evaluation.h"
+#include "core/search/evaluation.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -3,7 +3,7 @@
 // rules (reference_tokens below); the counts add up to the tokens; and they survive the stored
 // word-counts format (save, then load). (count_words_in_file is left out: with its 1 MiB read
 // buffer per input the target ran 2 inputs/s, and it feeds the same tokenizer.)
-#include "core/tokenizer.h"
+#include "core/text/tokenizer.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/word_counts.h"
+#include "core/text/word_counts.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

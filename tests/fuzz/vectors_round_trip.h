@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "fuzz/fuzz_support.h"
 
 namespace w2v::fuzz {

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/word_counts.h"
+#include "core/text/word_counts.h"
 #include "fuzz/fuzz_support.h"
 
 namespace {

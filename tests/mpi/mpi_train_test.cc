@@ -7,8 +7,8 @@
 
 #include <fstream>
 
-#include "core/embeddings.h"
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
+#include "core/search/embeddings.h"
 #include "distributed/planted_band.h"
 #include "mpi/child_process.h"
 #include "support/server_process.h"

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/vectors_io.h"
+#include "core/io/vectors_io.h"
 #include "support/random_vectors.h"
 
 namespace w2v::server {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
-#include "core/matrix.h"
+#include "core/base/matrix.h"
+#include "core/search/embeddings.h"
 
 namespace w2v::testing {
 

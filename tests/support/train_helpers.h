@@ -6,15 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "core/embeddings.h"
-#include "core/encoded_corpus.h"
-#include "core/model_weights.h"
-#include "core/ns_loss.h"
-#include "core/skipgram.h"
-#include "core/trainer.h"
-#include "core/training_loop.h"
-#include "core/vocabulary.h"
-#include "core/word_counts.h"
+#include "core/search/embeddings.h"
+#include "core/text/word_counts.h"
+#include "core/train/model_weights.h"
+#include "core/train/objective_ns.h"
+#include "core/train/trainer.h"
+#include "core/train/training_loop.h"
+#include "core/train/walk_skipgram.h"
+#include "core/vocab/encoded_corpus.h"
+#include "core/vocab/vocabulary.h"
 #include "support/planted_corpus.h"
 
 namespace w2v::testing {

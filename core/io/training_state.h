@@ -1,0 +1,53 @@
+#pragma once
+// What training a model further needs beyond its vectors: the output weights (one row per word
+// for negative sampling and softmax, one per inner Huffman node for hierarchical softmax) and
+// the count of every vocabulary word. A model keeps them in a file of w2vd's own beside its
+// word2vec vectors file; exports stay word2vec's formats.
+//
+// The file (little-endian):
+//   header  "W2VDTRST", u32 version (1), u32 loss (0 ns, 1 hs, 2 softmax),
+//           u64 words, u64 dim, u64 output rows, u64 hash of the vocabulary's words in order,
+//           u64 checksum of the payload
+//   payload u64 count per word, then output rows × dim float32
+// Loading checks every field against the vectors it belongs to (words, dimension), the file's
+// size against the header, and the checksum, so a torn, foreign or mismatched file is refused
+// rather than trained on.
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/matrix.h"
+#include "core/train/train_params.h"
+
+namespace w2v {
+
+inline constexpr std::uint32_t kTrainingStateVersion = 1;
+
+struct TrainingState {
+  LossType loss = LossType::kNegativeSampling;
+  std::vector<std::uint64_t> counts;  // per word, in the vectors file's order
+  Matrix output;                      // output_rows(loss, counts.size()) × dim
+};
+
+class TrainingStateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Writes atomically (core/io/atomic_file.h). words are the vocabulary in row order.
+void save_training_state(const std::string& path, std::span<const std::string_view> words,
+                         const TrainingState& state);
+// Reads the state of the vectors whose words (in row order) and dimension are given. Throws
+// TrainingStateError saying what is wrong: missing, not a state file, a newer version, another
+// vocabulary or dimension, truncated, or a checksum mismatch.
+TrainingState load_training_state(const std::string& path, std::span<const std::string_view> words,
+                                  std::size_t dim);
+
+// The hash the header keeps of a vocabulary: its words in order.
+std::uint64_t vocabulary_hash(std::span<const std::string_view> words) noexcept;
+
+}  // namespace w2v

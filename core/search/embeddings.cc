@@ -1,0 +1,325 @@
+#include "core/search/embeddings.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <stdexcept>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include "core/base/vec_ops.h"
+#include "core/search/candidate_set.h"
+
+namespace w2v {
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstRowMap = Eigen::Map<const RowMatrix, Eigen::Aligned64>;
+using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
+
+// Rows scored per block: the block's scores stay in L1.
+constexpr std::size_t kBlockRows = 512;
+// Blocks of 16 rows scored per call of the 8-bit scan: the scores stay in L1.
+constexpr std::size_t kScanBlocks = 32;
+// Candidates the 8-bit scan keeps for exact re-scoring beyond the k asked for.
+constexpr std::size_t kExtraCandidates = 32;
+// Slack on the scan's error bound for float rounding in the approximate and exact scores.
+constexpr float kRoundingSlack = 1e-4f;
+
+// Bit i set when s[i] > bar, for the 16 scores at s (64-byte aligned).
+std::uint32_t above_mask(const float* s, float bar) noexcept {
+  static_assert(QuantizedRows::kBlockRows == 16);
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(_mm512_load_ps(s), _mm512_set1_ps(bar), _CMP_GT_OQ);
+#elif defined(__AVX2__)
+  const __m256 b = _mm256_set1_ps(bar);
+  const auto lo = static_cast<std::uint32_t>(
+      _mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(s), b, _CMP_GT_OQ)));
+  const auto hi = static_cast<std::uint32_t>(
+      _mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(s + 8), b, _CMP_GT_OQ)));
+  return lo | hi << 8;
+#else
+  std::uint32_t mask = 0;
+  for (std::uint32_t i = 0; i < 16; ++i) mask |= static_cast<std::uint32_t>(s[i] > bar) << i;
+  return mask;
+#endif
+}
+
+// Per-thread buffers of a search, so a query allocates nothing but its result once they have
+// grown. nearest() uses unit, coded and candidates; most_similar() query and exclude.
+struct SearchScratch {
+  std::vector<float> unit, query;
+  QuantizedRows::Query coded;
+  std::vector<Neighbor> candidates;
+  std::vector<std::uint32_t> exclude;
+  std::vector<std::uint32_t> excluded;  // nearest()'s exclude, sorted and without repeats
+};
+thread_local SearchScratch search_scratch;
+
+// exclude sorted and without repeats, in out (whose capacity is reused): a candidate is then
+// looked up in O(log n), so a long exclusion list costs no more than its sorting.
+std::span<const std::uint32_t> sorted_set(std::span<const std::uint32_t> exclude,
+                                          std::vector<std::uint32_t>& out) {
+  out.assign(exclude.begin(), exclude.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool is_excluded(std::span<const std::uint32_t> sorted, std::uint32_t id) noexcept {
+  return std::binary_search(sorted.begin(), sorted.end(), id);
+}
+
+// top.offer for a sorted exclusion list: the list is searched only for a score that could enter.
+void offer_unless_excluded(TopK& top, std::uint32_t id, float score,
+                           std::span<const std::uint32_t> sorted) {
+  if (score < top.threshold() || is_excluded(sorted, id)) return;
+  top.offer(id, score, {});
+}
+
+// Unit-normalises v (length n) in place; a zero vector stays zero.
+void normalise(float* v, std::size_t n) noexcept {
+  const float norm = std::sqrt(dot(v, v, n));
+  if (norm > 0) {
+    const float inv = 1.0f / norm;
+    for (std::size_t i = 0; i < n; ++i) v[i] *= inv;
+  }
+}
+
+}  // namespace
+
+Embeddings::Embeddings(std::vector<std::string> words, Matrix vectors)
+    : words_(std::move(words)), index_(words_.size()), vectors_(std::move(vectors)) {
+  if (words_.size() != vectors_.rows()) {
+    throw std::invalid_argument("embeddings: word and vector counts differ");
+  }
+  for (std::size_t i = 0; i < words_.size(); ++i) {
+    if (index_.intern(words_[i]) != i) {
+      throw std::invalid_argument("embeddings: duplicate word '" + words_[i] + "'");
+    }
+  }
+  inv_norms_.resize(words_.size());
+  for (std::size_t i = 0; i < words_.size(); ++i) {
+    const float* r = vectors_.row(i);
+    const float norm = std::sqrt(dot(r, r, vectors_.stride()));
+    inv_norms_[i] = norm > 0 ? 1.0f / norm : 0.0f;
+  }
+  try {
+    quantized_ = QuantizedRows(vectors_, inv_norms_);
+  } catch (const std::invalid_argument&) {
+    quantized_ = QuantizedRows();  // a row that is not finite: float search only
+  }
+}
+
+std::optional<std::uint32_t> Embeddings::find(std::string_view word) const noexcept {
+  const std::uint32_t id = index_.find(word);
+  if (id == WordTable::kNotFound) return std::nullopt;
+  return id;
+}
+
+std::size_t Embeddings::memory_bytes() const noexcept {
+  std::size_t n = vectors_.bytes() + index_.memory_bytes() + inv_norms_.capacity() * sizeof(float) +
+                  quantized_.memory_bytes();
+  for (const auto& w : words_) n += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
+  return n;
+}
+
+float Embeddings::similarity(std::uint32_t a, std::uint32_t b) const noexcept {
+  return dot(vectors_.row(a), vectors_.row(b), vectors_.stride()) * inv_norms_[a] * inv_norms_[b];
+}
+
+void Embeddings::unit_vector(std::uint32_t id, float* out) const noexcept {
+  const float* r = vectors_.row(id);
+  const float s = inv_norms_[id];
+  for (std::size_t i = 0; i < vectors_.stride(); ++i) out[i] = r[i] * s;
+}
+
+std::size_t Embeddings::rows_searched(std::size_t restrict) const noexcept {
+  return restrict == 0 ? size() : std::min(restrict, size());
+}
+
+float Embeddings::exact_score(std::uint32_t id, const float* unit_query) const noexcept {
+  return dot(vectors_.row(id), unit_query, vectors_.stride()) * inv_norms_[id];
+}
+
+std::vector<Neighbor> Embeddings::nearest_float(const float* unit_query, std::size_t k,
+                                                std::span<const std::uint32_t> exclude,
+                                                std::size_t rows) const {
+  const std::size_t stride = vectors_.stride();
+  const ConstRowMap m(vectors_.data(), static_cast<Eigen::Index>(size()),
+                      static_cast<Eigen::Index>(stride));
+  const ConstVecMap q(unit_query, static_cast<Eigen::Index>(stride));
+  Eigen::Matrix<float, kBlockRows, 1> scores;
+  TopK top(k);
+  for (std::size_t start = 0; start < rows; start += kBlockRows) {
+    const auto n = static_cast<Eigen::Index>(std::min(kBlockRows, rows - start));
+    scores.head(n).noalias() = m.middleRows(static_cast<Eigen::Index>(start), n) * q;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto id = static_cast<std::uint32_t>(start + static_cast<std::size_t>(i));
+      offer_unless_excluded(top, id, scores[i] * inv_norms_[id], exclude);
+    }
+  }
+  return top.take();
+}
+
+std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::size_t k,
+                                          std::span<const std::uint32_t> exclude,
+                                          std::size_t restrict) const {
+  if (query.size() != dim())
+    throw std::invalid_argument("embeddings: query has the wrong dimension");
+  const std::size_t stride = vectors_.stride();
+  SearchScratch& scratch = search_scratch;
+  std::vector<float>& unit = scratch.unit;
+  unit.assign(stride, 0.0f);
+  std::copy(query.begin(), query.end(), unit.begin());
+  normalise(unit.data(), stride);
+  const std::size_t rows = rows_searched(restrict);
+  if (k == 0 || rows == 0) return {};
+  exclude = sorted_set(exclude, scratch.excluded);
+  if (quantized_.empty()) return nearest_float(unit.data(), k, exclude, rows);
+  QuantizedRows::Query& coded = scratch.coded;
+  quantized_.quantise(query, coded);
+  if (coded.scale == 0) return nearest_float(unit.data(), k, exclude, rows);
+
+  // 1. The 8-bit scan keeps the best k + extra rows by approximate cosine.
+  CandidateSet candidates(std::max(k + kExtraCandidates, 2 * k), scratch.candidates);
+  alignas(64) float approx[kScanBlocks * QuantizedRows::kBlockRows];
+  const auto scan = [&](auto&& visit) {
+    for (std::size_t first = 0; first < rows; first += std::size(approx)) {
+      const std::size_t n = std::min(std::size(approx), rows - first);
+      quantized_.score_blocks(coded, first / QuantizedRows::kBlockRows,
+                              (n + QuantizedRows::kBlockRows - 1) / QuantizedRows::kBlockRows,
+                              approx);
+      visit(first, n);
+    }
+  };
+  scan([&](std::size_t first, std::size_t n) {
+    for (std::size_t b = 0; b < n; b += QuantizedRows::kBlockRows) {
+      // Most blocks hold no row above the bar: one vector compare rules them out.
+      std::uint32_t mask = above_mask(approx + b, candidates.bar());
+      if (n - b < QuantizedRows::kBlockRows) mask &= (1u << (n - b)) - 1;  // rows past restrict
+      for (; mask != 0; mask &= mask - 1) {
+        const std::size_t i = b + static_cast<std::size_t>(std::countr_zero(mask));
+        const auto id = static_cast<std::uint32_t>(first + i);
+        if (!is_excluded(exclude, id)) {
+          candidates.offer(id, approx[i]);  // (which re-checks the bar, raised by a trim)
+        }
+      }
+    }
+  });
+
+  // 2. Exact cosines of the candidates.
+  TopK top(k);
+  const std::span<const Neighbor> kept = candidates.finish();
+  for (const Neighbor& c : kept) top.offer(c.id, exact_score(c.id, unit.data()), {});
+  if (!candidates.dropped()) return top.take();  // every row searched was a candidate
+
+  // 3. A row left out scored at most the bar, so its exact cosine is at most the bar plus the
+  // scan's error bound. When that cannot reach the k-th exact score the answer is exact;
+  // otherwise every such row is re-scored.
+  const float error =
+      quantized_.max_row_error() + (1 + quantized_.max_row_error()) * coded.error + kRoundingSlack;
+  const float kth = top.threshold();
+  if (candidates.bar() + error < kth) return top.take();
+  std::vector<std::uint32_t> scored;
+  for (const Neighbor& c : kept) scored.push_back(c.id);
+  std::sort(scored.begin(), scored.end());
+  const float bar = kth - error;
+  scan([&](std::size_t first, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<std::uint32_t>(first + i);
+      if (approx[i] >= bar && !std::binary_search(scored.begin(), scored.end(), id)) {
+        offer_unless_excluded(top, id, exact_score(id, unit.data()), exclude);
+      }
+    }
+  });
+  return top.take();
+}
+
+void Embeddings::query_vector(std::span<const std::uint32_t> positive,
+                              std::span<const std::uint32_t> negative,
+                              std::vector<float>& out) const {
+  if (positive.empty() && negative.empty()) {
+    throw std::invalid_argument("a query needs at least one word");
+  }
+  const std::size_t stride = vectors_.stride();
+  out.assign(stride, 0.0f);
+  for (std::uint32_t id : positive) axpy(inv_norms_[id], vectors_.row(id), out.data(), stride);
+  for (std::uint32_t id : negative) axpy(-inv_norms_[id], vectors_.row(id), out.data(), stride);
+  out.resize(dim());
+}
+
+std::vector<float> Embeddings::query_vector(std::span<const std::uint32_t> positive,
+                                            std::span<const std::uint32_t> negative) const {
+  std::vector<float> q;
+  query_vector(positive, negative, q);
+  return q;
+}
+
+std::vector<Neighbor> Embeddings::most_similar(std::span<const std::uint32_t> positive,
+                                               std::span<const std::uint32_t> negative,
+                                               std::size_t k, std::size_t restrict) const {
+  SearchScratch& scratch = search_scratch;
+  query_vector(positive, negative, scratch.query);
+  scratch.exclude.assign(positive.begin(), positive.end());
+  scratch.exclude.insert(scratch.exclude.end(), negative.begin(), negative.end());
+  return nearest(scratch.query, k, scratch.exclude, restrict);
+}
+
+std::vector<Neighbor> Embeddings::analogy(std::uint32_t a, std::uint32_t b, std::uint32_t c,
+                                          std::size_t k, AnalogyMethod method,
+                                          std::size_t restrict) const {
+  const std::uint32_t exclude[] = {a, b, c};
+  if (method == AnalogyMethod::kAdd) {
+    const std::uint32_t pos[] = {b, c}, neg[] = {a};
+    return most_similar(pos, neg, k, restrict);
+  }
+  // 3CosMul: argmax cos'(x,b)·cos'(x,c) / (cos'(x,a) + ε) with cos' = (1 + cos)/2 ∈ [0, 1].
+  const std::size_t stride = vectors_.stride();
+  RowMatrix abc(3, static_cast<Eigen::Index>(stride));
+  unit_vector(a, abc.row(0).data());
+  unit_vector(b, abc.row(1).data());
+  unit_vector(c, abc.row(2).data());
+  const std::size_t rows = rows_searched(restrict);
+  const ConstRowMap m(vectors_.data(), static_cast<Eigen::Index>(size()),
+                      static_cast<Eigen::Index>(stride));
+  Eigen::Matrix<float, kBlockRows, 3> scores;
+  TopK top(k);
+  constexpr float kEpsilon = 1e-3f;
+  for (std::size_t start = 0; start < rows; start += kBlockRows) {
+    const auto n = static_cast<Eigen::Index>(std::min(kBlockRows, rows - start));
+    scores.topRows(n).noalias() =
+        m.middleRows(static_cast<Eigen::Index>(start), n) * abc.transpose();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto id = static_cast<std::uint32_t>(start + static_cast<std::size_t>(i));
+      const float s = inv_norms_[id];
+      const float ca = (1 + scores(i, 0) * s) / 2, cb = (1 + scores(i, 1) * s) / 2,
+                  cc = (1 + scores(i, 2) * s) / 2;
+      top.offer(id, cb * cc / (ca + kEpsilon), exclude);
+    }
+  }
+  return top.take();
+}
+
+std::vector<std::vector<Neighbor>> Embeddings::nearest_batch(
+    const Matrix& queries, std::size_t k, std::span<const std::vector<std::uint32_t>> exclude,
+    std::size_t restrict) const {
+  if (queries.cols() != dim())
+    throw std::invalid_argument("embeddings: queries have the wrong dimension");
+  if (!exclude.empty() && exclude.size() != queries.rows()) {
+    throw std::invalid_argument("embeddings: one exclusion list per query expected");
+  }
+  std::vector<std::vector<Neighbor>> results;
+  results.reserve(queries.rows());
+  for (std::size_t i = 0; i < queries.rows(); ++i) {
+    results.push_back(nearest(queries.row_span(i), k,
+                              exclude.empty() ? std::span<const std::uint32_t>() : exclude[i],
+                              restrict));
+  }
+  return results;
+}
+
+}  // namespace w2v

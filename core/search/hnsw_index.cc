@@ -1,0 +1,124 @@
+#include "core/search/hnsw_index.h"
+
+#include <hnswlib/hnswlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/io/atomic_file.h"
+
+namespace w2v {
+
+struct HnswIndex::Impl {
+  std::size_t dim;
+  hnswlib::InnerProductSpace space;
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
+  explicit Impl(std::size_t d) : dim(d), space(d) {}
+};
+
+HnswIndex::HnswIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HnswIndex::~HnswIndex() = default;
+
+std::unique_ptr<HnswIndex> HnswIndex::build(const Embeddings& emb, const HnswOptions& o) {
+  auto impl = std::make_unique<Impl>(emb.dim());
+  impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+      &impl->space, std::max<std::size_t>(1, emb.size()), o.m, o.ef_construction);
+  impl->graph->setEf(o.ef_search);
+  // hnswlib 0.6.2's addPoint races with itself, inside the library where no lock of ours
+  // reaches, so the build avoids both of its races, at the cost of building on one core:
+  //  - its level draw (getRandomLevel) uses an unsynchronised std::default_random_engine: points
+  //    are inserted one at a time;
+  //  - an insert whose level is above the graph's top level holds the global lock while it locks
+  //    other nodes, while every other insert locks its own node and then the global lock: a
+  //    lock-order inversion (ThreadSanitizer reports the cycle even in one thread). The first
+  //    point is given a level above any the generator can draw, so no later insert raises the
+  //    top level: uniform_real_distribution over minstd_rand0 (range R = 2^31 - 2) never yields
+  //    a positive value below 1/R^2, so no draw exceeds 2 ln(R) * mult_. The levels above the
+  //    usual top hold the entry point alone, which a search crosses at no cost.
+  const int top_level = static_cast<int>(2.0 * std::log(2147483646.0) * impl->graph->mult_) + 1;
+  std::vector<float> unit(emb.vectors().stride());
+  for (std::size_t i = 0; i < emb.size(); ++i) {
+    emb.unit_vector(static_cast<std::uint32_t>(i), unit.data());
+    impl->graph->addPoint(unit.data(), i, i == 0 ? top_level : -1);
+  }
+  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
+}
+
+std::unique_ptr<HnswIndex> HnswIndex::load(const std::string& path, const Embeddings& emb,
+                                           std::size_t ef_search) {
+  auto impl = std::make_unique<Impl>(emb.dim());
+  try {
+    impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot load the HNSW index " + path + ": " + e.what());
+  }
+  if (impl->graph->cur_element_count != emb.size() ||
+      impl->graph->data_size_ != emb.dim() * sizeof(float)) {
+    throw std::runtime_error("the HNSW index " + path + " does not match its model");
+  }
+  impl->graph->setEf(ef_search);
+  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
+}
+
+void HnswIndex::save(const std::string& path) const {
+  // hnswlib writes to a path; write beside the target, fsync, rename.
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  impl_->graph->saveIndex(temp);
+  {
+    std::FILE* f = std::fopen(temp.c_str(), "rb+");
+    if (f == nullptr || ::fsync(fileno(f)) != 0) {
+      if (f) std::fclose(f);
+      std::remove(temp.c_str());
+      throw std::runtime_error("cannot write the HNSW index " + path);
+    }
+    std::fclose(f);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write the HNSW index " + path);
+  }
+  sync_parent_directory(path);
+}
+
+std::vector<Neighbor> HnswIndex::search(std::span<const float> query, std::size_t k,
+                                        std::span<const std::uint32_t> exclude) const {
+  if (query.size() != impl_->dim)
+    throw std::invalid_argument("hnsw: query has the wrong dimension");
+  std::vector<float> q(query.begin(), query.end());
+  float norm = 0;
+  for (float x : q) norm += x * x;
+  if (norm > 0) {
+    const float inv = 1.0f / std::sqrt(norm);
+    for (float& x : q) x *= inv;
+  }
+  // Sorted without repeats: found by binary search, and each excluded row asked for once more.
+  thread_local std::vector<std::uint32_t> excluded;
+  excluded.assign(exclude.begin(), exclude.end());
+  std::sort(excluded.begin(), excluded.end());
+  excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
+  const std::size_t want = std::min(k + excluded.size(), impl_->graph->cur_element_count);
+  auto heap = impl_->graph->searchKnn(q.data(), want);  // farthest first
+  std::vector<Neighbor> out;
+  out.reserve(heap.size());
+  for (; !heap.empty(); heap.pop()) {
+    const auto [distance, label] = heap.top();
+    const auto id = static_cast<std::uint32_t>(label);
+    if (std::binary_search(excluded.begin(), excluded.end(), id)) continue;
+    out.push_back(Neighbor{id, 1.0f - distance});  // inner-product distance is 1 - cosine
+  }
+  std::reverse(out.begin(), out.end());
+  if (out.size() > k) out.resize(k);
+  return out;
+}
+
+std::size_t HnswIndex::memory_bytes() const noexcept {
+  const auto& g = *impl_->graph;
+  return g.max_elements_ * (g.size_data_per_element_ + sizeof(void*)) +
+         g.cur_element_count * g.size_links_per_element_ / 2;
+}
+
+}  // namespace w2v

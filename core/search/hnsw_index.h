@@ -1,0 +1,49 @@
+#pragma once
+// Approximate nearest neighbours for large vocabularies: an HNSW graph (Malkov & Yashunin;
+// Debian's hnswlib) over a model's unit vectors with inner-product distance, so its scores are
+// the same cosines exact search gives. Built once per model, one insert at a time (hnswlib's
+// inserts race when run in parallel), saved beside it, searched concurrently. Recall against exact
+// search is measured in bench/.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/search/embeddings.h"
+
+namespace w2v {
+
+struct HnswOptions {
+  std::size_t m = 16;                 // graph degree
+  std::size_t ef_construction = 200;  // build-time beam width
+  std::size_t ef_search = 100;        // query-time beam width (at least k)
+};
+
+class HnswIndex {
+ public:
+  ~HnswIndex();
+  HnswIndex(const HnswIndex&) = delete;
+  HnswIndex& operator=(const HnswIndex&) = delete;
+
+  static std::unique_ptr<HnswIndex> build(const Embeddings& emb, const HnswOptions& options = {});
+  // Loads an index saved for emb. Throws std::runtime_error when the file is not one, or is
+  // for another vocabulary size or dimension.
+  static std::unique_ptr<HnswIndex> load(const std::string& path, const Embeddings& emb,
+                                         std::size_t ef_search = HnswOptions{}.ef_search);
+  // Written to a temporary name and renamed.
+  void save(const std::string& path) const;
+
+  // The (about) k rows with the highest cosine to query (any norm), exclude left out.
+  std::vector<Neighbor> search(std::span<const float> query, std::size_t k,
+                               std::span<const std::uint32_t> exclude = {}) const;
+  std::size_t memory_bytes() const noexcept;
+
+ private:
+  struct Impl;
+  explicit HnswIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace w2v
