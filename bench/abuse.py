@@ -161,10 +161,12 @@ class Monitor:
         self.sampler.join(10)
         self.worst_ms, self.health = self.probe_results.get(timeout=10)
         self.prober.join(10)
+        self.end_kb = self.rss_kb()
 
     def summary(self):
         health = " ".join(f"{k}x{v}" for k, v in sorted(self.health.items(), key=str))
-        return (f"rss {self.base_kb / 1024:.0f} -> peak {self.peak_kb / 1024:.0f} MB | "
+        return (f"rss {self.base_kb / 1024:.0f} -> peak {self.peak_kb / 1024:.0f} -> "
+                f"after {self.end_kb / 1024:.0f} MB | "
                 f"/healthz worst {self.worst_ms:.0f} ms ({health})")
 
 
