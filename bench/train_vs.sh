@@ -14,6 +14,8 @@
 #   CORPUS                   corpus file (BENCH_DIR/corpus.txt, built by bench/corpus.sh)
 #   W2V_BENCH_DIR            where everything is written (/tmp/w2v-bench), never the repo
 #   W2VD_BIN                 w2vd binary; when unset, scripts/build builds build/server/w2vd
+#   W2VD_BASE_BIN            another w2vd binary for the w2vd-base row: two builds (before and
+#                            after a change) compared in one run, e.g. SYSTEMS="w2vd-base w2vd"
 #   W2VD_EXTRA_FLAGS         extra flags for every w2vd row
 # Runs alternate between systems within each round (w2vd, fastText, gensim, w2vd, ...) so
 # that machine noise hits all of them alike. Every system's vectors are scored by the same
@@ -41,6 +43,7 @@ declare -A SYSTEM_ROWS=(
   [w2vd]="w2vd_command"
   [w2vd-pair]="w2vd_command --kernel pair"
   [w2vd-batch]="w2vd_command --kernel batch"
+  [w2vd-base]="w2vd_base_command"
   [fasttext]="fasttext_command"
   [gensim]="gensim_command"
 )
@@ -68,6 +71,15 @@ w2vd_command() {
     --model "$MODEL" --loss "$LOSS" --dim "$DIM" --window "$WINDOW" --negative "$NEGATIVE"
     --min-count "$MIN_COUNT" --sample "$SAMPLE" --epochs "$EPOCHS" --alpha "$ALPHA"
     --threads "$THREADS" --seed "$SEED" "$@" "${extra[@]}")
+}
+
+# w2vd_base_command STEM: w2vd_command with $W2VD_BASE_BIN instead of $W2VD_BIN.
+w2vd_base_command() {
+  [[ -x ${W2VD_BASE_BIN:-} ]] || die "the w2vd-base row needs W2VD_BASE_BIN (a w2vd binary)"
+  local bin=$W2VD_BIN
+  W2VD_BIN=$W2VD_BASE_BIN
+  w2vd_command "$@"
+  W2VD_BIN=$bin
 }
 
 # fasttext_command STEM: Debian's fastText, whole words only (no character n-grams).
@@ -212,6 +224,7 @@ invocation() {
   env+=" REPEATS=$REPEATS SYSTEMS='$SYSTEMS'"
   [[ -n ${W2VD_EXTRA_FLAGS:-} ]] && env+=" W2VD_EXTRA_FLAGS='$W2VD_EXTRA_FLAGS'"
   uses_w2vd && env+=" W2VD_BIN=$W2VD_BIN"
+  [[ " $SYSTEMS " == *" w2vd-base "* ]] && env+=" W2VD_BASE_BIN=$W2VD_BASE_BIN"
   printf '%s bench/train_vs.sh' "$env"
 }
 
