@@ -112,25 +112,26 @@ void add_route(std::vector<Route>& routes, Route route) {
   routes.push_back(std::move(route));
 }
 
+Route ordinary_route(std::string method, std::string pattern, Handler handler, bool document_body) {
+  if (!handler) throw std::invalid_argument("route " + pattern + " has no handler");
+  Route r;
+  r.method = std::move(method);
+  r.pattern = std::move(pattern);
+  r.handler = std::move(handler);
+  r.document_body = document_body;
+  return r;
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
-  if (!handler) throw std::invalid_argument("route " + pattern + " has no handler");
-  Route r;
-  r.method = std::move(method);
-  r.pattern = std::move(pattern);
-  r.handler = std::move(handler);
-  add_route(routes_, std::move(r));
+  add_route(routes_, ordinary_route(std::move(method), std::move(pattern), std::move(handler),
+                                    /*document_body=*/false));
 }
 
 void Router::add_document(std::string method, std::string pattern, Handler handler) {
-  if (!handler) throw std::invalid_argument("route " + pattern + " has no handler");
-  Route r;
-  r.method = std::move(method);
-  r.pattern = std::move(pattern);
-  r.handler = std::move(handler);
-  r.document_body = true;
-  add_route(routes_, std::move(r));
+  add_route(routes_, ordinary_route(std::move(method), std::move(pattern), std::move(handler),
+                                    /*document_body=*/true));
 }
 
 void Router::add_upload(std::string method, std::string pattern, UploadFactory factory) {
