@@ -45,7 +45,7 @@ export async function renderModels(main, _args, signal) {
   const row = (m) => {
     const nameCell = el('td', {}, el('a', { href: `#/explore/${encodeURIComponent(m.id)}` }, m.name),
       el('div', { class: 'muted mono' }, m.id));
-    const search = select([['exact', 'exact'], ['approximate', 'approximate (HNSW)']], m.search);
+    const search = select([['exact', 'exact'], ['approximate', 'approximate']], m.search);
     search.setAttribute('aria-label', `Default search of model ${m.name}`);
     search.addEventListener('change', () => act(`Cannot change the search of ${m.id}`, async () => {
       await api(`/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH',
