@@ -380,6 +380,14 @@ try {
     await page.getByText(/Renamed model m_.* to “renamed-by-keyboard”/).waitFor();
     const renamed = page.locator('#models-table tbody tr', { hasText: 'renamed-by-keyboard' });
     await renamed.waitFor();
+    const back = await focused(page);
+    assert.equal(back.text, 'Rename', 'the focus goes back to the Rename button');
+    // Escape leaves the name as it is.
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('-not-kept');
+    await page.keyboard.press('Escape');
+    await renamed.getByRole('button', { name: 'Rename model renamed-by-keyboard' }).waitFor();
+    assert.equal((await focused(page)).text, 'Rename');
 
     const search = page.getByRole('combobox', { name: 'Default search of model planted-2-epochs' });
     await search.selectOption('approximate');
