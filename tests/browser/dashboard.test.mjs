@@ -148,14 +148,24 @@ try {
           document.getElementById('upload-status').textContent]))
         .observe(document.getElementById('upload-status'), { childList: true, characterData: true, subtree: true });
     });
+    // A slow link (about 2 s for this file), to see the bar part-way.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0,
+      downloadThroughput: -1, uploadThroughput: 64 * 1024 });
     await dropFile(page, '#corpus-drop', gzipFile, 'dropped.txt.gz', 'application/gzip');
     const row = page.locator('#corpora-table tbody tr', { hasText: 'dropped' });
     await row.waitFor();
     await page.getByText('Uploaded “dropped”').waitFor();
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0,
+      downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.detach();
     // The gzip file was sent as it is and counted by the server: 12 words a sentence.
     assert.equal((await row.locator('td.num').nth(1).textContent()).trim(),
       (12 * droppedSentences).toLocaleString('en-US'));
     const seen = await page.evaluate(() => window.uploadStatusSeen);
+    console.log(`# upload progress seen: ${seen.map(([value]) => Math.round(value)).join(' ')}`);
+    assert.ok(seen.some(([value, text]) => value > 0 && value < 100 && /KB of .*KB$/.test(text)),
+      `the bar was seen part-way (seen: ${JSON.stringify(seen)})`);
     assert.ok(seen.some(([value, text]) => value === 100 && /of .* counting words/.test(text)),
       `the bar followed the upload's progress events (seen: ${JSON.stringify(seen)})`);
     assert.equal(await page.locator('#upload-progress').evaluate((e) => e.value), 100);
