@@ -208,6 +208,11 @@ try {
       return p && p.value >= 3;
     });
     await shot(page, 'jobs-live');
+    // A running job's row (speed, ETA, Cancel) fits 900 px too.
+    await page.setViewportSize({ width: 900, height: 900 });
+    await assertFits(page, 'the jobs view with a running job at 900 px');
+    await shot(page, 'jobs-live-900px');
+    await page.setViewportSize(viewport);
   });
 
   await step(page, 'corpus-in-use', async () => {
