@@ -58,6 +58,11 @@ document.getElementById('forget-token').addEventListener('click', () => {
   route();
 });
 document.addEventListener('w2vd-token', updateTokenButton);
-window.addEventListener('hashchange', route);
+// A new view takes the focus to its content, so that the next Tab goes into it rather than
+// through the navigation again (as a full page load would start from the top).
+window.addEventListener('hashchange', () => {
+  route();
+  document.getElementById('main').focus({ preventScroll: true });
+});
 updateTokenButton();
 route();

@@ -22,19 +22,29 @@ export async function renderModels(main, _args, signal) {
     }
   };
 
+  // After the list is redrawn, gives the focus back to the model's Rename button, so that a
+  // keyboard user stays where they were.
+  const refreshFocusingRename = async (id) => {
+    await refresh();
+    body.querySelector(`tr[data-model="${CSS.escape(id)}"] button.rename`)?.focus();
+  };
+
   const renameForm = (m, cell) => {
     const input = el('input', { type: 'text', value: m.name, maxlength: 200,
       'aria-label': `New name for model ${m.id}` });
     const form = el('form', { class: 'inline-form' }, input,
       el('button', { type: 'submit' }, 'Save'),
-      el('button', { type: 'button', onclick: () => refresh() }, 'Keep'));
+      el('button', { type: 'button', onclick: () => refreshFocusingRename(m.id) }, 'Keep'));
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') refreshFocusingRename(m.id);
+    });
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       act(`Cannot rename model ${m.id}`, async () => {
         await api(`/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH',
           body: { name: input.value.trim() }, signal });
         say.show(`Renamed model ${m.id} to “${input.value.trim()}”.`);
-        await refresh();
+        await refreshFocusingRename(m.id);
       });
     });
     clear(cell, form);
@@ -45,7 +55,7 @@ export async function renderModels(main, _args, signal) {
   const row = (m) => {
     const nameCell = el('td', {}, el('a', { href: `#/explore/${encodeURIComponent(m.id)}` }, m.name),
       el('div', { class: 'muted mono' }, m.id));
-    const search = select([['exact', 'exact'], ['approximate', 'approximate (HNSW)']], m.search);
+    const search = select([['exact', 'exact'], ['approximate', 'approximate']], m.search);
     search.setAttribute('aria-label', `Default search of model ${m.name}`);
     search.addEventListener('change', () => act(`Cannot change the search of ${m.id}`, async () => {
       await api(`/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH',
@@ -67,7 +77,7 @@ export async function renderModels(main, _args, signal) {
         el('button', { type: 'button', 'aria-label': `Export ${m.name} in word2vec text format`,
           onclick: () => act('Export failed', () => download(`${path}/vectors?format=text`, `${m.id}.txt`)) },
         '.txt'),
-        el('button', { type: 'button', onclick: () => renameForm(m, nameCell),
+        el('button', { type: 'button', class: 'rename', onclick: () => renameForm(m, nameCell),
           'aria-label': `Rename model ${m.name}` }, 'Rename'),
         el('button', { type: 'button', class: 'danger', 'aria-label': `Delete model ${m.name}`,
           onclick: () => {

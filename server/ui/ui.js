@@ -61,9 +61,10 @@ export function formatDuration(seconds) {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m) return `${m} min ${String(s).padStart(2, '0')} s`;
-  return `${s} s`;
+  // No-break spaces keep a number with its unit when a narrow table cell wraps.
+  if (h) return `${h}\u00a0h ${String(m).padStart(2, '0')}\u00a0min`;
+  if (m) return `${m}\u00a0min ${String(s).padStart(2, '0')}\u00a0s`;
+  return `${s}\u00a0s`;
 }
 
 export function formatTime(rfc3339) {
