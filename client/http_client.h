@@ -1,7 +1,7 @@
 #pragma once
-// A synchronous HTTP/1.1 client for w2vd (Boost.Beast; this header keeps Beast out of its
-// users): one keep-alive connection, reopened when the server closed it; streamed uploads and
-// downloads; Server-Sent Events. Used by w2vctl and by the end-to-end tests.
+// A synchronous HTTP/1.1 client for w2vd: plain requests, streamed uploads and downloads,
+// Server-Sent Events, over one keep-alive connection (client/http_connection.h, the only
+// client file with Boost.Beast). Used by w2vctl and by the end-to-end tests.
 
 #include <chrono>
 #include <cstddef>
@@ -14,6 +14,8 @@
 #include <vector>
 
 namespace w2v::client {
+
+class HttpConnection;
 
 // The server could not be reached or the connection broke (not an HTTP error status).
 class ConnectionError : public std::runtime_error {
@@ -88,9 +90,8 @@ class HttpClient {
   const ClientOptions& options() const noexcept { return options_; }
 
  private:
-  struct Impl;
   ClientOptions options_;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<HttpConnection> connection_;
 };
 
 // Percent-encodes a path segment or query value (RFC 3986 unreserved characters kept).

@@ -65,6 +65,9 @@ class Details {
 };
 
 std::size_t display_width(const std::string& s);  // UTF-8 code points
+// s padded with spaces to width code points, on the right or on the left.
+std::string pad_right(const std::string& s, std::size_t width);
+std::string pad_left(const std::string& s, std::size_t width);
 
 // ---- progress ----
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client/sse_parser.h"
+#include "support/temp_dir.h"
 
 namespace w2v::client {
 namespace {
@@ -387,21 +388,7 @@ std::string gunzip(const std::string& in) {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ =
-        std::filesystem::temp_directory_path() /
-        ("w2v_http_client_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::string text_of_size(std::size_t n) {
   std::string s;

@@ -6,16 +6,12 @@
 #include <fstream>
 
 #include "core/io/atomic_file.h"
+#include "support/temp_dir.h"
 
 namespace w2v {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          (name + "." + std::to_string(::getpid()) + "." +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-      .string();
-}
+using testing::test_temp_path;
 
 Vocabulary vocab_of(const std::string& text, std::uint64_t min_count) {
   WordCounts counts;
@@ -39,7 +35,7 @@ TEST(EncodedCorpus, DropsRareWordsAndKeepsSentenceEnds) {
 TEST(EncodedCorpus, FileRoundTripMatchesInMemory) {
   std::string text;
   for (int i = 0; i < 50000; ++i) text += "w" + std::to_string(i % 97) + (i % 13 == 0 ? "\n" : " ");
-  const std::string src = temp_path("w2v-text"), out = temp_path("w2v-enc");
+  const std::string src = test_temp_path("w2v-text"), out = test_temp_path("w2v-enc");
   std::ofstream(src) << text;
   const Vocabulary v = vocab_of(text, 1);
   const EncodedCorpus mem = EncodedCorpus::encode_text(text, v);
@@ -61,7 +57,7 @@ TEST(EncodedCorpus, FileRoundTripMatchesInMemory) {
 // A header whose entry count times 4 wraps around 2^64 to the file's real size (found by
 // tests/fuzz/encoded_corpus.cc): open() must not believe it and map 2^62 ids over 8 bytes.
 TEST(EncodedCorpus, RejectsAnEntryCountThatOverflowsTheFileSize) {
-  const std::string path = temp_path("w2v-enc");
+  const std::string path = test_temp_path("w2v-enc");
   struct {
     char magic[8] = {'W', '2', 'V', 'E', 'N', 'C', '0', '1'};
     std::uint64_t words = 1;
@@ -93,7 +89,7 @@ TEST(EncodedCorpus, RejectsAnEntryCountThatOverflowsTheFileSize) {
 }
 
 TEST(AtomicFile, AppearsOnlyOnCommit) {
-  const std::string path = temp_path("w2v-atomic");
+  const std::string path = test_temp_path("w2v-atomic");
   {
     AtomicFile f(path);
     f.write("hello");

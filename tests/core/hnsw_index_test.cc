@@ -9,6 +9,8 @@
 #include <random>
 #include <set>
 
+#include "support/temp_dir.h"
+
 namespace w2v {
 namespace {
 
@@ -75,9 +77,8 @@ TEST(HnswIndex, ARepeatedExclusionListCostsOneLookupPerWord) {
 TEST(HnswIndex, SavesAndLoads) {
   const Embeddings emb = clustered_embeddings(2000, 16, 2);
   const auto index = HnswIndex::build(emb);
-  const auto path =
-      (std::filesystem::temp_directory_path() / ("w2v-hnsw-" + std::to_string(::getpid())))
-          .string();
+  testing::TempDir tmp("hnsw");
+  const std::string path = tmp.file("index");
   index->save(path);
   const auto loaded = HnswIndex::load(path, emb);
   const std::uint32_t q[] = {3};
@@ -87,7 +88,6 @@ TEST(HnswIndex, SavesAndLoads) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].id, b[i].id);
   const Embeddings other = clustered_embeddings(1999, 16, 3);
   EXPECT_THROW(HnswIndex::load(path, other), std::runtime_error);
-  std::filesystem::remove(path);
 }
 
 }  // namespace

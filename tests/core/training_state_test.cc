@@ -12,16 +12,10 @@
 #include <vector>
 
 #include "core/train/model_weights.h"
+#include "support/temp_dir.h"
 
 namespace w2v {
 namespace {
-
-std::string temp_path() {
-  return (std::filesystem::temp_directory_path() /
-          ("training_state." + std::to_string(::getpid()) + "." +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-      .string();
-}
 
 const std::vector<std::string_view> kWords = {"the", "cat", "sat", "on", "mat"};
 
@@ -49,7 +43,7 @@ void expect_error_containing(const std::string& path, std::span<const std::strin
 class TrainingStateFile : public ::testing::Test {
  protected:
   void TearDown() override { std::filesystem::remove(path); }
-  std::string path = temp_path();
+  std::string path = testing::test_temp_path("training_state");
 };
 
 TEST_F(TrainingStateFile, RoundTripsEveryLoss) {

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace w2v {
 namespace {
 
@@ -26,12 +28,11 @@ namespace {
   return ::testing::AssertionFailure() << "\"" << s << "\" does not contain \"" << part << "\"";
 }
 
+// A fresh path in a directory removed when the tests end.
 std::string temp_path(const std::string& name) {
+  static const testing::TempDir dir("vectors-io");
   static int serial = 0;
-  return (std::filesystem::path(::testing::TempDir()) /
-          ("vectors_io_test_" + std::to_string(::getpid()) + "_" + std::to_string(serial++) + "_" +
-           name))
-      .string();
+  return dir.file(std::to_string(serial++) + "_" + name);
 }
 
 void write_file(const std::string& path, const std::string& bytes) {

@@ -9,17 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+#include "support/train_helpers.h"
+
 namespace w2v {
 namespace {
 
-WordCounts count_text(std::string_view text) {
-  WordCounts counts;
-  CountingSink sink{counts};
-  Tokenizer tok;
-  tok.feed(text, sink);
-  tok.finish(sink);
-  return counts;
-}
+using testing::word_counts_of;
 
 std::string saved(const WordCounts& wc) {
   std::ostringstream out;
@@ -43,7 +39,7 @@ void expect_same(const WordCounts& a, const WordCounts& b) {
 }
 
 TEST(WordCounts, CountsWordsTokensAndSentences) {
-  const WordCounts wc = count_text("the cat\nthe dog the\n\n  \ncat\n");
+  const WordCounts wc = word_counts_of("the cat\nthe dog the\n\n  \ncat\n");
   EXPECT_EQ(wc.distinct(), 3u);
   EXPECT_EQ(wc.tokens(), 6u);
   EXPECT_EQ(wc.sentences(), 3u);
@@ -59,7 +55,7 @@ TEST(WordCounts, CountsWordsTokensAndSentences) {
 }
 
 TEST(WordCounts, EmptyText) {
-  const WordCounts wc = count_text("");
+  const WordCounts wc = word_counts_of("");
   EXPECT_EQ(wc.distinct(), 0u);
   EXPECT_EQ(wc.tokens(), 0u);
   EXPECT_EQ(wc.sentences(), 0u);
@@ -67,7 +63,7 @@ TEST(WordCounts, EmptyText) {
 }
 
 TEST(WordCounts, SaveFormat) {
-  const WordCounts wc = count_text("b a b\n");
+  const WordCounts wc = word_counts_of("b a b\n");
   EXPECT_EQ(saved(wc), "w2v-word-counts 1 2 3 1\n2 b\n1 a\n");
 }
 
@@ -75,7 +71,7 @@ TEST(WordCounts, RoundTripKeepsEveryByte) {
   std::string text = "the \xff the \xff\xfe caf\xc3\xa9\n";
   text += std::string("nul\0inside \0 the\n", 17);
   text += "\x80\x81 \x01\x02\x7f last";
-  const WordCounts wc = count_text(text);
+  const WordCounts wc = word_counts_of(text);
   ASSERT_EQ(wc.count_of(std::string("nul\0inside", 10)), 1u);
   ASSERT_EQ(wc.count_of(std::string(1, '\0')), 1u);
   ASSERT_EQ(wc.count_of("\xff"), 1u);
@@ -92,16 +88,15 @@ TEST(WordCounts, RoundTripOfManyWords) {
   for (int i = 0; i < 5000; ++i) {
     text += "w" + std::to_string(i % 1777) + (i % 13 == 0 ? "\n" : " ");
   }
-  const WordCounts wc = count_text(text);
+  const WordCounts wc = word_counts_of(text);
   EXPECT_EQ(wc.distinct(), 1777u);
   EXPECT_EQ(wc.tokens(), 5000u);
   expect_same(wc, load_string(saved(wc)));
 }
 
 TEST(WordCounts, CountsAFile) {
-  const std::string path = (std::filesystem::path(::testing::TempDir()) /
-                            ("word_counts_test_" + std::to_string(::getpid()) + ".txt"))
-                               .string();
+  testing::TempDir tmp("word-counts");
+  const std::string path = tmp.file("corpus.txt");
   std::string text;
   for (int i = 0; i < 300000; ++i)
     text += (i % 10 == 9 ? "end\n" : "w" + std::to_string(i % 50) + " ");
@@ -110,7 +105,7 @@ TEST(WordCounts, CountsAFile) {
     out << text;
   }
   const WordCounts from_file = count_words_in_file(path);
-  expect_same(count_text(text), from_file);
+  expect_same(word_counts_of(text), from_file);
   EXPECT_EQ(from_file.tokens(), 300000u);
   EXPECT_EQ(from_file.sentences(), 30000u);
   std::filesystem::remove(path);

@@ -46,17 +46,6 @@ double topic_precision(client::W2vdClient& api, const std::string& model, int fr
   return total ? static_cast<double>(hits) / static_cast<double>(total) : 0;
 }
 
-// The ApiError a call throws (status 0 when it throws none).
-template <class F>
-proto::ApiError error_of(F&& f) {
-  try {
-    f();
-  } catch (const proto::ApiError& e) {
-    return e;
-  }
-  return proto::ApiError(0, "none", "no error");
-}
-
 TEST(ContinueTraining, ExtendAddsTheNewWordsAndNamesTheParent) {
   TwoParts d;
   const auto parent = d.train(d.a.id, planted_job_params());
@@ -85,7 +74,8 @@ TEST(ContinueTraining, KeepTrainsTheParentsWordsOnly) {
   const auto parent = d.train(d.a.id, planted_job_params());
   const auto child = d.train(d.b.id, planted_job_params(), parent.id, "keep");
   EXPECT_EQ(child.vocab_size, parent.vocab_size);
-  EXPECT_EQ(error_of([&] { d.api.vector(child.id, topic_word(0, kAllWords - 1)); }).status(), 404);
+  EXPECT_EQ(api_error_of([&] { d.api.vector(child.id, topic_word(0, kAllWords - 1)); }).status(),
+            404);
   EXPECT_GE(topic_precision(d.api, child.id, 0, kOldWords), 0.9);
   EXPECT_EQ(d.api.job(*child.job_id).vocabulary, "keep");
 }
@@ -113,7 +103,7 @@ TEST(ContinueTraining, RefusesWhatConflictsWithTheParent) {
   const auto expect_400 = [&](const nlohmann::json& params, const std::string& init_model,
                               const std::string& vocab, const std::string& code,
                               const std::string& fragment) {
-    const auto e = error_of([&] { d.api.submit_job(d.b.id, params, "", init_model, vocab); });
+    const auto e = api_error_of([&] { d.api.submit_job(d.b.id, params, "", init_model, vocab); });
     EXPECT_EQ(e.status(), 400) << e.what();
     EXPECT_EQ(e.code(), code) << e.what();
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
@@ -141,7 +131,7 @@ TEST(ContinueTraining, RefusesWhatConflictsWithTheParent) {
   d.api.delete_model(other.id);
   expect_400({}, other.id, "", "init_model_not_found", other.id);
   const auto slow = d.api.submit_job(d.b.id, planted_job_params(200), "", parent.id);
-  EXPECT_EQ(error_of([&] { d.api.delete_model(parent.id); }).status(), 409);
+  EXPECT_EQ(api_error_of([&] { d.api.delete_model(parent.id); }).status(), 409);
   d.api.cancel_job(slow.id);
   d.api.watch_job(slow.id);
   d.api.delete_model(parent.id);

@@ -82,17 +82,6 @@ inline CheckResult run_check(const std::string& dir) {
   return r;
 }
 
-// The ApiError f throws (status 0 when it throws none).
-template <class F>
-proto::ApiError api_error_of(F&& f) {
-  try {
-    f();
-  } catch (const proto::ApiError& e) {
-    return e;
-  }
-  return proto::ApiError(0, "none", "no error");
-}
-
 inline int file_mode(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return -1;

@@ -15,6 +15,7 @@
 
 #include "client/api_client.h"
 #include "core/io/vectors_io.h"
+#include "proto/api_error.h"
 #include "support/planted_corpus.h"
 #include "support/random_vectors.h"
 #include "support/server_process.h"
@@ -55,6 +56,17 @@ struct ErrorBody {
 inline ErrorBody error_of(const client::HttpResponse& r) {
   const auto j = nlohmann::json::parse(r.body);
   return {r.status, j.at("error").at("code"), j.at("error").at("message")};
+}
+
+// The ApiError f throws (status 0 when it throws none).
+template <class F>
+proto::ApiError api_error_of(F&& f) {
+  try {
+    f();
+  } catch (const proto::ApiError& e) {
+    return e;
+  }
+  return proto::ApiError(0, "none", "no error");
 }
 
 // A daemon on a fresh data directory and a client for it.

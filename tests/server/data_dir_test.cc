@@ -15,6 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace w2v::server {
 namespace {
 
@@ -22,18 +24,8 @@ namespace fs = std::filesystem;
 
 class DataDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> serial{0};
-    std::random_device rd;
-    base_ = fs::temp_directory_path() / ("w2vd_data_dir_test_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(rd()) + "_" + std::to_string(serial++));
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
-
-  fs::path base_;
+  w2v::testing::TempDir tmp_{"data-dir"};
+  const fs::path base_ = tmp_.path();
 };
 
 void write_file(const fs::path& path, const std::string& bytes) {

@@ -22,6 +22,7 @@
 
 #include "proto/api_error.h"
 #include "server/http_test_client.h"
+#include "support/temp_dir.h"
 
 namespace w2v::server {
 namespace {
@@ -101,8 +102,6 @@ struct Observation {
 class HttpServerTest : public ::testing::Test {
  protected:
   HttpServerTest() {
-    file_path_ = std::filesystem::temp_directory_path() /
-                 ("w2v_http_test_" + std::to_string(::getpid()) + ".bin");
     // Larger than the server's 256 KiB write chunk, and not a multiple of it.
     for (int i = 0; i < 600001; ++i) file_content_.push_back(static_cast<char>('a' + i % 26));
     std::ofstream(file_path_, std::ios::binary) << file_content_;
@@ -158,11 +157,6 @@ class HttpServerTest : public ::testing::Test {
                        });
   }
 
-  ~HttpServerTest() override {
-    std::error_code ec;
-    std::filesystem::remove(file_path_, ec);
-  }
-
   void start(HttpLimits limits = {}, HttpHooks hooks = {}) {
     server_ = std::make_unique<HttpServer>(router_, limits, std::move(hooks));
     server_->listen("127.0.0.1", 0);
@@ -189,7 +183,8 @@ class HttpServerTest : public ::testing::Test {
   std::uint16_t port_ = 0;
   UploadStats uploads_;
   std::atomic<int> factory_refusals_{0};
-  std::filesystem::path file_path_;
+  w2v::testing::TempDir tmp_{"http-server"};
+  std::filesystem::path file_path_ = tmp_.file("content.bin");
   std::string file_content_;
 };
 

@@ -13,6 +13,7 @@
 
 #include "core/io/vectors_io.h"
 #include "support/random_vectors.h"
+#include "support/temp_dir.h"
 
 namespace w2v::server {
 namespace {
@@ -21,13 +22,7 @@ namespace fs = std::filesystem;
 
 class ModelCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> serial{0};
-    root_ = fs::temp_directory_path() /
-            ("w2v-model-cache-" + std::to_string(::getpid()) + "-" + std::to_string(serial++));
-    dirs_ = std::make_unique<DataDir>(root_.string());
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { dirs_ = std::make_unique<DataDir>(root_.string()); }
 
   // A model of n random words written to models/<id>/vectors.bin; returns its id.
   std::string add_model(std::size_t n, std::size_t dim = 32) {
@@ -54,7 +49,8 @@ class ModelCacheTest : public ::testing::Test {
     };
   }
 
-  fs::path root_;
+  w2v::testing::TempDir tmp_{"model-cache"};
+  const fs::path root_ = tmp_.path();
   std::unique_ptr<DataDir> dirs_;
   std::mutex mutex_;
   std::set<std::string> ids_;  // the "store"

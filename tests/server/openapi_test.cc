@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "server/handlers/routes.h"
+#include "support/temp_dir.h"
 
 namespace w2v::server {
 namespace {
@@ -40,8 +41,8 @@ std::set<std::pair<std::string, std::string>> documented_operations(const std::s
 }
 
 TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("w2v-openapi-" + std::to_string(::getpid()));
+  w2v::testing::TempDir tmp("openapi");
+  const auto dir = std::filesystem::path(tmp.path()) / "data";
   {
     ServerConfig config;
     DataDir dirs(dir.string());
@@ -68,7 +69,6 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
           << op.first << " " << op.second << " is documented but not served";
     }
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

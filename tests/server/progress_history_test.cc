@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "server/store/store.h"
+#include "support/temp_dir.h"
 
 namespace w2v::server {
 namespace {
@@ -102,9 +103,8 @@ TEST(ProgressHistory, AResumeForgetsTheSamplesPastItsCheckpointAndKeepsTimeGoing
 }
 
 TEST(ProgressHistory, IsStoredPerJobAndReplacedWhole) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("w2v-history-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  w2v::testing::TempDir tmp("history");
+  const std::filesystem::path dir = tmp.path();
   {
     Store store((dir / "db.sqlite").string());
     EXPECT_FALSE(store.job_history("j_1"));
@@ -118,7 +118,6 @@ TEST(ProgressHistory, IsStoredPerJobAndReplacedWhole) {
     Store reopened((dir / "db.sqlite").string());
     EXPECT_EQ(reopened.job_history("j_1"), R"({"a":3})");
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

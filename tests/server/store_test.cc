@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "server/store/sqlite.h"
+#include "support/temp_dir.h"
 
 namespace w2v::server {
 namespace {
@@ -35,20 +36,10 @@ using proto::ModelRecord;
 // A fresh directory under the system's temporary directory, removed with the fixture.
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> serial{0};
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("w2vd_store_test_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(rd()) + "_" + std::to_string(serial++));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string db_path() const { return (dir_ / "w2vd.sqlite").string(); }
 
-  fs::path dir_;
+  w2v::testing::TempDir tmp_{"store"};
+  const fs::path dir_ = tmp_.path();
 };
 
 // ---- records and comparisons ----

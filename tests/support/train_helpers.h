@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/search/embeddings.h"
@@ -25,7 +26,7 @@ struct Trained {
   TrainOutcome outcome = TrainOutcome::kCompleted;
 };
 
-inline WordCounts word_counts_of(const std::string& text) {
+inline WordCounts word_counts_of(std::string_view text) {
   WordCounts counts;
   CountingSink sink{counts};
   Tokenizer tok;
