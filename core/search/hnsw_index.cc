@@ -63,9 +63,10 @@ std::unique_ptr<HnswIndex> HnswIndex::load(const std::string& path, const Embedd
 
 namespace {
 
-template <class T>
-void write_pod(AtomicFile& out, const T& value) {
-  out.write(&value, sizeof value);
+// Each value's bytes as they are in memory, as hnswlib's writeBinaryPOD writes them.
+template <class... T>
+void write_pods(AtomicFile& out, const T&... values) {
+  (out.write(&values, sizeof values), ...);
 }
 
 }  // namespace
@@ -77,24 +78,14 @@ void HnswIndex::save(const std::string& path) const {
   // ever reaches path.
   const auto& g = *impl_->graph;
   AtomicFile out(path);
-  write_pod(out, g.offsetLevel0_);
-  write_pod(out, g.max_elements_);
-  write_pod(out, g.cur_element_count);
-  write_pod(out, g.size_data_per_element_);
-  write_pod(out, g.label_offset_);
-  write_pod(out, g.offsetData_);
-  write_pod(out, g.maxlevel_);
-  write_pod(out, g.enterpoint_node_);
-  write_pod(out, g.maxM_);
-  write_pod(out, g.maxM0_);
-  write_pod(out, g.M_);
-  write_pod(out, g.mult_);
-  write_pod(out, g.ef_construction_);
+  write_pods(out, g.offsetLevel0_, g.max_elements_, g.cur_element_count, g.size_data_per_element_,
+             g.label_offset_, g.offsetData_, g.maxlevel_, g.enterpoint_node_, g.maxM_, g.maxM0_,
+             g.M_, g.mult_, g.ef_construction_);
   out.write(g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_);
   for (std::size_t i = 0; i < g.cur_element_count; ++i) {
     const auto levels = static_cast<unsigned>(std::max(0, g.element_levels_[i]));
     const auto link_bytes = static_cast<unsigned>(g.size_links_per_element_ * levels);
-    write_pod(out, link_bytes);
+    write_pods(out, link_bytes);
     if (link_bytes > 0) out.write(g.linkLists_[i], link_bytes);
   }
   out.commit();

@@ -144,12 +144,7 @@ void add_model_routes(Router& router, AppContext& app) {
     refuse_if_broken(m);
     if (*format == VectorsFormat::kText) return text_export(app, req, m.id);
     // Sent as it is: a file gone or cut since the start-up sweep is found out here (its header).
-    if (const auto why = model_files_problem(app.dirs, m)) {
-      if (!app.store.set_model_broken(m.id, why)) {
-        throw ApiError::not_found("no model " + m.id, "model_not_found");
-      }
-      throw model_broken_error(m.id, *why);
-    }
+    if (const auto why = model_files_problem(app.dirs, m)) mark_model_broken(app.store, m.id, *why);
     Response r;
     r.file_path = app.dirs.model_vectors(m.id);
     r.content_type = "application/octet-stream";

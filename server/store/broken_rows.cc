@@ -94,15 +94,18 @@ void refuse_if_broken(const proto::ModelRecord& m) {
   if (m.broken) throw model_broken_error(m.id, *m.broken);
 }
 
-void mark_model_broken_after_failed_load(Store& store, const std::string& id,
-                                         const std::exception& e) {
-  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) throw;
-  const std::string why = std::string("its vectors cannot be loaded: ") + e.what();
+void mark_model_broken(Store& store, const std::string& id, const std::string& why) {
   if (!store.set_model_broken(id, why)) {
     throw proto::ApiError::not_found("no model " + id, "model_not_found");  // deleted meanwhile
   }
   spdlog::error("model {} is broken: {}", id, why);
   throw model_broken_error(id, why);
+}
+
+void mark_model_broken_after_failed_load(Store& store, const std::string& id,
+                                         const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) throw;
+  mark_model_broken(store, id, std::string("its vectors cannot be loaded: ") + e.what());
 }
 
 }  // namespace w2v::server

@@ -33,9 +33,12 @@ proto::ApiError model_broken_error(const std::string& id, const std::string& why
 void refuse_if_broken(const proto::CorpusRecord& c);
 void refuse_if_broken(const proto::ModelRecord& m);
 
+// Marks model id broken with why (logged) and throws model_broken_error, or 404 model_not_found
+// when the model was deleted meanwhile.
+[[noreturn]] void mark_model_broken(Store& store, const std::string& id, const std::string& why);
+
 // For a failed load of model id's vectors (the current exception is e): unless it is a want of
-// memory (not the files' fault, rethrown as it is), marks the model broken in the store and
-// throws model_broken_error, or 404 model_not_found when the model was deleted meanwhile.
+// memory (not the files' fault, rethrown as it is), mark_model_broken with the load's error.
 [[noreturn]] void mark_model_broken_after_failed_load(Store& store, const std::string& id,
                                                       const std::exception& e);
 
