@@ -108,6 +108,13 @@ class Reader {
   std::string prefix_;
 };
 
+// "state" and "error" of a corpus or model (absent from servers older than broken rows: ready).
+std::optional<std::string> broken_from(const Reader& r, const json& j) {
+  if (!j.contains("state") || r.str("state") == "ready") return std::nullopt;
+  if (r.str("state") != "broken") r.wrong("state", "\"ready\" or \"broken\"", r.get("state"));
+  return r.opt_str("error").value_or("");
+}
+
 JobProgress progress_from(const json& j, const std::string& record, const std::string& prefix) {
   const Reader r(j, record, prefix);
   JobProgress p;
@@ -197,6 +204,8 @@ json to_json(const CorpusRecord& r) {
       {"sentences", r.sentences},
       {"distinct_words", r.distinct_words},
       {"created_at", json_string(r.created_at)},
+      {"state", std::string(r.state())},
+      {"error", optional_string(r.broken)},
   };
 }
 
@@ -234,6 +243,8 @@ json to_json(const ModelRecord& r) {
       {"search", r.search},
       {"parent_id", optional_string(r.parent_id)},
       {"weights", r.weights},
+      {"state", std::string(r.state())},
+      {"error", optional_string(r.broken)},
   };
 }
 
@@ -247,6 +258,7 @@ CorpusRecord corpus_from_json(const json& j) {
   c.sentences = r.u64("sentences");
   c.distinct_words = r.u64("distinct_words");
   c.created_at = r.str("created_at");
+  c.broken = broken_from(r, j);
   return c;
 }
 
@@ -302,6 +314,7 @@ ModelRecord model_from_json(const json& j) {
   if (m.weights != "full" && m.weights != "vectors_only") {
     r.wrong("weights", "\"full\" or \"vectors_only\"", r.get("weights"));
   }
+  m.broken = broken_from(r, j);
   return m;
 }
 

@@ -21,6 +21,10 @@ struct CorpusRecord {
   std::uint64_t sentences = 0;
   std::uint64_t distinct_words = 0;
   std::string created_at;  // RFC 3339 UTC, e.g. "2026-11-21T14:20:00.123Z"
+  // Why its files cannot be used (missing, truncated: found at start-up); none when they can.
+  // JSON: "state" ("ready" | "broken") and "error".
+  std::optional<std::string> broken;
+  std::string_view state() const noexcept { return broken ? "broken" : "ready"; }
 };
 
 struct JobProgress {
@@ -90,6 +94,10 @@ struct ModelRecord {
   // "full": the vectors and what training further needs (output weights, word counts);
   // "vectors_only": imported, or trained before w2vd kept the rest.
   std::string weights = "vectors_only";
+  // Why its files cannot be used (missing, truncated: found at start-up or when a load fails);
+  // none when they can. JSON: "state" ("ready" | "broken") and "error".
+  std::optional<std::string> broken;
+  std::string_view state() const noexcept { return broken ? "broken" : "ready"; }
 };
 
 nlohmann::json to_json(const TrainParams& p);

@@ -22,6 +22,7 @@ void print_corpus_details(const proto::CorpusRecord& c) {
   Details d;
   d.add("id", c.id);
   d.add("name", c.name);
+  if (c.broken) d.add("BROKEN", *c.broken);
   d.add("size", human_bytes(c.bytes) + " (" + grouped(c.bytes) + " bytes)");
   d.add("tokens", human_count(static_cast<double>(c.tokens)) + " (" + grouped(c.tokens) + ")");
   d.add("sentences", grouped(c.sentences));

@@ -201,6 +201,7 @@ void print_model_details(const proto::ModelRecord& m, const std::vector<std::str
   Details d;
   d.add("id", m.id);
   d.add("name", m.name);
+  if (m.broken) d.add("BROKEN", *m.broken);
   d.add("source", m.source);
   if (m.job_id) d.add("job", *m.job_id);
   if (m.parent_id) {

@@ -1,12 +1,9 @@
 #include "core/search/hnsw_index.h"
 
 #include <hnswlib/hnswlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 #include "core/io/atomic_file.h"
@@ -64,24 +61,34 @@ std::unique_ptr<HnswIndex> HnswIndex::load(const std::string& path, const Embedd
   return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
 }
 
+namespace {
+
+// Each value's bytes as they are in memory, as hnswlib's writeBinaryPOD writes them.
+template <class... T>
+void write_pods(AtomicFile& out, const T&... values) {
+  (out.write(&values, sizeof values), ...);
+}
+
+}  // namespace
+
 void HnswIndex::save(const std::string& path) const {
-  // hnswlib writes to a path; write beside the target, fsync, rename.
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  impl_->graph->saveIndex(temp);
-  {
-    std::FILE* f = std::fopen(temp.c_str(), "rb+");
-    if (f == nullptr || ::fsync(fileno(f)) != 0) {
-      if (f) std::fclose(f);
-      std::remove(temp.c_str());
-      throw std::runtime_error("cannot write the HNSW index " + path);
-    }
-    std::fclose(f);
+  // hnswlib's saveIndex writes through an std::ofstream whose errors it never checks: a short
+  // write would leave a truncated index renamed into place. The same layout (loadIndex reads
+  // it) goes through AtomicFile instead, so a full disk is an error and nothing half-written
+  // ever reaches path.
+  const auto& g = *impl_->graph;
+  AtomicFile out(path);
+  write_pods(out, g.offsetLevel0_, g.max_elements_, g.cur_element_count, g.size_data_per_element_,
+             g.label_offset_, g.offsetData_, g.maxlevel_, g.enterpoint_node_, g.maxM_, g.maxM0_,
+             g.M_, g.mult_, g.ef_construction_);
+  out.write(g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_);
+  for (std::size_t i = 0; i < g.cur_element_count; ++i) {
+    const auto levels = static_cast<unsigned>(std::max(0, g.element_levels_[i]));
+    const auto link_bytes = static_cast<unsigned>(g.size_links_per_element_ * levels);
+    write_pods(out, link_bytes);
+    if (link_bytes > 0) out.write(g.linkLists_[i], link_bytes);
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write the HNSW index " + path);
-  }
-  sync_parent_directory(path);
+  out.commit();
 }
 
 std::vector<Neighbor> HnswIndex::search(std::span<const float> query, std::size_t k,
@@ -119,6 +126,19 @@ std::size_t HnswIndex::memory_bytes() const noexcept {
   const auto& g = *impl_->graph;
   return g.max_elements_ * (g.size_data_per_element_ + sizeof(void*)) +
          g.cur_element_count * g.size_links_per_element_ / 2;
+}
+
+std::size_t HnswIndex::estimate_memory_bytes(std::size_t count, std::size_t dim,
+                                             const HnswOptions& o) noexcept {
+  // hnswlib's layout: per row its level-0 links (2m ids and a count), its floats and its label,
+  // a pointer to its upper levels, and on average half a level of m links above.
+  using Id = hnswlib::tableint;
+  using Count = hnswlib::linklistsizeint;
+  const std::size_t level0 = 2 * o.m * sizeof(Id) + sizeof(Count);
+  const std::size_t upper = o.m * sizeof(Id) + sizeof(Count);
+  const std::size_t rows = std::max<std::size_t>(1, count);
+  return rows * (level0 + dim * sizeof(float) + sizeof(hnswlib::labeltype) + sizeof(void*)) +
+         count * upper / 2;
 }
 
 }  // namespace w2v

@@ -32,13 +32,18 @@ class HnswIndex {
   // for another vocabulary size or dimension.
   static std::unique_ptr<HnswIndex> load(const std::string& path, const Embeddings& emb,
                                          std::size_t ef_search = HnswOptions{}.ef_search);
-  // Written to a temporary name and renamed.
+  // Written through AtomicFile (core/io/atomic_file.h): complete at path or not at all. Throws
+  // std::system_error on an I/O error (is_disk_full tells a full disk).
   void save(const std::string& path) const;
 
   // The (about) k rows with the highest cosine to query (any norm), exclude left out.
   std::vector<Neighbor> search(std::span<const float> query, std::size_t k,
                                std::span<const std::uint32_t> exclude = {}) const;
   std::size_t memory_bytes() const noexcept;
+  // What memory_bytes() will say of an index built over count rows of dimension dim, before
+  // building it (what admission checks a load against).
+  static std::size_t estimate_memory_bytes(std::size_t count, std::size_t dim,
+                                           const HnswOptions& options = {}) noexcept;
 
  private:
   struct Impl;

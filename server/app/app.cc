@@ -9,6 +9,8 @@
 #include "server/app/logging.h"
 #include "server/handlers/routes.h"
 #include "server/http/http_server.h"
+#include "server/jobs/memory_budget.h"
+#include "server/store/broken_rows.h"
 #include "server/store/consistency.h"
 
 namespace w2v::server {
@@ -108,9 +110,20 @@ int run_server(const ServerConfig& config) {
     job_options.softmax_max_vocab = config.softmax_max_vocab;
     job_options.max_job_memory = config.max_job_memory;
     JobManager jobs(store, dirs, job_options);
-    // Every load asks the store whether the model still exists: a deleted one is never reloaded.
-    ModelCache models(dirs, config.model_cache_bytes,
-                      [&store](const std::string& id) { return store.model(id).has_value(); });
+    // Every load asks the store whether the model still exists: a deleted one is never
+    // reloaded, a broken one never tried (409). A load that fails marks the model broken. One
+    // model's load is bounded like a job (--max-job-memory).
+    ModelCache models(
+        dirs, config.model_cache_bytes,
+        [&store](const std::string& id) {
+          const auto m = store.model(id);
+          if (m) refuse_if_broken(*m);
+          return m.has_value();
+        },
+        [&store](const std::string& id, const std::exception& e) {
+          mark_model_broken_after_failed_load(store, id, e);
+        },
+        max_job_memory(config.max_job_memory));
     ModelSettings settings(store);
     // Declared after everything its tasks use and before the server: destroyed (its running
     // tasks finished) after the connections and before what the tasks use.

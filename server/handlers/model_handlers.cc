@@ -11,6 +11,7 @@
 #include "server/handlers/blocking_work.h"
 #include "server/handlers/model_import.h"
 #include "server/handlers/routes.h"
+#include "server/store/broken_rows.h"
 
 namespace w2v::server {
 
@@ -140,7 +141,10 @@ void add_model_routes(Router& router, AppContext& app) {
     const std::string f = req.query_param("format").value_or("binary");
     const auto format = parse_vectors_format(f);
     if (!format) throw ApiError::bad_request("format must be binary or text, got " + f);
+    refuse_if_broken(m);
     if (*format == VectorsFormat::kText) return text_export(app, req, m.id);
+    // Sent as it is: a file gone or cut since the start-up sweep is found out here (its header).
+    if (const auto why = model_files_problem(app.dirs, m)) mark_model_broken(app.store, m.id, *why);
     Response r;
     r.file_path = app.dirs.model_vectors(m.id);
     r.content_type = "application/octet-stream";

@@ -6,6 +6,7 @@
 
 #include "core/io/vectors_io.h"
 #include "proto/api_error.h"
+#include "server/store/broken_rows.h"
 
 namespace w2v::server {
 namespace {
@@ -48,6 +49,7 @@ proto::ModelRecord apply_init_model(const Store& store, const proto::CreateJobRe
         "init_model: no model " + id + " (unknown or deleted); GET /v1/models lists them",
         "init_model_not_found");
   }
+  refuse_if_broken(*parent);
   job.init_model = id;
   job.vocabulary = std::string(to_string(request.vocabulary));
   TrainParams& p = job.params;

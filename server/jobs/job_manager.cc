@@ -10,6 +10,7 @@
 #include "server/jobs/continuation.h"
 #include "server/jobs/memory_budget.h"
 #include "server/jobs/training_job.h"
+#include "server/store/broken_rows.h"
 
 namespace w2v::server {
 namespace {
@@ -104,6 +105,7 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   };
   const auto corpus = store_.corpus(request.corpus_id);
   if (!corpus) throw corpus_not_found();
+  refuse_if_broken(*corpus);
   JobRecord j;
   j.params = request.params;
   std::optional<proto::ModelRecord> parent;
@@ -118,9 +120,13 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   try {
     counts = summarise_counts(dirs_.corpus_counts(corpus->id),
                               static_cast<std::uint64_t>(j.params.min_count));
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
     if (!store_.corpus(corpus->id)) throw corpus_not_found();  // deleted meanwhile
-    throw;
+    // Its files went bad since the start-up sweep: broken from now on, not a 500 every time.
+    const std::string why = corpus_files_problem(dirs_, *corpus).value_or(e.what());
+    store_.set_corpus_broken(corpus->id, why);
+    spdlog::error("corpus {} is broken: {}", corpus->id, why);
+    throw corpus_broken_error(corpus->id, why);
   }
   if (counts.words_at_min_count == 0 && !parent) {
     throw ApiError::bad_request("params.min_count: no word of corpus " + corpus->id + " occurs " +

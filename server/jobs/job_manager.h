@@ -58,7 +58,8 @@ class JobManager {
   void stop();
 
   // Checks the request against its corpus and queues it. Throws proto::ApiError: 404 for an
-  // unknown corpus (or one deleted meanwhile), 400 when no word of the corpus reaches
+  // unknown corpus (or one deleted meanwhile), 409 corpus_broken / model_broken when its corpus
+  // or init_model is broken (server/store/broken_rows.h), 400 when no word of the corpus reaches
   // min_count, a parameter does not fit the corpus, or the job's estimated peak memory is over
   // max_job_memory.
   proto::JobRecord submit(const proto::CreateJobRequest& request);

@@ -148,4 +148,17 @@ void check_vectors_memory(const MemoryEstimate& e, std::uint64_t limit, std::uin
       "model_too_large");
 }
 
+void check_model_load_memory(const std::string& id, std::uint64_t bytes, std::uint64_t index_bytes,
+                             std::uint64_t limit, std::uint64_t count, std::uint64_t dim) {
+  if (bytes <= limit) return;
+  throw proto::ApiError::conflict(
+      "model " + id + " needs about " + format_bytes(bytes) + " of memory to be queried (" +
+          std::to_string(count) + " words x dim " + std::to_string(dim) +
+          (index_bytes > 0 ? ", " + format_bytes(index_bytes) + " of it for its HNSW index" : "") +
+          "), over this server's limit of " + format_bytes(limit) +
+          " (--max-job-memory); raise the limit, or query a smaller model" +
+          (index_bytes > 0 ? " or search exactly (exact=true)" : ""),
+      "model_too_large");
+}
+
 }  // namespace w2v::server

@@ -2,9 +2,9 @@
 // Memory admission: what a training job, an import or a model load will need at its peak,
 // estimated before anything is allocated, and the bound it must fit (--max-job-memory, by
 // default a large fraction of what this process may use: its cgroup's limit when it has one,
-// else the machine's physical memory). A job or import over the bound is refused with 400 and
-// a message that gives the estimate and how to shrink it, instead of being killed by the
-// kernel half-way (and, for a job, again at every restart).
+// else the machine's physical memory). A job or import over the bound is refused with 400 (a
+// model load for queries with 409) and a message that gives the estimate and how to shrink it,
+// instead of being killed by the kernel half-way (and, for a job, again at every restart).
 
 #include <cstdint>
 #include <string>
@@ -52,6 +52,11 @@ void check_job_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_
 // Throws a 400 ApiError (code "model_too_large") when vectors would exceed limit.
 void check_vectors_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t count,
                           std::uint64_t dim);
+// Throws a 409 ApiError (code "model_too_large") when loading model id for queries (count words
+// x dim, about `bytes` once loaded, index_bytes of them for its approximate-search index) would
+// exceed limit: the model is fine, this server's limit is lower than it needs.
+void check_model_load_memory(const std::string& id, std::uint64_t bytes, std::uint64_t index_bytes,
+                             std::uint64_t limit, std::uint64_t count, std::uint64_t dim);
 // Reads the header of a vectors file and applies check_vectors_memory to it. Throws
 // VectorsFormatError when there is no valid header.
 void check_vectors_file_memory(const std::string& path, std::uint64_t limit);

@@ -7,27 +7,42 @@
 #include <fstream>
 
 #include "core/io/vectors_io.h"
+#include "server/jobs/memory_budget.h"
 
 namespace w2v::server {
 
-ModelCache::ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists)
-    : dirs_(dirs), max_bytes_(max_bytes), exists_(std::move(exists)) {}
+ModelCache::ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists,
+                       LoadFailed load_failed, std::uint64_t max_model_bytes)
+    : dirs_(dirs),
+      max_bytes_(max_bytes),
+      exists_(std::move(exists)),
+      load_failed_(std::move(load_failed)),
+      max_model_bytes_(max_model_bytes) {}
 
-std::uint64_t ModelCache::load_estimate(const std::string& model_id) const {
+ModelCache::LoadEstimate ModelCache::load_estimate(const std::string& model_id) const {
   // From the file's size and its header ("<words> <dim>\n"), a little above what
   // Embeddings::memory_bytes() will say: per word the padded floats, their 8-bit copy, a norm,
   // a std::string and the word table's slots and offsets; the words' bytes twice.
   const std::string path = dirs_.model_vectors(model_id);
   std::error_code ec;
   const std::uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec) return 0;  // the load will fail and say why
+  if (ec) return {};  // the load will fail and say why
   std::ifstream in(path, std::ios::binary);
   unsigned long long words = 0, dim = 0;
-  if (!(in >> words >> dim) || dim == 0 || words > size || dim > size) return size + size / 2;
+  if (!(in >> words >> dim) || dim == 0 || words > size || dim > size) {
+    return {size + size / 2, 0, 0};
+  }
   const std::uint64_t stride = (dim + 15) / 16 * 16;
   const std::uint64_t floats = words * dim * sizeof(float);
   const std::uint64_t text = size > floats ? size - floats : 0;
-  return words * (stride * 5 + 96) + 2 * text;
+  return {words * (stride * 5 + 96) + 2 * text, words, dim};
+}
+
+void ModelCache::admit(const std::string& model_id, const LoadEstimate& estimate,
+                       std::uint64_t index_bytes) const {
+  if (max_model_bytes_ == 0) return;
+  check_model_load_memory(model_id, estimate.bytes + index_bytes, index_bytes, max_model_bytes_,
+                          estimate.words, estimate.dim);
 }
 
 std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
@@ -35,7 +50,8 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
   Future future;
   std::uint64_t serial = 0;
   {
-    const std::uint64_t estimate = load_estimate(model_id);
+    const LoadEstimate load = load_estimate(model_id);
+    const std::uint64_t estimate = load.bytes;
     std::unique_lock lock(mutex_);
     for (;;) {
       if (auto it = entries_.find(model_id); it != entries_.end()) {
@@ -54,6 +70,7 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
         if (deletions != deletions_) continue;
         if (entries_.count(model_id) != 0) continue;  // another query started loading it
       }
+      admit(model_id, load, 0);  // before anything is reserved
       // Loads run side by side while they fit the budget together (one alone always does).
       if (loading_bytes_ == 0 || loading_bytes_ + estimate <= max_bytes_) {
         future = promise.get_future().share();
@@ -76,7 +93,20 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
     WordVectors wv = load_vectors_file(dirs_.model_vectors(model_id), VectorsFormat::kBinary);
     model = std::make_shared<const Embeddings>(std::move(wv.words), std::move(wv.vectors));
   } catch (...) {
-    promise.set_exception(std::current_exception());
+    std::exception_ptr error = std::current_exception();
+    if (load_failed_) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        try {
+          load_failed_(model_id, e);
+        } catch (...) {
+          error = std::current_exception();
+        }
+      } catch (...) {
+      }
+    }
+    promise.set_exception(error);
     {
       std::lock_guard lock(mutex_);
       if (auto it = entries_.find(model_id); it != entries_.end() && it->second.serial == serial) {
@@ -84,7 +114,7 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
       }
     }
     load_done_.notify_all();
-    throw;
+    std::rethrow_exception(error);
   }
   promise.set_value(model);
   const std::uint64_t size = model->memory_bytes();
@@ -148,6 +178,8 @@ std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) 
 
   std::shared_ptr<const HnswIndex> index;
   try {
+    admit(model_id, {emb->memory_bytes(), emb->size(), emb->dim()},
+          HnswIndex::estimate_memory_bytes(emb->size(), emb->dim()));
     index = load_or_build_index(model_id, *emb);
   } catch (...) {
     promise.set_exception(std::current_exception());

@@ -11,9 +11,14 @@
 // budget can still be queried, alone). A model's index is built once however many queries ask
 // for it, even when the model is evicted meanwhile. A deleted model is never loaded again: every
 // load first asks the store (through `exists`) whether the model is still there.
+//
+// Admission: a model whose load (estimated from its file, as above; with its HNSW index when
+// the query needs one that is not built) would exceed max_model_bytes (--max-job-memory) is
+// refused with 409 model_too_large before anything is read or reserved.
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <future>
 #include <list>
@@ -30,9 +35,15 @@ namespace w2v::server {
 
 class ModelCache {
  public:
-  // Whether the model still exists (asked before every load, without the cache's lock).
+  // Whether the model still exists (asked before every load, without the cache's lock); it may
+  // throw to refuse the load (a model marked broken).
   using Exists = std::function<bool(const std::string& model_id)>;
-  ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists = {});
+  // Called, in a catch block, with the error of a load that failed; what it throws is what every
+  // query waiting for that load gets (e.g. the model marked broken: 409, rather than a 500).
+  using LoadFailed = std::function<void(const std::string& model_id, const std::exception& e)>;
+  // max_model_bytes: the most one model (with its index) may need; 0: no bound.
+  ModelCache(const DataDir& dirs, std::uint64_t max_bytes, Exists exists = {},
+             LoadFailed load_failed = {}, std::uint64_t max_model_bytes = 0);
 
   // The model's embeddings, loading them on first use (blocking: call it on the blocking pool);
   // null when the model does not exist (or was deleted). Throws std::runtime_error when the
@@ -67,7 +78,14 @@ class ModelCache {
     std::shared_ptr<const HnswIndex> index;
     std::uint64_t index_bytes = 0;
   };
-  std::uint64_t load_estimate(const std::string& model_id) const;
+  struct LoadEstimate {
+    std::uint64_t bytes = 0;  // 0 when the file cannot be read (the load will say why)
+    std::uint64_t words = 0, dim = 0;
+  };
+  LoadEstimate load_estimate(const std::string& model_id) const;
+  // Throws model_too_large when a load of estimate (and index_bytes) exceeds max_model_bytes_.
+  void admit(const std::string& model_id, const LoadEstimate& estimate,
+             std::uint64_t index_bytes) const;
   void evict_over_budget(const std::string& keep);
   void erase(std::map<std::string, Entry>::iterator it);
   std::shared_ptr<const HnswIndex> load_or_build_index(const std::string& model_id,
@@ -76,6 +94,8 @@ class ModelCache {
   const DataDir& dirs_;
   const std::uint64_t max_bytes_;
   const Exists exists_;
+  const LoadFailed load_failed_;
+  const std::uint64_t max_model_bytes_;
   mutable std::mutex mutex_;
   std::condition_variable load_done_;  // a load ended: another may fit now
   std::map<std::string, Entry> entries_;

@@ -6,6 +6,8 @@
 #include <set>
 #include <system_error>
 
+#include "server/store/broken_rows.h"
+
 namespace w2v::server {
 namespace fs = std::filesystem;
 namespace {
@@ -24,11 +26,6 @@ std::vector<fs::path> entries(const std::string& dir) {
     out.push_back(it->path());
   }
   return out;
-}
-
-bool is_file(const std::string& path) {
-  std::error_code ec;
-  return fs::is_regular_file(path, ec);
 }
 
 // Temporary files inside a published directory (an export or index write cut off).
@@ -54,6 +51,32 @@ void find_orphans(const std::string& sub_dir, const std::set<std::string>& known
   }
 }
 
+// A finding for a row whose files are damaged, or that is marked broken.
+template <class Record>
+void broken_row(const char* what, const Record& r, const std::optional<std::string>& problem,
+                const std::string& dir, std::vector<Finding>& out) {
+  if (problem) {
+    out.push_back({Kind::kBrokenFiles, dir, std::string(what) + " " + r.id + ": " + *problem});
+  } else if (r.broken) {
+    out.push_back({Kind::kBrokenFiles, dir,
+                   std::string(what) + " " + r.id + " is marked broken (" + *r.broken +
+                       "); its files look whole now: a restart of w2vd examines them again"});
+  }
+}
+
+// Brings the row's broken mark in line with its files, logging the change.
+template <class Record, class Mark>
+void update_mark(const char* what, const Record& r, const std::optional<std::string>& problem,
+                 Mark mark) {
+  if (problem == r.broken) return;
+  if (problem) {
+    spdlog::error("start-up sweep: {} {} is broken: {}", what, r.id, *problem);
+  } else {
+    spdlog::info("start-up sweep: the files of {} {} are whole again", what, r.id);
+  }
+  mark(r.id, problem);
+}
+
 }  // namespace
 
 std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs) {
@@ -65,18 +88,11 @@ std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs) {
   std::set<std::string> corpus_ids, model_ids, live_job_ids;
   for (const auto& c : corpora) {
     corpus_ids.insert(c.id);
-    for (const std::string& f : {dirs.corpus_text(c.id), dirs.corpus_counts(c.id)}) {
-      if (!is_file(f)) {
-        out.push_back({Kind::kMissingFiles, f, "corpus " + c.id + ": " + f + " is missing"});
-      }
-    }
+    broken_row("corpus", c, corpus_files_problem(dirs, c), dirs.corpus_dir(c.id), out);
   }
   for (const auto& m : models) {
     model_ids.insert(m.id);
-    const std::string f = dirs.model_vectors(m.id);
-    if (!is_file(f)) {
-      out.push_back({Kind::kMissingFiles, f, "model " + m.id + ": " + f + " is missing"});
-    }
+    broken_row("model", m, model_files_problem(dirs, m), dirs.model_dir(m.id), out);
   }
   for (const auto& j : jobs) {
     if (proto::is_terminal(j.status)) continue;
@@ -97,6 +113,14 @@ std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs) {
 }
 
 std::vector<Finding> sweep_data_dir(Store& store, const DataDir& dirs) {
+  for (const auto& c : store.corpora()) {
+    update_mark("corpus", c, corpus_files_problem(dirs, c),
+                [&](const std::string& id, const auto& why) { store.set_corpus_broken(id, why); });
+  }
+  for (const auto& m : store.models()) {
+    update_mark("model", m, model_files_problem(dirs, m),
+                [&](const std::string& id, const auto& why) { store.set_model_broken(id, why); });
+  }
   std::vector<Finding> found = check_data_dir(store, dirs);
   for (const Finding& f : found) {
     switch (f.kind) {
@@ -105,7 +129,8 @@ std::vector<Finding> sweep_data_dir(Store& store, const DataDir& dirs) {
         spdlog::warn("start-up sweep: removing {}", f.message);
         DataDir::remove_all(f.path);
         break;
-      case Kind::kMissingFiles:
+      case Kind::kBrokenFiles:
+        break;  // marked and logged above
       case Kind::kDanglingJob:
         spdlog::error("start-up sweep: {}", f.message);
         break;

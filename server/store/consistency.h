@@ -5,11 +5,13 @@
 //     directory and inserting its row, or between deleting a row and removing its files), or
 //     a job directory whose job has ended;
 //   - temporary files ("*.tmp.*" beside a blob, anything under tmp/);
-//   - a row whose files are missing (a file deleted by hand, a restore from a partial backup);
+//   - a corpus or model whose files are missing or damaged (a file deleted by hand, a restore
+//     from a partial backup, a truncated copy: server/store/broken_rows.h), or that is marked
+//     broken;
 //   - a queued or running job whose corpus has no row.
 // `w2vd check --data-dir DIR` prints every finding; w2vd's start-up sweep removes the first
-// two kinds (logging each) and logs the others as errors, for an operator to decide (a job on
-// a corpus whose files are missing fails with that error).
+// two kinds (logging each), marks the rows whose files are damaged broken (and clears the mark
+// of rows whose files are whole again), and logs the rest as errors, for an operator to decide.
 
 #include <string>
 #include <vector>
@@ -20,7 +22,7 @@
 namespace w2v::server {
 
 struct Finding {
-  enum class Kind { kOrphan, kTempFile, kMissingFiles, kDanglingJob };
+  enum class Kind { kOrphan, kTempFile, kBrokenFiles, kDanglingJob };
   Kind kind;
   std::string path;     // the file or directory concerned
   std::string message;  // one line, for a person
@@ -29,8 +31,9 @@ struct Finding {
 // Read-only: every inconsistency between the store and the files.
 std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs);
 
-// At start, before anything else writes: removes orphans and temporary files, logging each,
-// and logs (as errors) the rows whose files are missing. Returns what it found.
+// At start, before anything else writes: marks broken the rows whose files are damaged (and
+// whole again the others), removes orphans and temporary files, logging each, and logs (as
+// errors) the other findings. Returns what it found.
 std::vector<Finding> sweep_data_dir(Store& store, const DataDir& dirs);
 
 }  // namespace w2v::server

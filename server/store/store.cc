@@ -112,6 +112,12 @@ ALTER TABLE jobs ADD COLUMN init_model TEXT;
 ALTER TABLE jobs ADD COLUMN vocabulary TEXT CHECK (vocabulary IN ('extend', 'keep'));
 CREATE INDEX jobs_by_init_model ON jobs (init_model, status);
 )sql",
+    // 7: rows whose files cannot be used (missing, truncated), found by the start-up sweep or a
+    // failed load: why, for a person; NULL while the files are whole.
+    R"sql(
+ALTER TABLE corpora ADD COLUMN broken TEXT;
+ALTER TABLE models ADD COLUMN broken TEXT;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -170,7 +176,7 @@ std::string evaluation_text(const json& evaluation) {
 // ---- corpora ----
 
 constexpr const char* kCorpusColumns =
-    "id, name, bytes, tokens, sentences, distinct_words, created_at";
+    "id, name, bytes, tokens, sentences, distinct_words, created_at, broken";
 
 CorpusRecord read_corpus(const sqlite::Statement& s) {
   CorpusRecord c;
@@ -181,6 +187,7 @@ CorpusRecord read_corpus(const sqlite::Statement& s) {
   c.sentences = to_u64(s.column_int64(4));
   c.distinct_words = to_u64(s.column_int64(5));
   c.created_at = s.column_text(6);
+  c.broken = s.column_optional_text(7);
   return c;
 }
 
@@ -237,7 +244,7 @@ void bind_job(sqlite::Statement& s, const JobRecord& j) {
 
 constexpr const char* kModelColumns =
     "id, job_id, name, vocab_size, dim, params, evaluation, source, created_at, search, "
-    "parent_id, weights";
+    "parent_id, weights, broken";
 
 ModelRecord read_model(const sqlite::Statement& s) {
   ModelRecord m;
@@ -253,6 +260,7 @@ ModelRecord read_model(const sqlite::Statement& s) {
   m.search = s.column_text(9);
   m.parent_id = s.column_optional_text(10);
   m.weights = s.column_text(11);
+  m.broken = s.column_optional_text(12);
   return m;
 }
 
@@ -422,6 +430,18 @@ struct Store::Impl {
     s.run();
   }
 
+  // Sets (or with nullopt clears) the broken mark of a row of table; false when there is none.
+  bool set_broken_locked(const char* table, const std::string& id,
+                         const std::optional<std::string>& why) {
+    return locked([&] {
+      auto s = db.prepare(std::string("UPDATE ") + table + " SET broken=?2 WHERE id=?1");
+      s.bind_text(1, id);
+      s.bind_optional_text(2, why);
+      s.run();
+      return db.changes() > 0;
+    });
+  }
+
   template <class Record, class Read>
   std::optional<Record> one(const std::string& sql, const std::string& id, Read read) {
     auto s = db.prepare(sql);
@@ -523,6 +543,10 @@ DeleteResult Store::delete_corpus(const std::string& id) {
     tx.commit();
     return DeleteResult::kDeleted;
   });
+}
+
+bool Store::set_corpus_broken(const std::string& id, const std::optional<std::string>& why) {
+  return impl_->set_broken_locked("corpora", id, why);
 }
 
 // ---- jobs ----
@@ -663,6 +687,10 @@ bool Store::update_model(const ModelRecord& m) {
     s.run();
     return impl_->db.changes() > 0;
   });
+}
+
+bool Store::set_model_broken(const std::string& id, const std::optional<std::string>& why) {
+  return impl_->set_broken_locked("models", id, why);
 }
 
 DeleteResult Store::delete_model(const std::string& id) {

@@ -40,6 +40,9 @@ class Store {
   std::vector<proto::CorpusRecord> corpora() const;  // oldest first
   // kInUse when a queued or running job uses it; otherwise deletes the record.
   DeleteResult delete_corpus(const std::string& id);
+  // Marks the corpus broken with why (its files cannot be used), or with nullopt whole again;
+  // false when there is no such corpus.
+  bool set_corpus_broken(const std::string& id, const std::optional<std::string>& why);
 
   void insert_job(const proto::JobRecord& j);  // appended to the FIFO order
   // In one transaction: inserts j only while its corpus exists (so a job never names a corpus
@@ -64,7 +67,10 @@ class Store {
   void insert_model(const proto::ModelRecord& m);
   std::optional<proto::ModelRecord> model(const std::string& id) const;
   std::vector<proto::ModelRecord> models() const;  // oldest first
-  bool update_model(const proto::ModelRecord& m);  // false when there is no such model
+  // Every field but the broken mark; false when there is no such model.
+  bool update_model(const proto::ModelRecord& m);
+  // As set_corpus_broken, for a model.
+  bool set_model_broken(const std::string& id, const std::optional<std::string>& why);
   // kInUse when a queued or running job starts from it (init_model); otherwise deletes it.
   DeleteResult delete_model(const std::string& id);
 

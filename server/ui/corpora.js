@@ -39,7 +39,8 @@ export async function renderCorpora(main, _args, signal) {
       return;
     }
     clear(body, corpora.slice().reverse().map((c) => el('tr', { 'data-corpus': c.id },
-      el('td', {}, c.name, el('div', { class: 'muted mono' }, c.id)),
+      el('td', {}, c.name, el('div', { class: 'muted mono' }, c.id),
+        c.state === 'broken' && el('div', { class: 'broken', role: 'note' }, `Broken: ${c.error}`)),
       el('td', { class: 'num' }, formatBytes(c.bytes)),
       el('td', { class: 'num' }, formatCount(c.tokens)),
       el('td', { class: 'num' }, formatCount(c.sentences)),

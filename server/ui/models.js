@@ -54,7 +54,8 @@ export async function renderModels(main, _args, signal) {
 
   const row = (m) => {
     const nameCell = el('td', {}, el('a', { href: `#/explore/${encodeURIComponent(m.id)}` }, m.name),
-      el('div', { class: 'muted mono' }, m.id));
+      el('div', { class: 'muted mono' }, m.id),
+      m.state === 'broken' && el('div', { class: 'broken', role: 'note' }, `Broken: ${m.error}`));
     const search = select([['exact', 'exact'], ['approximate', 'approximate']], m.search);
     search.setAttribute('aria-label', `Default search of model ${m.name}`);
     search.addEventListener('change', () => act(`Cannot change the search of ${m.id}`, async () => {

@@ -8,6 +8,10 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <system_error>
+
+#include "core/io/atomic_file.h"
+#include "support/temp_dir.h"
 
 #include "support/temp_dir.h"
 
@@ -88,6 +92,48 @@ TEST(HnswIndex, SavesAndLoads) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].id, b[i].id);
   const Embeddings other = clustered_embeddings(1999, 16, 3);
   EXPECT_THROW(HnswIndex::load(path, other), std::runtime_error);
+}
+
+TEST(HnswIndex, MemoryEstimateIsWhatTheBuiltIndexUses) {
+  for (const auto& [n, dim] : {std::pair<std::size_t, std::size_t>{1, 4}, {500, 16}, {3000, 33}}) {
+    const Embeddings emb = clustered_embeddings(n, dim, n);
+    const auto index = HnswIndex::build(emb);
+    EXPECT_EQ(HnswIndex::estimate_memory_bytes(n, dim), index->memory_bytes()) << n << " x " << dim;
+  }
+}
+
+// A full disk while the index is written: save() says so (a std::system_error that is_disk_full
+// recognises) and leaves nothing behind, neither at the path nor under a temporary name; a
+// complete index at the path stays as it was.
+TEST(HnswIndex, SaveOnAFullDiskFailsAndLeavesNothingHalfWritten) {
+  const Embeddings emb = clustered_embeddings(2000, 16, 5);
+  const auto index = HnswIndex::build(emb);
+  testing::TempDir dir("hnsw-full");
+  const std::string path = dir.file("hnsw.bin");
+
+  for (const std::uint64_t room : {std::uint64_t{0}, std::uint64_t{1000}, std::uint64_t{100000}}) {
+    inject_disk_full_after(room);
+    try {
+      index->save(path);
+      inject_disk_full_after(std::nullopt);
+      FAIL() << "save succeeded with " << room << " bytes of room";
+    } catch (const std::exception& e) {
+      inject_disk_full_after(std::nullopt);
+      EXPECT_TRUE(is_disk_full(e)) << e.what();
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "with " << room << " bytes of room";
+  }
+
+  // A saved index survives a later failed save whole.
+  index->save(path);
+  const auto saved_size = std::filesystem::file_size(path);
+  inject_disk_full_after(100);
+  EXPECT_THROW(index->save(path), std::system_error);
+  inject_disk_full_after(std::nullopt);
+  EXPECT_EQ(std::filesystem::file_size(path), saved_size);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+  const auto loaded = HnswIndex::load(path, emb);
+  EXPECT_EQ(loaded->memory_bytes(), index->memory_bytes());
 }
 
 }  // namespace

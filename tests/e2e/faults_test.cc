@@ -3,6 +3,8 @@
 
 #include <netinet/in.h>
 
+#include <functional>
+
 #include "e2e/fault_support.h"
 
 namespace w2v::testing {
@@ -93,6 +95,33 @@ TEST(DiskFull, JobWritesFailTheJobWithAReadableErrorAndTheDaemonGoesOn) {
   EXPECT_EQ(run_check(d.server.data_dir()).exit_code, 0);
 }
 
+TEST(DiskFull, AnHnswIndexThatCannotBeSavedStillServesAndLeavesNothingBehind) {
+  TempDir scratch("flag");
+  const std::string flag = scratch.path() + "/disk-full";
+  ScopedEnv env("W2V_FAULT_ENOSPC_FLAG", flag);
+  Daemon d;
+  const auto m =
+      d.api.import_model(write_random_model(d.dir.path() + "/v.bin", 3000, 16), "m", "binary", {});
+  const std::string model_dir = d.server.data_dir() + "/models/" + m.id;
+  write_file(flag, "");
+  const auto approximate = d.api.similar(m.id, {"w1"}, {}, 5, false);
+  EXPECT_EQ(approximate.size(), 5u);
+  EXPECT_FALSE(std::filesystem::exists(model_dir + "/hnsw.bin"));
+  for (const auto& entry : std::filesystem::directory_iterator(model_dir)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+  }
+  EXPECT_TRUE(contains(d.server.log(), "the HNSW index is not saved")) << d.server.log();
+  // The index in memory keeps serving; with space back, the next load saves it.
+  EXPECT_EQ(d.api.similar(m.id, {"w2"}, {}, 5, false).size(), 5u);
+  std::filesystem::remove(flag);
+  ASSERT_EQ(d.server.stop(SIGTERM), 0);
+  d.server.restart();
+  EXPECT_EQ(client_for(d.server).similar(m.id, {"w1"}, {}, 5, false), approximate);
+  EXPECT_TRUE(std::filesystem::exists(model_dir + "/hnsw.bin"));
+  ASSERT_EQ(d.server.stop(SIGTERM), 0);
+  EXPECT_EQ(run_check(d.server.data_dir()).exit_code, 0);
+}
+
 TEST(DiskFull, RealSmallFilesystem) {
   TempDir root("tmpfs");
   SmallFilesystem small(root.path() + "/mnt", 12u << 20);
@@ -158,6 +187,64 @@ TEST(MemoryAdmission, JobsAndImportsOverTheLimitAreRefusedWithTheEstimate) {
   EXPECT_EQ(i.status(), 400);
   EXPECT_EQ(i.code(), "model_too_large") << i.what();
   EXPECT_TRUE(contains(i.what(), "1000000 words x dim 300")) << i.what();
+}
+
+// The value of an unlabelled gauge in /metrics (-1 when it is not there).
+double gauge(client::W2vdClient& api, const std::string& name) {
+  const std::string text = api.http().request("GET", "/metrics").body;
+  const auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
+TEST(MemoryAdmission, ModelLoadsOverTheLimitAreRefusedWithTheEstimateNotAttempted) {
+  TempDir dir("load-limit");
+  const std::string data = dir.path() + "/data";
+  std::string big_id, small_id;
+  {
+    // Imported under the default limit; then the server restarts with a lower one.
+    ServerProcess server(W2VD_BINARY, data);
+    auto api = client_for(server);
+    big_id = api.import_model(write_random_model(dir.path() + "/big.bin", 20000, 100), "big",
+                              "binary", {})
+                 .id;
+    small_id = api.import_model(write_random_model(dir.path() + "/small.bin", 50, 8), "small",
+                                "binary", {})
+                   .id;
+    ASSERT_EQ(server.stop(SIGTERM), 0);
+  }
+  ServerProcess server(W2VD_BINARY, data, {"--max-job-memory", "4MiB"});
+  auto api = client_for(server);
+  const std::string out = dir.path() + "/export.txt";
+  const std::string pairs = write_file(dir.path() + "/pairs.txt", "w1 w2 0.5\nw3 w4 0.1\n");
+  const std::vector<std::pair<std::string, std::function<void()>>> loads = {
+      {"similar", [&] { api.similar(big_id, {"w1"}, {}, 3); }},
+      {"similar approximate", [&] { api.similar(big_id, {"w1"}, {}, 3, false); }},
+      {"vector", [&] { api.vector(big_id, "w1"); }},
+      {"evaluate", [&] { api.evaluate(big_id, pairs, "pairs"); }},
+      {"export text", [&] { api.export_model(big_id, "text", out); }},
+  };
+  for (const auto& [what, load] : loads) {
+    const auto e = api_error_of(load);
+    EXPECT_EQ(e.status(), 409) << what << ": " << e.what();
+    EXPECT_EQ(e.code(), "model_too_large") << what << ": " << e.what();
+    for (const char* part : {"needs about", "MiB of memory", "20000 words x dim 100",
+                             "over this server's limit of 4.0 MiB (--max-job-memory)"}) {
+      EXPECT_TRUE(contains(e.what(), part)) << what << ": " << part << " in " << e.what();
+    }
+  }
+  // Refused before anything was loaded or reserved.
+  EXPECT_EQ(gauge(api, "w2vd_model_cache_bytes"), 0);
+  EXPECT_EQ(gauge(api, "w2vd_model_cache_models"), 0);
+  EXPECT_FALSE(api.model(big_id).broken);  // too large here is not broken
+  // The file is sent as it is (nothing loaded), and a model that fits is served.
+  api.export_model(big_id, "binary", out);
+  EXPECT_EQ(std::filesystem::file_size(out),
+            std::filesystem::file_size(data + "/models/" + big_id + "/vectors.bin"));
+  EXPECT_EQ(api.similar(small_id, {"w1"}, {}, 3).size(), 3u);
+  EXPECT_EQ(api.similar(small_id, {"w1"}, {}, 3, false).size(), 3u);
+  EXPECT_EQ(gauge(api, "w2vd_model_cache_models"), 1);
+  EXPECT_GT(gauge(api, "w2vd_model_cache_bytes"), 0);
+  EXPECT_EQ(server.log().find("model " + big_id + " loaded"), std::string::npos);
 }
 
 // Peak resident memory of a process, from /proc (VmHWM, in bytes).

@@ -24,7 +24,7 @@ namespace proto {
 bool operator==(const CorpusRecord& a, const CorpusRecord& b) {
   return a.id == b.id && a.name == b.name && a.bytes == b.bytes && a.tokens == b.tokens &&
          a.sentences == b.sentences && a.distinct_words == b.distinct_words &&
-         a.created_at == b.created_at;
+         a.created_at == b.created_at && a.broken == b.broken;
 }
 
 bool operator==(const JobProgress& a, const JobProgress& b) {
@@ -45,7 +45,8 @@ bool operator==(const JobRecord& a, const JobRecord& b) {
 bool operator==(const ModelRecord& a, const ModelRecord& b) {
   return a.id == b.id && a.job_id == b.job_id && a.name == b.name && a.vocab_size == b.vocab_size &&
          a.dim == b.dim && a.params == b.params && a.evaluation == b.evaluation &&
-         a.source == b.source && a.created_at == b.created_at && a.search == b.search;
+         a.source == b.source && a.created_at == b.created_at && a.search == b.search &&
+         a.broken == b.broken;
 }
 
 namespace {
@@ -84,7 +85,8 @@ TrainParams sample_params() {
 }
 
 CorpusRecord sample_corpus() {
-  return {"c_abc123", "wiki text8", 100000000, 17005207, 1, 253854, "2026-11-21T14:20:00.123Z"};
+  return {"c_abc123",  "wiki text8", 100000000, 17005207, 1, 253854, "2026-11-21T14:20:00.123Z",
+          std::nullopt};
 }
 
 JobRecord sample_job() {
@@ -167,9 +169,9 @@ TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
 TEST(CorpusJson, ShapeAndRoundTrip) {
   const CorpusRecord c = sample_corpus();
   const json j = to_json(c);
-  EXPECT_EQ(j.size(), 7u);
-  for (const char* k :
-       {"id", "name", "bytes", "tokens", "sentences", "distinct_words", "created_at"})
+  EXPECT_EQ(j.size(), 9u);
+  for (const char* k : {"id", "name", "bytes", "tokens", "sentences", "distinct_words",
+                        "created_at", "state", "error"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(corpus_from_json(j), c);
   // Through text too, as the client sees it.
@@ -250,14 +252,36 @@ TEST(JobJson, FailedJobCarriesError) {
 TEST(ModelJson, ShapeAndRoundTrip) {
   const ModelRecord m = sample_model();
   const json j = to_json(m);
-  EXPECT_EQ(j.size(), 12u);
+  EXPECT_EQ(j.size(), 14u);
   for (const char* k : {"id", "job_id", "name", "vocab_size", "dim", "params", "evaluation",
-                        "source", "created_at", "search", "parent_id", "weights"})
+                        "source", "created_at", "search", "parent_id", "weights", "state", "error"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["evaluation"]["analogies"]["questions"], 19544);
   EXPECT_EQ(j["search"], "approximate");
   EXPECT_EQ(model_from_json(j), m);
   EXPECT_EQ(model_from_json(json::parse(dump(j))), m);
+}
+
+TEST(RecordsJson, BrokenRecordsCarryStateAndError) {
+  CorpusRecord c = sample_corpus();
+  EXPECT_EQ(to_json(c)["state"], "ready");
+  EXPECT_TRUE(to_json(c)["error"].is_null());
+  c.broken = "/data/corpora/c_1/counts is missing";
+  json j = to_json(c);
+  EXPECT_EQ(j["state"], "broken");
+  EXPECT_EQ(j["error"], "/data/corpora/c_1/counts is missing");
+  EXPECT_EQ(corpus_from_json(json::parse(dump(j))), c);
+  // Older servers send neither: ready.
+  j.erase("state");
+  j.erase("error");
+  EXPECT_FALSE(corpus_from_json(j).broken);
+  j["state"] = "gone";
+  EXPECT_THROW(corpus_from_json(j), ApiError);
+
+  ModelRecord m = sample_model();
+  m.broken = "its vectors cannot be loaded: truncated";
+  EXPECT_EQ(to_json(m)["state"], "broken");
+  EXPECT_EQ(model_from_json(json::parse(dump(to_json(m)))), m);
 }
 
 TEST(ModelJson, OlderServersModelsAreVectorsOnlyAndWeightsAreChecked) {

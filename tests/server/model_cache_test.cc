@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/io/vectors_io.h"
+#include "proto/api_error.h"
 #include "support/random_vectors.h"
 #include "support/temp_dir.h"
 
@@ -66,6 +67,64 @@ TEST_F(ModelCacheTest, AnUnknownOrDeletedModelIsNull) {
   EXPECT_EQ(cache.loaded(id), nullptr);
   EXPECT_EQ(cache.get(id), nullptr);  // its files are still there: the store decides
   EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST_F(ModelCacheTest, AModelOverTheLoadLimitIsRefusedBeforeAnythingIsReserved) {
+  const std::string big = add_model(2000, 64), small = add_model(50, 8);
+  ModelCache probe(*dirs_, 1ull << 40, exists());
+  const std::uint64_t big_bytes = probe.get(big)->memory_bytes();
+  const std::uint64_t small_bytes = probe.get(small)->memory_bytes();
+  ASSERT_LT(small_bytes * 4, big_bytes);
+
+  ModelCache cache(*dirs_, 1ull << 40, exists(), {}, big_bytes / 2);
+  try {
+    cache.get(big);
+    FAIL() << "a model over the limit was loaded";
+  } catch (const proto::ApiError& e) {
+    EXPECT_EQ(e.status(), 409);
+    EXPECT_EQ(e.code(), "model_too_large");
+    EXPECT_NE(std::string(e.what()).find("2000 words x dim 64"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.loads(), 0u);
+  ASSERT_NE(cache.get(small), nullptr);
+  ASSERT_NE(cache.index(small), nullptr);
+
+  // A model that fits alone but not with the index a query asks for: the model serves, the
+  // index is refused (and not built).
+  const std::uint64_t index_bytes = HnswIndex::estimate_memory_bytes(2000, 64);
+  ModelCache tight(*dirs_, 1ull << 40, exists(), {}, big_bytes + index_bytes / 2);
+  ASSERT_NE(tight.get(big), nullptr);
+  try {
+    tight.index(big);
+    FAIL() << "an index over the limit was built";
+  } catch (const proto::ApiError& e) {
+    EXPECT_EQ(e.code(), "model_too_large");
+    EXPECT_NE(std::string(e.what()).find("for its HNSW index"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(tight.index_builds(), 0u);
+}
+
+TEST_F(ModelCacheTest, AFailedLoadGoesThroughTheHookToEveryWaitingQuery) {
+  const std::string id = add_model(500);
+  fs::remove(dirs_->model_vectors(id));
+  std::atomic<int> calls{0};
+  ModelCache cache(*dirs_, 1ull << 40, exists(), [&](const std::string& m, const std::exception&) {
+    ++calls;
+    throw proto::ApiError::conflict("model " + m + " is broken", "model_broken");
+  });
+  for (int i = 0; i < 2; ++i) {
+    try {
+      cache.get(id);
+      FAIL() << "a model without its file was loaded";
+    } catch (const proto::ApiError& e) {
+      EXPECT_EQ(e.code(), "model_broken");
+    }
+  }
+  EXPECT_EQ(calls.load(), 2);  // nothing cached: every load asks again
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
 }
 
 TEST_F(ModelCacheTest, StaysWithinItsBudgetCountingIndexes) {

@@ -594,8 +594,10 @@ TEST_F(StoreTest, SchemaVersionAndPragmas) {
   }
 }
 
-// Undoes migration 4 (continued training) on a database at version 4.
+// Undoes migrations 7 to 4 on a database at the current version.
 void downgrade_to_version_3(sqlite::Database& db) {
+  db.exec("ALTER TABLE corpora DROP COLUMN broken");  // migration 7
+  db.exec("ALTER TABLE models DROP COLUMN broken");
   db.exec("DROP INDEX jobs_by_init_model");
   for (const char* column : {"jobs DROP COLUMN init_model", "jobs DROP COLUMN vocabulary",
                              "models DROP COLUMN parent_id", "models DROP COLUMN weights"}) {
@@ -604,6 +606,51 @@ void downgrade_to_version_3(sqlite::Database& db) {
   db.exec("DROP TABLE job_progress_history");       // migration 5
   db.exec("ALTER TABLE jobs DROP COLUMN crashes");  // migration 4
   db.exec("PRAGMA user_version=3");
+}
+
+TEST_F(StoreTest, BrokenMarksAreSetClearedAndSurviveOtherUpdates) {
+  Store store(db_path());
+  store.insert_corpus(make_corpus("c_1", "text"));
+  store.insert_model(make_model("m_1", std::nullopt));
+  EXPECT_FALSE(store.corpus("c_1")->broken);
+  EXPECT_FALSE(store.model("m_1")->broken);
+
+  EXPECT_TRUE(store.set_corpus_broken("c_1", "corpora/c_1/counts is missing"));
+  EXPECT_TRUE(store.set_model_broken("m_1", "models/m_1/vectors.bin is truncated"));
+  EXPECT_EQ(store.corpus("c_1")->broken, "corpora/c_1/counts is missing");
+  EXPECT_EQ(store.corpora().at(0).broken, "corpora/c_1/counts is missing");
+  EXPECT_EQ(store.models().at(0).broken, "models/m_1/vectors.bin is truncated");
+  // A PATCH (update_model) keeps the mark.
+  ModelRecord m = *store.model("m_1");
+  m.name = "renamed";
+  m.broken.reset();
+  EXPECT_TRUE(store.update_model(m));
+  EXPECT_EQ(store.model("m_1")->name, "renamed");
+  EXPECT_EQ(store.model("m_1")->broken, "models/m_1/vectors.bin is truncated");
+
+  EXPECT_TRUE(store.set_model_broken("m_1", std::nullopt));
+  EXPECT_FALSE(store.model("m_1")->broken);
+  EXPECT_FALSE(store.set_corpus_broken("c_none", "x"));
+  EXPECT_FALSE(store.set_model_broken("m_none", "x"));
+  EXPECT_EQ(store.delete_corpus("c_1"), DeleteResult::kDeleted);
+}
+
+TEST_F(StoreTest, MigrationSevenLeavesOlderRowsReady) {
+  {
+    Store store(db_path());
+    store.insert_corpus(make_corpus("c_old", "text"));
+    store.insert_model(make_model("m_old", std::nullopt));
+  }
+  {
+    sqlite::Database db(db_path());
+    db.exec("ALTER TABLE corpora DROP COLUMN broken");
+    db.exec("ALTER TABLE models DROP COLUMN broken");
+    db.exec("PRAGMA user_version=6");
+  }
+  Store store(db_path());
+  EXPECT_EQ(store.schema_version(), 7);
+  EXPECT_FALSE(store.corpus("c_old")->broken);
+  EXPECT_FALSE(store.model("m_old")->broken);
 }
 
 TEST_F(StoreTest, ContinuedTrainingFieldsRoundTrip) {
