@@ -127,7 +127,9 @@ RoutedRequest route_request(RequestHead head, const Router& router, const Author
     out.body_limit = out.route->document_body ? limits.max_document_bytes : limits.max_body_bytes;
   }
   if (head.content_length && *head.content_length > out.body_limit) {
-    return answered(std::move(out), payload_too_large(out.body_limit));
+    // The answer first: the argument order of answered(std::move(out), ...) is unspecified.
+    Response too_large = payload_too_large(out.body_limit);
+    return answered(std::move(out), std::move(too_large));
   }
   return out;
 }
