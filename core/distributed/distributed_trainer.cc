@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "core/distributed/global_word_count.h"
 #include "core/distributed/matrix_sync.h"
@@ -82,7 +83,7 @@ class Coordination {
   }
   void trainer_finished(std::exception_ptr error) {
     std::lock_guard lock(mutex_);
-    error_ = error;
+    error_ = std::move(error);
     finished_ = true;
     wake_ = true;
     cv_.notify_all();

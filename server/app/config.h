@@ -28,7 +28,7 @@ struct ServerConfig {
   int read_timeout_seconds = 30;
   int blocking_threads = 0;         // 0: max(2, min(4, cores))
   std::size_t blocking_queue = 32;  // requests waiting for a blocking thread, beyond one each
-  std::uint64_t min_body_rate = 8 * 1024;  // bytes/s
+  std::uint64_t min_body_rate = std::uint64_t{8} * 1024;  // bytes/s
   std::size_t softmax_max_vocab = 50000;
   // Faults (docs/operations.md, "Disk full, out of memory, crashes").
   std::uint64_t max_job_memory = 0;  // 0: 80% of the cgroup limit or physical memory

@@ -58,7 +58,7 @@ Response on_blocking_pool(AppContext& app, Request& req,
   auto copy = std::make_shared<Request>(req);
   copy->body = std::move(body);
   std::shared_ptr<const Request> request = std::move(copy);
-  return Response::later([lease, request, work = std::move(work)](Completion complete) {
+  return Response::later([lease, request, work = std::move(work)](const Completion& complete) {
     // The task keeps the lease (the request's place) until it has answered.
     const bool posted = lease->post([lease, request, work, complete] {
       Response r;
@@ -74,7 +74,7 @@ Response on_blocking_pool(AppContext& app, Request& req,
 }
 
 void complete_on_pool(BlockingPool::Lease& lease, UploadHandler& upload,
-                      const std::string& request_id, Completion done) {
+                      const std::string& request_id, const Completion& done) {
   const bool posted = lease.post([&upload, request_id, done] {
     Response r;
     try {

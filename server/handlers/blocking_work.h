@@ -41,6 +41,6 @@ Response on_blocking_pool(AppContext& app, Request& req,
 // upload.on_abort(), the error response for what it threw. upload must live until done is called
 // (the connection keeps it).
 void complete_on_pool(BlockingPool::Lease& lease, UploadHandler& upload,
-                      const std::string& request_id, Completion done);
+                      const std::string& request_id, const Completion& done);
 
 }  // namespace w2v::server

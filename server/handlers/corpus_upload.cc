@@ -101,7 +101,7 @@ void CorpusUpload::on_data_async(std::string_view chunk,
 }
 
 void CorpusUpload::on_complete_async(Completion done) {
-  complete_on_pool(*lease_, *this, request_id_, std::move(done));
+  complete_on_pool(*lease_, *this, request_id_, done);
 }
 
 void CorpusUpload::on_data(std::string_view chunk) {

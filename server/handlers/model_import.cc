@@ -56,7 +56,7 @@ void ModelImport::on_data(std::string_view chunk) {
 }
 
 void ModelImport::on_complete_async(Completion done) {
-  complete_on_pool(*lease_, *this, request_id_, std::move(done));
+  complete_on_pool(*lease_, *this, request_id_, done);
 }
 
 Response ModelImport::on_complete() {

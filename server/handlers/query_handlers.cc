@@ -34,6 +34,7 @@ struct Model {
   }
   std::vector<std::uint32_t> words(const std::vector<std::string>& ws) const {
     std::vector<std::uint32_t> ids;
+    ids.reserve(ws.size());
     for (const auto& w : ws) ids.push_back(word(w));
     return ids;
   }

@@ -22,16 +22,16 @@ namespace w2v::server {
 struct HttpLimits {
   // Beyond: 431. A chunk-size line or trailer must fit the read buffer (this + 16 KiB): else
   // 400 (431 for a trailer) and close.
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 1024 * 1024;           // ordinary routes (JSON requests): 413
-  std::size_t max_document_bytes = 64 * 1024 * 1024;  // add_document routes (files): 413
-  std::uint64_t max_upload_bytes = 10ull << 30;       // streamed uploads: 413
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
+  std::size_t max_body_bytes = std::size_t{1} << 20;       // ordinary routes (JSON requests): 413
+  std::size_t max_document_bytes = std::size_t{64} << 20;  // add_document routes (files): 413
+  std::uint64_t max_upload_bytes = 10ull << 30;            // streamed uploads: 413
   // The whole header, and each read of a body: beyond, 408 and close (a client silent before
   // its request starts is closed without an answer).
   std::chrono::seconds read_timeout{30};
   // A body must also arrive at this average rate once read_timeout has passed (bytes/s; 0: no
   // minimum): else 408 and close.
-  std::uint64_t min_body_bytes_per_second = 8 * 1024;
+  std::uint64_t min_body_bytes_per_second = std::uint64_t{8} * 1024;
   std::chrono::seconds write_timeout{60};
   std::chrono::seconds idle_timeout{60};    // keep-alive wait for the next request
   std::size_t max_connections = 1024;       // beyond: 503 and close

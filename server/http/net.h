@@ -31,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 using HeaderParser = http::request_parser<http::empty_body>;
 
 // Streamed uploads are handed to their handler, and files are sent, in pieces of this size.
-constexpr std::size_t kChunkBytes = 256 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{256} * 1024;
 
 inline std::string_view sv(beast::string_view s) {
   return std::string_view(s.data(), s.size());

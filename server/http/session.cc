@@ -22,7 +22,7 @@ namespace w2v::server::http_io {
 namespace {
 
 // The first read of a request (while waiting for it to start).
-constexpr std::size_t kFirstReadBytes = 16 * 1024;
+constexpr std::size_t kFirstReadBytes = std::size_t{16} * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 std::string new_request_id() {

@@ -28,6 +28,8 @@ class UploadHandler {
   // work elsewhere (the blocking pool) and call done later, from any thread, exactly once; the
   // connection reads no more of the body, and keeps chunk's bytes valid, until then. done's
   // exception_ptr is null on success; a proto::ApiError in it becomes the error response.
+  // done is taken by value on purpose: an override keeps it to call later (NOLINTs below).
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   virtual void on_data_async(std::string_view chunk, std::function<void(std::exception_ptr)> done) {
     std::exception_ptr error;
     try {
@@ -37,7 +39,7 @@ class UploadHandler {
     }
     done(error);
   }
-  virtual void on_complete_async(Completion done) {
+  virtual void on_complete_async(Completion done) {  // NOLINT(performance-unnecessary-value-param)
     // The default: the synchronous on_complete; its exception reaches the connection as usual.
     done(on_complete());
   }

@@ -201,7 +201,7 @@ TEST(Tokenizer, FiftyMegabyteWordIsOneCutToken) {
 TEST(Tokenizer, ChunkSizeDoesNotMatter) {
   std::string text = "  the quick\tbrown  fox\r\n\n\njumps " + pattern(99) + " " + pattern(100) +
                      "\n" + pattern(101) + "\t" + pattern(230) + "\n \n" +
-                     std::string("nul\0byte \xff\xfe caf\xc3\xa9\n", 19) + "a b c d e f g\v\f\r" +
+                     std::string("nul\0byte \xff\xfe caf\xc3\xa9\n", 18) + "a b c d e f g\v\f\r" +
                      pattern(17) + "\n\n\nlast words without newline";
   for (int i = 0; i < 40; ++i)
     text += (i % 7 == 0 ? "\n" : " ") + pattern(static_cast<std::size_t>(i * 13 % 120 + 1));

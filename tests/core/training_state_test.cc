@@ -56,7 +56,8 @@ TEST_F(TrainingStateFile, RoundTripsEveryLoss) {
     EXPECT_EQ(back.counts, s.counts);
     ASSERT_EQ(back.output.rows(), s.output.rows());
     for (std::size_t r = 0; r < s.output.rows(); ++r) {
-      EXPECT_EQ(std::memcmp(back.output.row(r), s.output.row(r), 3 * sizeof(float)), 0);
+      EXPECT_EQ(std::vector<float>(back.output.row(r), back.output.row(r) + 3),
+                std::vector<float>(s.output.row(r), s.output.row(r) + 3));
     }
   }
 }

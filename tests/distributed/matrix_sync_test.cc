@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdint>
+
 #include "support/in_process_communicator.h"
 
 namespace w2v::distributed {
@@ -39,7 +42,7 @@ TEST(MatrixSync, EveryMembersChangeCountsOnLeadingOrTrailingRowsOnly) {
       bytes[comm.rank()] = comm.allreduce_bytes();
     });
     for (int r = 0; r < 3; ++r) {
-      EXPECT_EQ(bytes[r], 4u * 7 * sizeof(float));  // the 7 columns, not the padded stride
+      EXPECT_EQ(bytes[r], sizeof(float) * 4 * 7);  // the 7 columns, not the padded stride
       for (std::size_t i = 0; i < 10; ++i) {
         const bool synced = order == RowOrder::kForward ? i < 4 : i >= 6;
         for (std::size_t j = 0; j < 7; ++j) {
@@ -52,8 +55,12 @@ TEST(MatrixSync, EveryMembersChangeCountsOnLeadingOrTrailingRowsOnly) {
     }
     // Synchronised rows are bit-identical on every member.
     for (std::size_t i = 0; i < 10; ++i) {
-      EXPECT_EQ(std::memcmp(result[0].row(i), result[2].row(i), 7 * sizeof(float)) == 0,
-                order == RowOrder::kForward ? i < 4 : i >= 6);
+      bool identical = true;
+      for (std::size_t j = 0; j < 7; ++j) {
+        identical = identical && std::bit_cast<std::uint32_t>(result[0].row(i)[j]) ==
+                                     std::bit_cast<std::uint32_t>(result[2].row(i)[j]);
+      }
+      EXPECT_EQ(identical, order == RowOrder::kForward ? i < 4 : i >= 6);
     }
   }
 }

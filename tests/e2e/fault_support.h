@@ -55,9 +55,9 @@ class SmallFilesystem {
 
 // Fills the file system holding dir with a file until writes fail (ENOSPC); returns its path.
 inline std::string fill_disk(const std::string& dir) {
-  const std::string path = dir + "/filler";
+  std::string path = dir + "/filler";
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  const std::string block(64 * 1024, 'f');
+  const std::string block(std::size_t{64} * 1024, 'f');
   while (f != nullptr && std::fwrite(block.data(), 1, block.size(), f) == block.size()) {
   }
   if (f != nullptr) std::fclose(f);

@@ -37,6 +37,7 @@ TEST(ModelDeleteRace, NoQueryAnswersFromADeletedModelAndNoneAnswers500) {
     std::mutex mutex;
     std::vector<Answer> answers;
     std::vector<std::thread> clients;
+    clients.reserve(4);
     for (int t = 0; t < 4; ++t) {
       clients.emplace_back([&, t] {
         client::HttpClient http(options);

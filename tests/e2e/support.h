@@ -79,7 +79,7 @@ struct Daemon {
         server(W2VD_BINARY, dir.path() + "/data", std::move(args)),
         api(client::ClientOptions{server.url(), token, std::chrono::seconds(60)}) {}
   std::string corpus_file() {
-    const std::string path = dir.path() + "/planted.txt";
+    std::string path = dir.path() + "/planted.txt";
     if (!std::filesystem::exists(path)) write_file(path, planted().text);
     return path;
   }
@@ -105,7 +105,7 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, in
   }
   if (half_close) ::shutdown(fd, SHUT_WR);
   std::string out;
-  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  timeval tv{timeout_ms / 1000, static_cast<suseconds_t>(timeout_ms % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   char buf[4096];
   for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)

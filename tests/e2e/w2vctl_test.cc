@@ -13,6 +13,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "core/io/vectors_io.h"
@@ -192,7 +193,7 @@ std::string first_match(const std::string& s, const std::string& re) {
 }
 
 json parse_json(const Result& r) {
-  const json j = json::parse(r.out, nullptr, false);
+  json j = json::parse(r.out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << r;
   return j;
 }
@@ -241,10 +242,11 @@ std::uint16_t closed_port() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
+  const bool bound = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!bound || addr.sin_port == 0) throw std::runtime_error("closed_port: no loopback port");
   return ntohs(addr.sin_port);
 }
 

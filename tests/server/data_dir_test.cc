@@ -165,6 +165,7 @@ TEST_F(DataDirTest, NewIdIsThreadSafe) {
   constexpr int kPerThread = 10000;
   std::vector<std::vector<std::string>> made(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&made, t] {
       for (int i = 0; i < kPerThread; ++i) made[t].push_back(new_id("j"));

@@ -81,7 +81,7 @@ TEST_F(HttpLimitsTest, EndlessTrailerIs431AndClosed) {
   for (const std::string target : {"/echo", "/upload"}) {
     Client c(port_);
     auto r = flood(c, "POST " + target + kChunkedHead + chunk("abc") + "0\r\nX-Flood: ",
-                   std::string(64 * 1024, 'a'), 16u << 20);
+                   std::string(std::size_t{64} * 1024, 'a'), 16u << 20);
     ASSERT_TRUE(r) << target;
     EXPECT_EQ(r->status, 431) << target;
     EXPECT_EQ(r->error_code(), "header_too_large");
@@ -95,8 +95,8 @@ TEST_F(HttpLimitsTest, EndlessChunkExtensionIs400AndClosed) {
   start();
   for (const std::string target : {"/echo", "/upload"}) {
     Client c(port_);
-    auto r = flood(c, "POST " + target + kChunkedHead + "1;ext=", std::string(64 * 1024, 'e'),
-                   16u << 20);
+    auto r = flood(c, "POST " + target + kChunkedHead + "1;ext=",
+                   std::string(std::size_t{64} * 1024, 'e'), 16u << 20);
     ASSERT_TRUE(r) << target;
     EXPECT_EQ(r->status, 400) << target;
     EXPECT_EQ(r->error_code(), "bad_request");

@@ -354,7 +354,7 @@ TEST_F(HttpServerTest, UploadPayloadTooLargeByChunkedOverflowAborts) {
   limits.max_upload_bytes = 1 << 20;
   start(limits);
   Client c(port_);
-  std::string piece(64 * 1024, 'z');
+  std::string piece(std::size_t{64} * 1024, 'z');
   ASSERT_TRUE(c.send_all("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
   for (int i = 0; i < 32; ++i) {  // 2 MiB: the server answers midway and discards the rest
     if (!c.send_all(chunk(piece))) break;

@@ -27,7 +27,7 @@ class ModelCacheTest : public ::testing::Test {
 
   // A model of n random words written to models/<id>/vectors.bin; returns its id.
   std::string add_model(std::size_t n, std::size_t dim = 32) {
-    const std::string id = new_id("m");
+    std::string id = new_id("m");
     fs::create_directories(dirs_->model_dir(id));
     const Embeddings emb = testing::random_embeddings(n, dim, n * 7 + ids_.size());
     std::vector<std::string_view> words(emb.words().begin(), emb.words().end());
@@ -162,6 +162,7 @@ TEST_F(ModelCacheTest, ConcurrentQueriesLoadOnceAndBuildTheIndexOnceDespiteEvict
   ModelCache cache(*dirs_, 1ull << 40, exists());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(7);
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 5; ++i) {
@@ -190,12 +191,14 @@ TEST_F(ModelCacheTest, LoadsThatDoNotFitBesideLoadsInProgressWaitForThem) {
   // Many first queries of many models at once: they all load, but the bytes held (loaded and
   // loading) never exceed the budget.
   std::vector<std::string> ids;
+  ids.reserve(6);
   for (int i = 0; i < 6; ++i) ids.push_back(add_model(3000));
   ModelCache probe(*dirs_, 1ull << 40, exists());
   const std::uint64_t budget = probe.get(ids[0])->memory_bytes() * 5 / 2;  // two at once
   ModelCache cache(*dirs_, budget, exists());
   std::atomic<int> loaded{0}, over{0};
   std::vector<std::thread> threads;
+  threads.reserve(ids.size());
   for (const auto& id : ids) {
     threads.emplace_back([&, id] {
       if (cache.get(id)) ++loaded;

@@ -35,6 +35,7 @@ class InProcessGroup {
   // should catch what it wants to check).
   void run(const std::function<void(distributed::Communicator&)>& fn) {
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(size_));
     for (int r = 0; r < size_; ++r) threads.emplace_back([&, r] { fn(member(r)); });
     for (auto& t : threads) t.join();
   }

@@ -76,6 +76,7 @@ class ServerProcess {
                                        "0",     "--data-dir", data_dir_};
     argv_s.insert(argv_s.end(), args_.begin(), args_.end());
     std::vector<char*> argv;
+    argv.reserve(argv_s.size() + 1);
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_ = ::fork();
