@@ -13,8 +13,6 @@
 #include "core/io/atomic_file.h"
 #include "support/temp_dir.h"
 
-#include "support/temp_dir.h"
-
 namespace w2v {
 namespace {
 
