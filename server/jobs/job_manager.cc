@@ -358,6 +358,11 @@ void JobManager::run(const std::string& id) {
     std::lock_guard lock(mutex_);
     return r->record;
   }();
+  // A failed or cancelled job keeps nothing: its work files go before its status is stored, so
+  // a client that sees the status finds them gone (a crash in between resumes it from scratch).
+  const bool ended_without_model =
+      final_record.status == JobStatus::kFailed || final_record.status == JobStatus::kCancelled;
+  if (ended_without_model) job.remove_work_files();
   bool stored = false;
   if (final_record.status == JobStatus::kSucceeded) {
     stored = persist("job " + id + " succeeded with model " + model->id,
@@ -390,7 +395,7 @@ void JobManager::run(const std::string& id) {
     }
     running_.erase(id);
   }
-  if (stored && proto::is_terminal(final_record.status)) job.remove_work_files();
+  if (stored && final_record.status == JobStatus::kSucceeded) job.remove_work_files();
 }
 
 }  // namespace w2v::server
