@@ -352,6 +352,10 @@ try {
   await step(page, 'keyboard-explore', async () => {
     await tabTo(page, navLink('Explore'), { key: 'Shift+Tab' });
     await page.keyboard.press('Enter');
+    // The focus moves to <main> on the hashchange event, which can come after the key press
+    // returns (it did in CI); a Tab pressed before it would be undone by it.
+    await page.locator('#explore-word').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
     await tabTo(page, byId('explore-word'));
     await page.keyboard.type(planted);
     await page.keyboard.press('Enter');

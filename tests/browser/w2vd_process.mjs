@@ -25,8 +25,7 @@ export async function startW2vd(binary, dataDir, extraArgs = []) {
       reject(new Error(`w2vd exited (${code}) before listening; log:\n${log}`));
     });
   });
-  child.stdout.on('data', (c) => { log += c.toString(); });
-  child.stderr.on('data', (c) => { log += c.toString(); });
+  // The start-up listeners above stay attached and go on collecting the log.
   return {
     url: `http://127.0.0.1:${port}`,
     log: () => log,
