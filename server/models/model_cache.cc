@@ -177,18 +177,29 @@ std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) 
   if (building.valid()) return building.get();  // rethrows the builder's error
 
   std::shared_ptr<const HnswIndex> index;
+  // The index counts from the start of its build (its estimate until it is done), and makes
+  // room for itself first, as a load does.
+  std::uint64_t reserved = 0;
   try {
-    admit(model_id, {emb->memory_bytes(), emb->size(), emb->dim()},
-          HnswIndex::estimate_memory_bytes(emb->size(), emb->dim()));
+    const std::uint64_t estimate = HnswIndex::estimate_memory_bytes(emb->size(), emb->dim());
+    admit(model_id, {emb->memory_bytes(), emb->size(), emb->dim()}, estimate);
+    {
+      std::lock_guard lock(mutex_);
+      reserved = estimate;
+      bytes_ += reserved;
+      evict_over_budget(model_id);
+    }
     index = load_or_build_index(model_id, *emb);
   } catch (...) {
     promise.set_exception(std::current_exception());
     std::lock_guard lock(mutex_);
+    bytes_ -= reserved;
     index_builds_.erase(model_id);
     throw;
   }
   promise.set_value(index);
   std::lock_guard lock(mutex_);
+  bytes_ -= reserved;
   index_builds_.erase(model_id);
   // Kept with the model when it is (still, or again) loaded; otherwise this query uses it and
   // the next load of the model reads it from its file.

@@ -4,7 +4,8 @@
 // An evicted model stays alive for queries still holding it.
 //
 // The budget counts what is loaded, what is loading (estimated from its vectors file, a little
-// above the real size, until that is known) and the models' HNSW indexes. A load
+// above the real size, until that is known) and the models' HNSW indexes, from the start of
+// their build (estimated, until they are done). A load, an index build
 // or a finished index evicts the least recently used models until the total fits; a load that
 // would not fit beside the loads already in progress is refused (CacheBusy, answered 503) rather
 // than taken over the budget, except when it is the only one (so a model larger than the whole
@@ -61,7 +62,7 @@ class ModelCache {
   // asked the store before the deletion and had not started yet asks again.
   void evict(const std::string& model_id);
 
-  std::uint64_t bytes() const;  // loaded, loading (estimated) and indexes
+  std::uint64_t bytes() const;  // loaded, loading (estimated) and indexes (building: estimated)
   std::size_t entries() const;
   std::uint64_t loads() const;
   std::uint64_t index_builds() const;

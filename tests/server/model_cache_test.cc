@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <set>
 #include <string>
@@ -145,6 +147,39 @@ TEST_F(ModelCacheTest, StaysWithinItsBudgetCountingIndexes) {
   ASSERT_NE(cache.index(b), nullptr);  // b's index fits beside b alone
   EXPECT_LE(cache.bytes(), with_index + model_bytes / 2);
   EXPECT_EQ(cache.entries(), 1u);
+}
+
+TEST_F(ModelCacheTest, AnIndexCountsAndMakesRoomFromTheStartOfItsBuild) {
+  const std::string a = add_model(500), b = add_model(10000);
+  ModelCache probe(*dirs_, 1ull << 40, exists());
+  const std::uint64_t a_bytes = probe.get(a)->memory_bytes();
+  const std::uint64_t b_bytes = probe.get(b)->memory_bytes();
+  const std::uint64_t estimate = HnswIndex::estimate_memory_bytes(10000, 32);
+
+  // Room for b with its index, not for a beside them.
+  const std::uint64_t budget = b_bytes + estimate + a_bytes / 2;
+  ModelCache cache(*dirs_, budget, exists());
+  ASSERT_NE(cache.get(a), nullptr);
+  ASSERT_NE(cache.get(b), nullptr);
+  auto build = std::async(std::launch::async, [&] { return cache.index(b); });
+  // While no build has finished (index_builds() counts finished builds, and is read after
+  // bytes()), the cache must already count b's index and have evicted a for it.
+  bool seen_while_building = false;
+  while (build.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    const std::uint64_t bytes = cache.bytes();
+    const bool a_loaded = cache.loaded(a) != nullptr;
+    if (cache.index_builds() == 0 && bytes >= b_bytes + estimate) {
+      seen_while_building = true;
+      EXPECT_FALSE(a_loaded);
+      EXPECT_LE(bytes, budget);
+      break;
+    }
+    std::this_thread::yield();
+  }
+  ASSERT_NE(build.get(), nullptr);
+  EXPECT_TRUE(seen_while_building) << "the build ran without the cache counting its index";
+  EXPECT_EQ(cache.index_builds(), 1u);
+  EXPECT_EQ(cache.bytes(), b_bytes + cache.index(b)->memory_bytes());  // the estimate is gone
 }
 
 TEST_F(ModelCacheTest, AModelLargerThanTheBudgetIsServedAlone) {
