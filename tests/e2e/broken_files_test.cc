@@ -170,7 +170,7 @@ TEST(BrokenFiles, AModelWhoseFileGoesAwayWhileRunningBecomesBrokenAtItsFirstLoad
   for (const auto& [id, why] :
        {std::pair{gone.id, std::string("cannot open")}, std::pair{cut.id, std::string("")}}) {
     for (int i = 0; i < 2; ++i) {  // the first query finds it out, later ones read the record
-      const auto e = api_error_of([&] { d.api.similar(id, {"w1"}, {}, 3); });
+      const auto e = api_error_of([&, model = id] { d.api.similar(model, {"w1"}, {}, 3); });
       EXPECT_EQ(e.status(), 409) << e.what();
       EXPECT_EQ(e.code(), "model_broken") << e.what();
       EXPECT_TRUE(contains(e.what(), why)) << e.what();
