@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "proto/requests.h"
 #include "server/jobs/command_line.h"
 
 namespace w2v::server {
@@ -52,7 +53,7 @@ void add_distributed_flags(CLI::App& app, ServerConfig& c) {
           "COMMAND"));
   app.add_option("--max-ranks", c.max_ranks, "most MPI ranks one job may ask for")
       ->envname("W2VD_MAX_RANKS")
-      ->check(CLI::Range(1, 4096))
+      ->check(CLI::Range(1, proto::kMaxRanks))
       ->capture_default_str();
 }
 
