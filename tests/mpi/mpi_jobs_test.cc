@@ -3,7 +3,8 @@
 // on the planted corpus reports progress, succeeds and publishes a model that learned the
 // planted structure and evaluates; a killed rank fails the job with a readable error while the
 // daemon goes on; cancel ends every rank within seconds; a daemon killed mid-job resumes it from
-// its checkpoint; "ranks" is refused without a launcher and over --max-ranks.
+// its checkpoint; a daemon stopped gracefully ends the ranks first; "ranks" is refused without a
+// launcher and over --max-ranks.
 
 #include <dirent.h>
 #include <signal.h>
@@ -122,21 +123,24 @@ double topic_precision(client::W2vdClient& api, const std::string& model) {
 TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
   Daemon d(launcher_args());
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
-  const auto job = d.api.submit_job(corpus.id, rank_params(5), "", "", "", 2);
+  // Long enough (a few seconds) for the event stream, which polls every 0.5 s, to see it run.
+  constexpr int kEpochs = 15;
+  const auto job = d.api.submit_job(corpus.id, rank_params(kEpochs), "", "", "", 2);
   EXPECT_EQ(job.ranks, 2);
   int running_updates = 0;
   const auto done = d.api.watch_job(job.id, [&](const proto::JobRecord& j) {
     if (j.status == JobStatus::kRunning && j.progress.words_done > 0) {
       ++running_updates;
       EXPECT_GT(j.progress.words_total, 0u);
-      EXPECT_LE(j.progress.epoch, 5);
+      EXPECT_LE(j.progress.epoch, kEpochs);
     }
     return true;
   });
   ASSERT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << d.server.log();
+  std::printf("progress events while the ranks trained: %d\n", running_updates);
   EXPECT_GE(running_updates, 1) << "no progress event from the ranks";
   EXPECT_EQ(done.ranks, 2);
-  EXPECT_EQ(done.progress.epoch, 5);
+  EXPECT_EQ(done.progress.epoch, kEpochs);
   EXPECT_EQ(done.progress.words_done, done.progress.words_total);
   EXPECT_FALSE(std::filesystem::exists(d.server.data_dir() + "/jobs/" + job.id));
   EXPECT_TRUE(rank_processes(job.id).empty());
@@ -218,13 +222,26 @@ TEST(MpiJobs, AJobInterruptedByADaemonCrashResumesFromItsCheckpoint) {
       15s));
   d.server.restart();  // on another port
   client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
-  const auto done = api.watch_job(job.id);
-  ASSERT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << d.server.log();
-  EXPECT_EQ(done.attempts, 2);
-  ASSERT_TRUE(done.resumed_from_epoch);
-  EXPECT_GE(*done.resumed_from_epoch, 2);
-  EXPECT_LT(*done.resumed_from_epoch, kEpochs) << "the first attempt had finished";
+  const auto done = finish_resumed_job(api, d.server, job.id, 2);
+  EXPECT_LT(done.resumed_from_epoch.value_or(kEpochs), kEpochs) << "the first attempt had ended";
   EXPECT_GE(topic_precision(api, done.model_id.value_or("none")), 0.9);
+}
+
+TEST(MpiJobs, AGracefulStopEndsTheRanksAndQueuesTheJobAgain) {
+  Daemon d(launcher_args());
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
+  const auto job = d.api.submit_job(corpus.id, rank_params(1000), "", "", "", 2);
+  const auto ranks = wait_training(d.api, job.id, 2);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(d.server.stop(SIGTERM), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  for (const auto& [rank, pid] : ranks) EXPECT_FALSE(alive(pid)) << "rank " << rank;
+  d.server.restart();
+  client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
+  // Queued again (and running again soon): it resumes; cancel it.
+  EXPECT_FALSE(proto::is_terminal(api.job(job.id).status));
+  api.cancel_job(job.id);
+  EXPECT_EQ(api.watch_job(job.id).status, JobStatus::kCancelled);
 }
 
 TEST(MpiJobs, RanksAreRefusedWithoutALauncherAndOverTheMaximum) {

@@ -313,26 +313,19 @@ TEST(CreateJob, Ranks) {
   EXPECT_EQ(parse_create_job(json{{"corpus_id", "c"}}).ranks, 1);
   EXPECT_EQ(parse_create_job(json{{"corpus_id", "c"}, {"ranks", 4}}).ranks, 4);
   EXPECT_EQ(parse_create_job(json{{"corpus_id", "c"}, {"ranks", 2.0}}).ranks, 2);
-  expect_400(
-      [] {
-        parse_create_job(json{{"corpus_id", "c"}, {"ranks", 0}});
-      },
-      "invalid_argument", {"ranks must be an integer in [1, 4096], got 0"});
-  expect_400(
-      [] {
-        parse_create_job(json{{"corpus_id", "c"}, {"ranks", 1.5}});
-      },
-      "invalid_argument", {"ranks must be an integer, got 1.5"});
-  expect_400(
-      [] {
-        parse_create_job(json{{"corpus_id", "c"}, {"ranks", "2"}});
-      },
-      "invalid_argument", {"ranks must be an integer, got \"2\""});
-  expect_400(
-      [] {
-        parse_create_job(json{{"corpus_id", "c"}, {"ranks", 5000}});
-      },
-      "invalid_argument", {"ranks must be an integer in [1, 4096], got 5000"});
+  const std::pair<json, std::string> refused[] = {
+      {0, "ranks must be an integer in [1, 4096], got 0"},
+      {5000, "ranks must be an integer in [1, 4096], got 5000"},
+      {1.5, "ranks must be an integer, got 1.5"},
+      {"2", "ranks must be an integer, got \"2\""},
+  };
+  for (const auto& [ranks, message] : refused) {
+    expect_400(
+        [&] {
+          parse_create_job(json{{"corpus_id", "c"}, {"ranks", ranks}});
+        },
+        "invalid_argument", {message});
+  }
 }
 
 TEST(CreateJob, Errors) {
