@@ -159,8 +159,9 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   const CorpusShape shape{corpus->distinct_words, vocab, corpus->tokens, corpus->sentences,
                           corpus->bytes};
   const bool evaluates = !options_.eval_analogies.empty() || !options_.eval_pairs.empty();
-  check_job_memory(estimate_job_memory(j.params, shape, evaluates),
-                   max_job_memory(options_.max_job_memory), vocab, j.params.dim);
+  check_job_memory(
+      distributed_rank0_memory(estimate_job_memory(j.params, shape, evaluates), request.ranks),
+      max_job_memory(options_.max_job_memory), vocab, j.params.dim);
   j.id = new_id("j");
   j.corpus_id = corpus->id;
   j.name = request.name.empty() ? corpus->name : request.name;
