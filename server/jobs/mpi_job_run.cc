@@ -2,8 +2,10 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <optional>
@@ -183,6 +185,9 @@ bool run_mpi_job(const MpiLaunch& launch, const DataDir& dirs, const proto::JobR
   output.finish();
   if (terminated_at) return false;
   if (output.done() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return true;
+  std::string tail = output.tail();
+  std::replace(tail.begin(), tail.end(), '\n', '|');
+  spdlog::warn("job {}: the MPI job failed; the launcher's last output: {}", job.id, tail);
   throw std::runtime_error(
       describe_mpi_failure({*status, cmd.front(), output.tail(), output.rank0_error()}));
 }
