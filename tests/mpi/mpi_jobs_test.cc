@@ -112,6 +112,26 @@ std::map<int, pid_t> wait_training(client::W2vdClient& api, const std::string& j
   return pids;
 }
 
+bool all_gone(const std::map<int, pid_t>& ranks) {
+  for (const auto& [rank, pid] : ranks)
+    if (alive(pid)) return false;
+  return true;
+}
+
+// A daemon with mpirun as its launcher, and a 2-rank job on the planted corpus whose ranks are
+// training (after epochs_before epochs).
+struct RunningJob {
+  explicit RunningJob(int epochs, int epochs_before = 0)
+      : d(launcher_args()),
+        corpus(d.api.upload_corpus(d.corpus_file(), "planted")),
+        job(d.api.submit_job(corpus.id, rank_params(epochs), "", "", "", 2)),
+        ranks(wait_training(d.api, job.id, 2, epochs_before)) {}
+  Daemon d;
+  proto::CorpusRecord corpus;
+  proto::JobRecord job;
+  std::map<int, pid_t> ranks;
+};
+
 // Share of a topic word's 5 nearest neighbours from its own topic.
 double topic_precision(client::W2vdClient& api, const std::string& model) {
   std::size_t hits = 0, total = 0;
@@ -168,10 +188,8 @@ TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
 }
 
 TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {
-  Daemon d(launcher_args());
-  const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
-  const auto job = d.api.submit_job(corpus.id, rank_params(1000), "", "", "", 2);
-  const auto ranks = wait_training(d.api, job.id, 2);
+  RunningJob r(1000);
+  auto& [d, corpus, job, ranks] = r;
   ASSERT_EQ(ranks.count(1), 1u);
   ASSERT_EQ(::kill(ranks.at(1), SIGKILL), 0);
   ASSERT_TRUE(eventually([&] { return proto::is_terminal(d.api.job(job.id).status); }, 60s));
@@ -189,19 +207,12 @@ TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {
 }
 
 TEST(MpiJobs, CancelEndsEveryRankWithinSeconds) {
-  Daemon d(launcher_args());
-  const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
-  const auto job = d.api.submit_job(corpus.id, rank_params(1000), "", "", "", 2);
-  const auto ranks = wait_training(d.api, job.id, 2);
+  RunningJob r(1000);
+  auto& [d, corpus, job, ranks] = r;
   const auto t0 = std::chrono::steady_clock::now();
   d.api.cancel_job(job.id);
   EXPECT_TRUE(eventually(
-      [&] {
-        for (const auto& [rank, pid] : ranks)
-          if (alive(pid)) return false;
-        return d.api.job(job.id).status == JobStatus::kCancelled;
-      },
-      15s))
+      [&] { return all_gone(ranks) && d.api.job(job.id).status == JobStatus::kCancelled; }, 15s))
       << d.server.log();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -212,20 +223,12 @@ TEST(MpiJobs, CancelEndsEveryRankWithinSeconds) {
 }
 
 TEST(MpiJobs, AJobInterruptedByADaemonCrashResumesFromItsCheckpoint) {
-  Daemon d(launcher_args());
-  const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
   constexpr int kEpochs = 30;
-  const auto job = d.api.submit_job(corpus.id, rank_params(kEpochs), "", "", "", 2);
-  const auto ranks = wait_training(d.api, job.id, 2, 2);  // a checkpoint or two written
+  RunningJob r(kEpochs, 2);  // a checkpoint or two written
+  auto& [d, corpus, job, ranks] = r;
   d.server.stop(SIGKILL);
   // The ranks die with the daemon's launcher (it gets SIGTERM when the daemon dies).
-  EXPECT_TRUE(eventually(
-      [&] {
-        for (const auto& [rank, pid] : ranks)
-          if (alive(pid)) return false;
-        return true;
-      },
-      15s));
+  EXPECT_TRUE(eventually([&] { return all_gone(ranks); }, 15s));
   d.server.restart();  // on another port
   client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
   const auto done = finish_resumed_job(api, d.server, job.id, 2);
@@ -234,10 +237,8 @@ TEST(MpiJobs, AJobInterruptedByADaemonCrashResumesFromItsCheckpoint) {
 }
 
 TEST(MpiJobs, AGracefulStopEndsTheRanksAndQueuesTheJobAgain) {
-  Daemon d(launcher_args());
-  const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
-  const auto job = d.api.submit_job(corpus.id, rank_params(1000), "", "", "", 2);
-  const auto ranks = wait_training(d.api, job.id, 2);
+  RunningJob r(1000);
+  auto& [d, corpus, job, ranks] = r;
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(d.server.stop(SIGTERM), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
