@@ -112,6 +112,35 @@ std::map<int, pid_t> wait_training(client::W2vdClient& api, const std::string& j
   return pids;
 }
 
+// The processes whose parent is pid (zombies included).
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return out;
+  while (const dirent* e = ::readdir(proc)) {
+    const std::string name = e->d_name;
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = read_text("/proc/" + name + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string state;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == pid) out.push_back(std::stoi(name));
+  }
+  ::closedir(proc);
+  return out;
+}
+
+std::size_t open_descriptors(pid_t pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++n;
+  return n;
+}
+
 bool all_gone(const std::map<int, pid_t>& ranks) {
   for (const auto& [rank, pid] : ranks)
     if (alive(pid)) return false;
@@ -119,15 +148,17 @@ bool all_gone(const std::map<int, pid_t>& ranks) {
 }
 
 // A daemon with mpirun as its launcher, and a 2-rank job on the planted corpus whose ranks are
-// training (after epochs_before epochs).
+// training (after epochs_before epochs), and the daemon's open descriptors before the job.
 struct RunningJob {
   explicit RunningJob(int epochs, int epochs_before = 0)
       : d(launcher_args()),
         corpus(d.api.upload_corpus(d.corpus_file(), "planted")),
+        descriptors_before(open_descriptors(d.server.pid())),
         job(d.api.submit_job(corpus.id, rank_params(epochs), "", "", "", 2)),
         ranks(wait_training(d.api, job.id, 2, epochs_before)) {}
   Daemon d;
   proto::CorpusRecord corpus;
+  std::size_t descriptors_before;
   proto::JobRecord job;
   std::map<int, pid_t> ranks;
 };
@@ -189,7 +220,7 @@ TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
 
 TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {
   RunningJob r(1000);
-  auto& [d, corpus, job, ranks] = r;
+  auto& [d, corpus, descriptors_before, job, ranks] = r;
   ASSERT_EQ(ranks.count(1), 1u);
   ASSERT_EQ(::kill(ranks.at(1), SIGKILL), 0);
   ASSERT_TRUE(eventually([&] { return proto::is_terminal(d.api.job(job.id).status); }, 60s));
@@ -208,7 +239,7 @@ TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {
 
 TEST(MpiJobs, CancelEndsEveryRankWithinSeconds) {
   RunningJob r(1000);
-  auto& [d, corpus, job, ranks] = r;
+  auto& [d, corpus, descriptors_before, job, ranks] = r;
   const auto t0 = std::chrono::steady_clock::now();
   d.api.cancel_job(job.id);
   EXPECT_TRUE(eventually(
@@ -220,12 +251,16 @@ TEST(MpiJobs, CancelEndsEveryRankWithinSeconds) {
   EXPECT_LT(seconds, 10.0);
   EXPECT_FALSE(d.api.job(job.id).model_id);
   EXPECT_TRUE(work_files_go(d, job.id));
+  // The launcher is reaped and its pipes closed: the daemon has no child and no more
+  // descriptors than before the job.
+  EXPECT_TRUE(children_of(d.server.pid()).empty());
+  EXPECT_LE(open_descriptors(d.server.pid()), descriptors_before);
 }
 
 TEST(MpiJobs, AJobInterruptedByADaemonCrashResumesFromItsCheckpoint) {
   constexpr int kEpochs = 30;
   RunningJob r(kEpochs, 2);  // a checkpoint or two written
-  auto& [d, corpus, job, ranks] = r;
+  auto& [d, corpus, descriptors_before, job, ranks] = r;
   d.server.stop(SIGKILL);
   // The ranks die with the daemon's launcher (it gets SIGTERM when the daemon dies).
   EXPECT_TRUE(eventually([&] { return all_gone(ranks); }, 15s));
@@ -238,7 +273,7 @@ TEST(MpiJobs, AJobInterruptedByADaemonCrashResumesFromItsCheckpoint) {
 
 TEST(MpiJobs, AGracefulStopEndsTheRanksAndQueuesTheJobAgain) {
   RunningJob r(1000);
-  auto& [d, corpus, job, ranks] = r;
+  auto& [d, corpus, descriptors_before, job, ranks] = r;
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(d.server.stop(SIGTERM), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
