@@ -174,11 +174,12 @@ void W2vdClient::delete_corpus(const std::string& id) {
 
 proto::JobRecord W2vdClient::submit_job(const std::string& corpus_id, const json& params,
                                         const std::string& name, const std::string& init_model,
-                                        const std::string& vocabulary) {
+                                        const std::string& vocabulary, int ranks) {
   json body = {{"corpus_id", corpus_id}, {"params", params.is_null() ? json::object() : params}};
   if (!name.empty()) body["name"] = name;
   if (!init_model.empty()) body["init_model"] = init_model;
   if (!vocabulary.empty()) body["vocabulary"] = vocabulary;
+  if (ranks != 1) body["ranks"] = ranks;
   const json j = call("POST", "/v1/jobs", &body);
   return parse_record("POST /v1/jobs", [&] { return proto::job_from_json(j); });
 }

@@ -55,11 +55,11 @@ class W2vdClient {
   // Jobs. params: the job's parameters as the API takes them (an object; unknown fields are
   // the server's to reject). name "" : the model gets the corpus's name.
   // init_model: continue training that model; vocabulary: "extend" or "keep" ("": the server's
-  // default, extend).
+  // default, extend). ranks > 1: train on that many MPI ranks (a server with --mpi-launcher).
   proto::JobRecord submit_job(const std::string& corpus_id,
                               const nlohmann::json& params = nlohmann::json::object(),
                               const std::string& name = "", const std::string& init_model = "",
-                              const std::string& vocabulary = "");
+                              const std::string& vocabulary = "", int ranks = 1);
   std::vector<proto::JobRecord> jobs();
   proto::JobRecord job(const std::string& id);
   proto::JobRecord cancel_job(const std::string& id);

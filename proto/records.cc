@@ -226,6 +226,7 @@ json to_json(const JobRecord& r) {
       {"resumed_from_epoch", r.resumed_from_epoch ? json(*r.resumed_from_epoch) : json(nullptr)},
       {"init_model", optional_string(r.init_model)},
       {"vocabulary", optional_string(r.vocabulary)},
+      {"ranks", r.ranks},
   };
 }
 
@@ -285,6 +286,7 @@ JobRecord job_from_json(const json& j) {
   // Absent from servers older than continued training.
   if (j.contains("init_model")) job.init_model = r.opt_str("init_model");
   if (j.contains("vocabulary")) job.vocabulary = r.opt_str("vocabulary");
+  if (j.contains("ranks")) job.ranks = r.int32("ranks");  // absent before distributed jobs
   return job;
 }
 

@@ -67,6 +67,7 @@ struct JobRecord {
   std::optional<int> resumed_from_epoch;  // the checkpoint epoch the last attempt resumed from
   std::optional<std::string> init_model;  // continued training: the model it starts from
   std::optional<std::string> vocabulary;  // with init_model: "extend" | "keep"
+  int ranks = 1;  // MPI ranks it trains on (1: in the daemon's process; docs/distributed.md)
 };
 
 // How /similar searches a model by default (ModelRecord::search, PATCH /v1/models/{id}).

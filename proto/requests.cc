@@ -243,7 +243,7 @@ TrainParams parse_train_params(const json& j, const std::string& field) {
 
 CreateJobRequest parse_create_job(const json& j) {
   require_object(j, "");
-  reject_unknown(j, "", {"corpus_id", "name", "params", "init_model", "vocabulary"});
+  reject_unknown(j, "", {"corpus_id", "name", "params", "init_model", "vocabulary", "ranks"});
   CreateJobRequest r;
   r.corpus_id =
       get_string(require(j, "corpus_id", "the id of an uploaded corpus"), "corpus_id", false);
@@ -265,6 +265,8 @@ CreateJobRequest parse_create_job(const json& j) {
     if (!r.init_model) invalid("vocabulary applies only with init_model (the model to continue)");
     r.vocabulary = *mode;
   }
+  if (const json* v = find(j, "ranks"))
+    r.ranks = static_cast<int>(get_integer(*v, "ranks", 1, kMaxRanks));
   return r;
 }
 

@@ -34,6 +34,7 @@ inline constexpr std::size_t kMaxNameBytes = 200;      // a corpus, job or model
 inline constexpr std::size_t kMaxRestrict = 1u << 30;  // restrict (rows searched)
 inline constexpr std::size_t kMaxQueryParameters = 16;
 inline constexpr std::size_t kMaxQueryParameterBytes = 4096;  // a decoded name or value
+inline constexpr int kMaxRanks = 4096;  // "ranks" of a job (the server's --max-ranks may be lower)
 
 // A name as given (a corpus's ?name=, a job's or a model's "name"): at most kMaxNameBytes, no
 // control characters (names are logged and shown). 400 naming field otherwise.
@@ -60,6 +61,9 @@ struct CreateJobRequest {
   std::optional<std::string> init_model;
   VocabularyMode vocabulary = VocabularyMode::kExtend;
   std::vector<std::string> given_params;  // the names under "params" the request set
+  // MPI ranks to train on ("ranks", an integer in [1, kMaxRanks]; 1: a local job). The server
+  // checks it against its --max-ranks and whether it has an --mpi-launcher.
+  int ranks = 1;
 };
 CreateJobRequest parse_create_job(const nlohmann::json& j);
 

@@ -5,6 +5,7 @@
 
 #include "server/app/app.h"
 #include "server/app/config.h"
+#include "server/mpi_job_command.h"
 #include "server/offline_commands.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   w2v::server::add_offline_commands(app, exit_code);
   w2v::server::add_check_command(app, exit_code);
+  w2v::server::add_mpi_job_command(app, exit_code);
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) return w2v::server::run_server(config);

@@ -40,6 +40,7 @@ struct TrainOptions {
   std::string corpus;
   std::string name;
   std::string from_model, vocabulary;  // continued training
+  int ranks = 1;                       // MPI ranks (a server with --mpi-launcher)
   bool wait = false;
   bool cancel_on_interrupt = false;
   std::string model, loss, kernel;
@@ -74,7 +75,7 @@ nlohmann::json train_params(const TrainOptions& o) {
 
 int train(Context& ctx, const TrainOptions& o) {
   const auto job =
-      ctx.api().submit_job(o.corpus, train_params(o), o.name, o.from_model, o.vocabulary);
+      ctx.api().submit_job(o.corpus, train_params(o), o.name, o.from_model, o.vocabulary, o.ranks);
   if (o.wait) {
     if (!ctx.quiet) {
       std::fprintf(stderr, "submitted job %s: %s\n", job.id.c_str(),
@@ -230,6 +231,7 @@ void print_job_details(const proto::JobRecord& j) {
     d.add("continues", *j.init_model + " (vocabulary " + j.vocabulary.value_or("extend") + ")");
   }
   d.add("params", params_summary(j.params));
+  if (j.ranks > 1) d.add("ranks", std::to_string(j.ranks) + " (MPI; threads per rank)");
   d.add("",
         "kernel " + std::string(to_string(j.params.kernel)) + ", sample " +
             general(j.params.sample) + ", alpha " + fixed(j.params.effective_alpha(), 4) +
@@ -278,6 +280,10 @@ void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
                     "With --from-model: extend (default: add the corpus's words reaching "
                     "--min-count) or keep (train the model's words only)")
         ->check(CLI::IsMember({"extend", "keep"}));
+    cmd->add_option("--ranks", o->ranks,
+                    "Train on this many MPI ranks, --threads each (default 1: in the server's "
+                    "process; more needs a server started with --mpi-launcher)")
+        ->check(CLI::Range(1, 4096));
     cmd->add_flag("-w,--wait", o->wait,
                   "Follow the job until it ends; exit code 6 when it fails or is cancelled. "
                   "Ctrl-C stops following and leaves the job running");
@@ -291,6 +297,7 @@ void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
         "MODEL=$(w2vctl -q train --corpus c_1a2b3c --wait)",
         "w2vctl train --corpus c_new --from-model m_4d5e6f --epochs 3 --wait   # continue",
         "w2vctl train --corpus c_new --from-model m_4d5e6f --vocabulary keep --wait",
+        "w2vctl train --corpus c_1a2b3c --ranks 4 --threads 8 --wait   # on 4 MPI ranks",
     }));
     cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return train(ctx, *o); }; });
   }

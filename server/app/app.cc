@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "proto/api_error.h"
 #include "proto/requests.h"
 #include "server/app/app_context.h"
@@ -89,6 +91,13 @@ void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, Mode
   });
 }
 
+// The binary distributed jobs' ranks run: this one.
+std::string own_binary() {
+  std::error_code ec;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("w2vd") : path.string();
+}
+
 }  // namespace
 
 int run_server(const ServerConfig& config) {
@@ -109,6 +118,13 @@ int run_server(const ServerConfig& config) {
     job_options.eval_pairs = config.eval_pairs;
     job_options.softmax_max_vocab = config.softmax_max_vocab;
     job_options.max_job_memory = config.max_job_memory;
+    job_options.mpi.launcher = config.mpi_launcher_argv();
+    job_options.mpi.rank_binary = own_binary();
+    job_options.max_ranks = config.max_ranks;
+    if (!job_options.mpi.launcher.empty()) {
+      spdlog::info("distributed jobs: up to {} ranks, started with '{}'", config.max_ranks,
+                   config.mpi_launcher);
+    }
     JobManager jobs(store, dirs, job_options);
     // Every load asks the store whether the model still exists: a deleted one is never
     // reloaded, a broken one never tried (409). A load that fails marks the model broken. One

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "proto/requests.h"
+#include "server/jobs/command_line.h"
+
 namespace w2v::server {
 
 int ServerConfig::effective_io_threads() const {
@@ -17,6 +20,10 @@ int ServerConfig::effective_blocking_threads() const {
   return std::max(2, std::min(4, cores));
 }
 
+std::vector<std::string> ServerConfig::mpi_launcher_argv() const {
+  return split_command_line(mpi_launcher);
+}
+
 namespace {
 
 void add_fault_flags(CLI::App& app, ServerConfig& c) {
@@ -25,6 +32,28 @@ void add_fault_flags(CLI::App& app, ServerConfig& c) {
                  "80% of the cgroup memory limit, else of physical memory)")
       ->envname("W2VD_MAX_JOB_MEMORY")
       ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+}
+
+void add_distributed_flags(CLI::App& app, ServerConfig& c) {
+  app.add_option("--mpi-launcher", c.mpi_launcher,
+                 "command that starts the MPI ranks of jobs asking for \"ranks\" > 1, e.g. "
+                 "'mpirun --hostfile /etc/w2vd/hosts' (split into words, quotes group, no shell; "
+                 "w2vd appends -np N and the rank command); empty: no distributed jobs")
+      ->envname("W2VD_MPI_LAUNCHER")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            try {
+              if (split_command_line(text).empty() && !text.empty()) return "no command in it";
+            } catch (const std::exception& e) {
+              return e.what();
+            }
+            return {};
+          },
+          "COMMAND"));
+  app.add_option("--max-ranks", c.max_ranks, "most MPI ranks one job may ask for")
+      ->envname("W2VD_MAX_RANKS")
+      ->check(CLI::Range(1, proto::kMaxRanks))
       ->capture_default_str();
 }
 
@@ -102,6 +131,7 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
       ->envname("W2VD_SOFTMAX_MAX_VOCAB")
       ->capture_default_str();
   add_fault_flags(app, c);
+  add_distributed_flags(app, c);
   app.add_option("--eval-analogies", c.eval_analogies,
                  "analogy file (questions-words format) to score every new model on; repeatable")
       ->envname("W2VD_EVAL_ANALOGIES")

@@ -34,11 +34,18 @@ struct ServerConfig {
   std::uint64_t max_job_memory = 0;  // 0: 80% of the cgroup limit or physical memory
   std::vector<std::string> eval_analogies;
   std::vector<std::string> eval_pairs;
+  // Distributed jobs (docs/distributed.md): the command that starts MPI ranks, e.g.
+  // "mpirun --hostfile /etc/w2vd/hosts" (empty: jobs run in this process only), and the most
+  // ranks a job may ask for.
+  std::string mpi_launcher;
+  int max_ranks = 64;
   std::string log_format = "text";  // text | json
   std::string log_level = "info";
 
   int effective_io_threads() const;
   int effective_blocking_threads() const;
+  // mpi_launcher split into arguments (server/jobs/command_line.h); empty when none is set.
+  std::vector<std::string> mpi_launcher_argv() const;
 };
 
 // Adds the server's flags to app (the default command, or the `serve` subcommand).

@@ -100,6 +100,16 @@ void JobManager::stop() {
 }
 
 JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
+  if (request.ranks > 1 && options_.mpi.launcher.empty()) {
+    throw ApiError::bad_request(
+        "ranks: this server has no --mpi-launcher; a job can train on more than 1 rank only on "
+        "a server started with one (docs/distributed.md)");
+  }
+  if (request.ranks > options_.max_ranks) {
+    throw ApiError::bad_request("ranks must be at most " + std::to_string(options_.max_ranks) +
+                                " on this server (--max-ranks), got " +
+                                std::to_string(request.ranks));
+  }
   const auto corpus_not_found = [&] {
     return ApiError::not_found("corpus_id: no corpus " + request.corpus_id, "corpus_not_found");
   };
@@ -149,11 +159,13 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   const CorpusShape shape{corpus->distinct_words, vocab, corpus->tokens, corpus->sentences,
                           corpus->bytes};
   const bool evaluates = !options_.eval_analogies.empty() || !options_.eval_pairs.empty();
-  check_job_memory(estimate_job_memory(j.params, shape, evaluates),
-                   max_job_memory(options_.max_job_memory), vocab, j.params.dim);
+  check_job_memory(
+      distributed_rank0_memory(estimate_job_memory(j.params, shape, evaluates), request.ranks),
+      max_job_memory(options_.max_job_memory), vocab, j.params.dim);
   j.id = new_id("j");
   j.corpus_id = corpus->id;
   j.name = request.name.empty() ? corpus->name : request.name;
+  j.ranks = request.ranks;
   j.status = JobStatus::kQueued;
   j.progress.epochs = j.params.epochs;
   j.progress.words_total = 0;
@@ -266,6 +278,55 @@ void JobManager::runner_loop() {
   }
 }
 
+bool JobManager::train(Running& r, TrainingJob& job) {
+  const std::string id = r.record.id;  // never changes
+  const auto resumed_from = [&](int resumed) {
+    std::lock_guard lock(mutex_);
+    if (resumed > 0 || r.record.attempts > 1) {
+      r.record.resumed_from_epoch = resumed;
+      spdlog::info("job {} resumes from epoch {}", id, resumed);
+    }
+    r.history.truncate_after(static_cast<double>(resumed) / r.record.params.epochs);
+  };
+  const auto on_progress = [&](const TrainProgress& p) {
+    std::lock_guard lock(mutex_);
+    r.record.progress = to_progress(p);
+    r.history.add(p);
+  };
+  const auto on_epoch_end = [&](int) {
+    std::lock_guard lock(mutex_);
+    try {
+      store_.update_job(r.record);  // progress only: the checkpoint on disk is what counts
+      store_.save_job_history(id, r.history.to_json().dump());
+    } catch (const std::exception& e) {
+      spdlog::warn("job {}: cannot store its progress: {}", id, e.what());
+    }
+  };
+  const JobRecord record = [&] {
+    std::lock_guard lock(mutex_);
+    return r.record;
+  }();
+  if (record.ranks <= 1) {
+    resumed_from(job.prepare());
+    TrainHooks hooks;
+    hooks.cancel = &r.interrupt;
+    hooks.on_progress = on_progress;
+    return job.train(hooks, on_epoch_end);
+  }
+  spdlog::info("job {} starts on {} MPI ranks", id, record.ranks);
+  if (!run_mpi_job(options_.mpi, dirs_, record, r.interrupt,
+                   {resumed_from, on_progress, on_epoch_end})) {
+    return false;
+  }
+  // Rank 0 left the final weights as the checkpoint of the last epoch: loading it leaves
+  // nothing to train, and the model is published as a local job's is.
+  if (job.prepare() < record.params.epochs) {
+    throw std::runtime_error("the MPI job ended but its final weights are missing from " +
+                             dirs_.job_checkpoint(id));
+  }
+  return true;
+}
+
 bool JobManager::persist(const std::string& what, const std::function<void()>& write) {
   for (bool logged = false;;) {
     try {
@@ -309,32 +370,7 @@ void JobManager::run(const std::string& id) {
   TrainingJob job(dirs_, r->record);
   std::optional<proto::ModelRecord> model;
   try {
-    const int resumed = job.prepare();
-    if (resumed > 0 || r->record.attempts > 1) {
-      std::lock_guard lock(mutex_);
-      r->record.resumed_from_epoch = resumed;
-      spdlog::info("job {} resumes from epoch {}", id, resumed);
-    }
-    {
-      std::lock_guard lock(mutex_);
-      r->history.truncate_after(static_cast<double>(resumed) / r->record.params.epochs);
-    }
-    TrainHooks hooks;
-    hooks.cancel = &r->interrupt;
-    hooks.on_progress = [&](const TrainProgress& p) {
-      std::lock_guard lock(mutex_);
-      r->record.progress = to_progress(p);
-      r->history.add(p);
-    };
-    const bool completed = job.train(hooks, [&](int) {
-      std::lock_guard lock(mutex_);
-      try {
-        store_.update_job(r->record);  // progress only: the checkpoint on disk is what counts
-        store_.save_job_history(id, r->history.to_json().dump());
-      } catch (const std::exception& e) {
-        spdlog::warn("job {}: cannot store its progress: {}", id, e.what());
-      }
-    });
+    const bool completed = train(*r, job);
     if (completed) model = job.publish_model({options_.eval_analogies, options_.eval_pairs});
     std::lock_guard lock(mutex_);
     if (r->cancel_requested) {

@@ -26,7 +26,9 @@
 
 #include "proto/records.h"
 #include "proto/requests.h"
+#include "server/jobs/mpi_job_run.h"
 #include "server/jobs/progress_history.h"
+#include "server/jobs/training_job.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -41,6 +43,10 @@ struct JobManagerOptions {
   std::uint64_t max_job_memory = 0;             // jobs estimated above it are refused; 0: default
   int max_crashes = 3;                          // process deaths under a job before it is failed
   std::chrono::milliseconds store_retry{2000};  // between attempts to write a failed record
+  // Distributed jobs ("ranks" > 1): how to start them (no launcher: refused) and the most
+  // ranks a job may ask for.
+  MpiLaunch mpi;
+  int max_ranks = 64;
 };
 
 class JobManager {
@@ -61,7 +67,8 @@ class JobManager {
   // unknown corpus (or one deleted meanwhile), 409 corpus_broken / model_broken when its corpus
   // or init_model is broken (server/store/broken_rows.h), 400 when no word of the corpus reaches
   // min_count, a parameter does not fit the corpus, or the job's estimated peak memory is over
-  // max_job_memory.
+  // max_job_memory, or asks for more than one rank on a server without an MPI launcher or for
+  // more than max_ranks.
   proto::JobRecord submit(const proto::CreateJobRequest& request);
   // The record, with live progress while it runs.
   std::optional<proto::JobRecord> job(const std::string& id) const;
@@ -89,6 +96,8 @@ class JobManager {
   // (logged) when the store cannot be read or written yet.
   bool load_queue();
   void run(const std::string& id);
+  // Trains r's job, in this process or (ranks > 1) as an MPI job; false when interrupted.
+  bool train(Running& r, TrainingJob& job);
   // Runs write until the store takes it, waiting store_retry between attempts; false when
   // stop() came first. Called without mutex_ held.
   bool persist(const std::string& what, const std::function<void()>& write);

@@ -75,6 +75,13 @@ MemoryEstimate estimate_job_memory(const TrainParams& p, const CorpusShape& c, b
   return e;
 }
 
+MemoryEstimate distributed_rank0_memory(MemoryEstimate local, int ranks) {
+  if (ranks <= 1) return local;
+  local.matrices *= 2;
+  local.corpus += local.corpus / static_cast<std::uint64_t>(ranks);
+  return local;
+}
+
 MemoryEstimate estimate_vectors_memory(std::uint64_t count, std::uint64_t dim,
                                        std::uint64_t file_bytes) {
   MemoryEstimate e;

@@ -31,6 +31,10 @@ struct CorpusShape {
 };
 
 MemoryEstimate estimate_job_memory(const TrainParams& p, const CorpusShape& corpus, bool evaluates);
+// A distributed job of `ranks` ranks on this machine, where its rank 0 runs: a local job's
+// estimate plus the model as of the last sync and rank 0's copy of its share of the corpus
+// (core/distributed/). The daemon publishing the model afterwards needs less.
+MemoryEstimate distributed_rank0_memory(MemoryEstimate local, int ranks);
 // A vectors file of count words of dimension dim, file_bytes long, once loaded.
 MemoryEstimate estimate_vectors_memory(std::uint64_t count, std::uint64_t dim,
                                        std::uint64_t file_bytes);

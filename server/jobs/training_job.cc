@@ -98,23 +98,31 @@ int TrainingJob::prepare() {
   return 0;
 }
 
-bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end) {
-  const std::string checkpoint = dirs_.job_checkpoint(job_.id);
+void TrainingJob::save_checkpoint_of(const ModelWeights& w, int epochs_done) const {
+  try {
+    save_checkpoint(dirs_.job_checkpoint(job_.id), w, epochs_done);
+  } catch (const std::exception& e) {
+    const std::uint64_t bytes =
+        (w.input.rows() * w.input.cols() + w.output.rows() * w.output.cols()) * sizeof(float);
+    throw std::runtime_error(describe_write_failure(e, "the checkpoint", bytes, dirs_.root()));
+  }
+}
+
+bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end,
+                        const Trainer& trainer) {
   hooks.on_epoch_end = [&](int epochs_done, const ModelWeights& w) {
-    if (epochs_done < job_.params.epochs) {
-      try {
-        save_checkpoint(checkpoint, w, epochs_done);
-      } catch (const std::exception& e) {
-        const std::uint64_t bytes =
-            (w.input.rows() * w.input.cols() + w.output.rows() * w.output.cols()) * sizeof(float);
-        throw std::runtime_error(describe_write_failure(e, "the checkpoint", bytes, dirs_.root()));
-      }
-    }
+    if (epochs_done < job_.params.epochs) save_checkpoint_of(w, epochs_done);
     if (on_epoch_end) on_epoch_end(epochs_done);
   };
   if (start_epoch_ >= job_.params.epochs) return true;
-  return w2v::train(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_) ==
-         TrainOutcome::kCompleted;
+  const TrainOutcome outcome =
+      trainer ? trainer(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_)
+              : w2v::train(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_);
+  return outcome == TrainOutcome::kCompleted;
+}
+
+void TrainingJob::save_final_checkpoint() const {
+  save_checkpoint_of(weights_, job_.params.epochs);
 }
 
 proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const {

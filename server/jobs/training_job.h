@@ -37,13 +37,27 @@ class TrainingJob {
   // write failure here, in train() and in publish_model() throws a std::runtime_error whose
   // message is a job's error: "disk full while writing the checkpoint (needs ~48 MB in DIR)".
   int prepare();
+  // What trains the model: w2v::train's signature (core/train/trainer.h). A distributed job's
+  // rank 0 passes one that trains across the ranks (server/mpi_job_command.cc).
+  using Trainer =
+      std::function<TrainOutcome(const EncodedCorpus&, const Vocabulary&, const TrainParams&,
+                                 ModelWeights&, const TrainHooks&, int start_epoch)>;
   // Trains the remaining epochs, writing a checkpoint at each epoch end and calling
   // on_epoch_end after it. Returns false when interrupted (by hooks.cancel).
-  bool train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end);
+  bool train(TrainHooks hooks, std::function<void(int epochs_done)> on_epoch_end,
+             const Trainer& trainer = {});
+  // Writes the trained weights as the checkpoint of the last epoch, which prepare() then loads
+  // with nothing left to train: how a distributed job's rank 0 hands the daemon its result.
+  void save_final_checkpoint() const;
   // Writes the vectors as a new model and evaluates them; returns its record (not stored).
   proto::ModelRecord publish_model(const EvaluationFiles& eval) const;
   // Removes the job's working files (encoded corpus, checkpoint).
   void remove_work_files() const;
+
+  const TrainParams& params() const noexcept { return job_.params; }
+  // After prepare().
+  const Vocabulary& vocabulary() const noexcept { return vocab_; }
+  const EncodedCorpus& corpus() const noexcept { return corpus_; }
 
  private:
   const DataDir& dirs_;
@@ -53,6 +67,8 @@ class TrainingJob {
   ModelWeights weights_;
   int start_epoch_ = 0;
   std::uint64_t encoded_bytes_ = 0;  // the encoded corpus's size
+
+  void save_checkpoint_of(const ModelWeights& w, int epochs_done) const;
 };
 
 // Evaluates vectors on files (analogies restricted to the 30,000 most frequent words):

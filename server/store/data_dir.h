@@ -36,6 +36,10 @@ class DataDir {
   std::string job_checkpoint(const std::string& id) const {
     return job_dir(id) + "/checkpoint.bin";
   }
+  // A distributed job's record as rank 0 reads it, and the lock rank 0 holds while it runs
+  // (server/jobs/mpi_job_run.h).
+  std::string job_record(const std::string& id) const { return job_dir(id) + "/job.json"; }
+  std::string job_rank0_lock(const std::string& id) const { return job_dir(id) + "/rank0.lock"; }
   std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }
   std::string model_vectors(const std::string& id) const { return model_dir(id) + "/vectors.bin"; }
   std::string model_text(const std::string& id) const { return model_dir(id) + "/vectors.txt"; }

@@ -118,6 +118,10 @@ CREATE INDEX jobs_by_init_model ON jobs (init_model, status);
 ALTER TABLE corpora ADD COLUMN broken TEXT;
 ALTER TABLE models ADD COLUMN broken TEXT;
 )sql",
+    // 8: distributed jobs: the MPI ranks a job trains on (1: in the daemon's process).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN ranks INTEGER NOT NULL DEFAULT 1 CHECK (ranks >= 1);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -195,7 +199,7 @@ CorpusRecord read_corpus(const sqlite::Statement& s) {
 
 constexpr const char* kJobColumns =
     "id, corpus_id, name, status, params, progress, model_id, error, created_at, started_at, "
-    "finished_at, attempts, resumed_from_epoch, init_model, vocabulary";
+    "finished_at, attempts, resumed_from_epoch, init_model, vocabulary, ranks";
 
 JobRecord read_job(const sqlite::Statement& s) {
   JobRecord j;
@@ -217,11 +221,12 @@ JobRecord read_job(const sqlite::Statement& s) {
   j.resumed_from_epoch = to_int(s.column_optional_int64(12));
   j.init_model = s.column_optional_text(13);
   j.vocabulary = s.column_optional_text(14);
+  j.ranks = static_cast<int>(s.column_int64(15));
   return j;
 }
 
 // Binds every column of j but id to parameters 1..12 (in kJobColumns' order), id at 13,
-// init_model and vocabulary at 14 and 15.
+// init_model, vocabulary and ranks at 14, 15 and 16.
 void bind_job(sqlite::Statement& s, const JobRecord& j) {
   s.bind_text(1, j.corpus_id);
   s.bind_text(2, j.name);
@@ -238,6 +243,7 @@ void bind_job(sqlite::Statement& s, const JobRecord& j) {
   s.bind_text(13, j.id);
   s.bind_optional_text(14, j.init_model);
   s.bind_optional_text(15, j.vocabulary);
+  s.bind_int64(16, j.ranks);
 }
 
 // ---- models ----
@@ -397,7 +403,7 @@ struct Store::Impl {
     auto s = db.prepare(
         "UPDATE jobs SET corpus_id=?1, name=?2, status=?3, params=?4, progress=?5, "
         "model_id=?6, error=?7, created_at=?8, started_at=?9, finished_at=?10, attempts=?11, "
-        "resumed_from_epoch=?12, init_model=?14, vocabulary=?15 WHERE id=?13");
+        "resumed_from_epoch=?12, init_model=?14, vocabulary=?15, ranks=?16 WHERE id=?13");
     bind_job(s, j);
     s.run();
     if (db.changes() == 0) throw std::runtime_error("cannot update job " + j.id + ": no such job");
@@ -408,8 +414,8 @@ struct Store::Impl {
     auto s = db.prepare(
         "INSERT INTO jobs (corpus_id, name, status, params, progress, model_id, error, "
         "created_at, started_at, finished_at, attempts, resumed_from_epoch, id, init_model, "
-        "vocabulary, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
+        "vocabulary, ranks, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "?14, ?15, ?16, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))");
     bind_job(s, j);
     s.run();
   }

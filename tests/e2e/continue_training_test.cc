@@ -148,11 +148,8 @@ TEST(ContinueTraining, ResumesFromItsCheckpointAfterARestart) {
 
   d.server.restart();
   client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
-  const auto done = api.watch_job(job.id);
-  ASSERT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << d.server.log();
-  EXPECT_EQ(done.attempts, 2);
-  ASSERT_TRUE(done.resumed_from_epoch);
-  EXPECT_GE(*done.resumed_from_epoch, 2);
+  const auto done = finish_resumed_job(api, d.server, job.id, 2);
+  ASSERT_TRUE(done.model_id);
   const auto child = api.model(*done.model_id);
   EXPECT_EQ(child.parent_id, parent.id);
   EXPECT_EQ(child.vocab_size, static_cast<std::uint64_t>(kTopics * kAllWords));

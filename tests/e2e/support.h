@@ -85,6 +85,17 @@ struct Daemon {
   }
 };
 
+// Follows a job that a daemon's crash interrupted, on the restarted daemon, to its end: it
+// must succeed on its second attempt, resumed from a checkpoint of at least min_epoch.
+inline proto::JobRecord finish_resumed_job(client::W2vdClient& api, const ServerProcess& server,
+                                           const std::string& job, int min_epoch) {
+  const auto done = api.watch_job(job);
+  EXPECT_EQ(done.status, proto::JobStatus::kSucceeded) << done.error.value_or("") << server.log();
+  EXPECT_EQ(done.attempts, 2);
+  EXPECT_GE(done.resumed_from_epoch.value_or(-1), min_epoch);
+  return done;
+}
+
 // Sends raw bytes on a new connection to 127.0.0.1:port and returns everything the server
 // answers until it closes the connection (or until timeout_ms of silence).
 inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 5000,

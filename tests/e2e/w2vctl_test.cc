@@ -573,6 +573,11 @@ TEST(W2vctl, ApiErrorsExitWithTheirCodesAndTheServersMessage) {
   EXPECT_TRUE(contains(bad_param.err, "params.dim must be an integer in [1, 4096], got 0"))
       << bad_param;
   EXPECT_EQ(f.ctl({"train", "--corpus", "c_nope"}).code, 4);
+  // --ranks reaches the server, which has no MPI launcher.
+  const auto ranks = f.ctl({"train", "--corpus", corpus, "--ranks", "2"});
+  EXPECT_EQ(ranks.code, 8) << ranks;
+  EXPECT_TRUE(contains(ranks.err, "ranks: this server has no --mpi-launcher")) << ranks;
+  EXPECT_EQ(f.ctl({"train", "--corpus", corpus, "--ranks", "0"}).code, 2);  // usage
 }
 
 TEST(W2vctl, ConflictInterruptAndCancelledJob) {

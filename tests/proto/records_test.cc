@@ -39,7 +39,8 @@ bool operator==(const JobRecord& a, const JobRecord& b) {
          a.params == b.params && a.progress == b.progress && a.model_id == b.model_id &&
          a.error == b.error && a.created_at == b.created_at && a.started_at == b.started_at &&
          a.finished_at == b.finished_at && a.attempts == b.attempts &&
-         a.resumed_from_epoch == b.resumed_from_epoch;
+         a.resumed_from_epoch == b.resumed_from_epoch && a.init_model == b.init_model &&
+         a.vocabulary == b.vocabulary && a.ranks == b.ranks;
 }
 
 bool operator==(const ModelRecord& a, const ModelRecord& b) {
@@ -105,6 +106,7 @@ JobRecord sample_job() {
   j.resumed_from_epoch = 7;
   j.init_model = "m_parent";
   j.vocabulary = "keep";
+  j.ranks = 4;
   return j;
 }
 
@@ -205,10 +207,10 @@ TEST(ProgressJson, NonFiniteNumbersAreNull) {
 TEST(JobJson, ShapeAndRoundTrip) {
   const JobRecord r = sample_job();
   const json j = to_json(r);
-  EXPECT_EQ(j.size(), 15u);
+  EXPECT_EQ(j.size(), 16u);
   for (const char* k : {"id", "corpus_id", "name", "status", "params", "progress", "model_id",
                         "error", "created_at", "started_at", "finished_at", "attempts",
-                        "resumed_from_epoch", "init_model", "vocabulary"})
+                        "resumed_from_epoch", "init_model", "vocabulary", "ranks"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["status"], "succeeded");
   EXPECT_EQ(j["params"], to_json(r.params));
@@ -217,6 +219,7 @@ TEST(JobJson, ShapeAndRoundTrip) {
   EXPECT_EQ(j["resumed_from_epoch"], 7);
   EXPECT_EQ(j["init_model"], "m_parent");
   EXPECT_EQ(j["vocabulary"], "keep");
+  EXPECT_EQ(j["ranks"], 4);
   EXPECT_EQ(job_from_json(j), r);
   EXPECT_EQ(job_from_json(json::parse(dump(j))), r);
 }
@@ -234,7 +237,11 @@ TEST(JobJson, AbsentOptionalsAreNull) {
     ASSERT_TRUE(j.contains(k)) << k;
     EXPECT_TRUE(j[k].is_null()) << k;
   }
+  EXPECT_EQ(j["ranks"], 1);
   EXPECT_EQ(job_from_json(j), r);
+  json older = j;  // a server from before distributed jobs
+  older.erase("ranks");
+  EXPECT_EQ(job_from_json(older).ranks, 1);
 }
 
 TEST(JobJson, FailedJobCarriesError) {

@@ -309,6 +309,25 @@ TEST(CreateJob, InitModelVocabularyAndTheParamsGiven) {
       "invalid_argument", {"init_model must be a string, got 7"});
 }
 
+TEST(CreateJob, Ranks) {
+  EXPECT_EQ(parse_create_job(json{{"corpus_id", "c"}}).ranks, 1);
+  EXPECT_EQ(parse_create_job(json{{"corpus_id", "c"}, {"ranks", 4}}).ranks, 4);
+  EXPECT_EQ(parse_create_job(json{{"corpus_id", "c"}, {"ranks", 2.0}}).ranks, 2);
+  const std::pair<json, std::string> refused[] = {
+      {0, "ranks must be an integer in [1, 4096], got 0"},
+      {5000, "ranks must be an integer in [1, 4096], got 5000"},
+      {1.5, "ranks must be an integer, got 1.5"},
+      {"2", "ranks must be an integer, got \"2\""},
+  };
+  for (const auto& [ranks, message] : refused) {
+    expect_400(
+        [&] {
+          parse_create_job(json{{"corpus_id", "c"}, {"ranks", ranks}});
+        },
+        "invalid_argument", {message});
+  }
+}
+
 TEST(CreateJob, Errors) {
   expect_400([] { parse_create_job(json::object()); }, "invalid_argument",
              {"corpus_id is required"});
@@ -342,7 +361,7 @@ TEST(CreateJob, Errors) {
         parse_create_job(json{{"corpus", "c"}});
       },
       "unknown_field",
-      {"unknown field corpus (known: corpus_id, name, params, init_model, vocabulary)"});
+      {"unknown field corpus (known: corpus_id, name, params, init_model, vocabulary, ranks)"});
   expect_400([] { parse_create_job(json::array()); }, "invalid_argument",
              {"must be a JSON object"});
 }

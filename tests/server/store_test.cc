@@ -183,6 +183,7 @@ void expect_same(const JobRecord& a, const JobRecord& b) {
   EXPECT_EQ(a.resumed_from_epoch, b.resumed_from_epoch);
   EXPECT_EQ(a.init_model, b.init_model);
   EXPECT_EQ(a.vocabulary, b.vocabulary);
+  EXPECT_EQ(a.ranks, b.ranks);
 }
 
 void expect_same(const ModelRecord& a, const ModelRecord& b) {
@@ -594,8 +595,9 @@ TEST_F(StoreTest, SchemaVersionAndPragmas) {
   }
 }
 
-// Undoes migrations 7 to 4 on a database at the current version.
+// Undoes migrations 8 to 4 on a database at the current version.
 void downgrade_to_version_3(sqlite::Database& db) {
+  db.exec("ALTER TABLE jobs DROP COLUMN ranks");      // migration 8
   db.exec("ALTER TABLE corpora DROP COLUMN broken");  // migration 7
   db.exec("ALTER TABLE models DROP COLUMN broken");
   db.exec("DROP INDEX jobs_by_init_model");
@@ -643,12 +645,13 @@ TEST_F(StoreTest, MigrationSevenLeavesOlderRowsReady) {
   }
   {
     sqlite::Database db(db_path());
+    db.exec("ALTER TABLE jobs DROP COLUMN ranks");
     db.exec("ALTER TABLE corpora DROP COLUMN broken");
     db.exec("ALTER TABLE models DROP COLUMN broken");
     db.exec("PRAGMA user_version=6");
   }
   Store store(db_path());
-  EXPECT_EQ(store.schema_version(), 7);
+  EXPECT_EQ(store.schema_version(), 8);
   EXPECT_FALSE(store.corpus("c_old")->broken);
   EXPECT_FALSE(store.model("m_old")->broken);
 }
@@ -672,6 +675,27 @@ TEST_F(StoreTest, ContinuedTrainingFieldsRoundTrip) {
   m.weights = "vectors_only";
   store.update_model(m);
   expect_same(m, *store.model("m_child"));
+}
+
+TEST_F(StoreTest, RanksRoundTripAndOlderJobsRunOnOneRank) {
+  {
+    Store store(db_path());
+    store.insert_job(make_job("j_old", "c_1"));
+  }
+  {
+    sqlite::Database db(db_path());
+    db.exec("ALTER TABLE jobs DROP COLUMN ranks");
+    db.exec("PRAGMA user_version=7");
+  }
+  Store store(db_path());
+  EXPECT_EQ(store.job("j_old")->ranks, 1);
+  JobRecord j = make_job("j_mpi", "c_1");
+  j.ranks = 4;
+  store.insert_job(j);
+  expect_same(j, *store.job("j_mpi"));
+  j.ranks = 2;
+  store.update_job(j);
+  expect_same(j, *store.job("j_mpi"));
 }
 
 TEST_F(StoreTest, DeleteModelRefusedWhileAQueuedOrRunningJobStartsFromIt) {
