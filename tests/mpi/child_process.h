@@ -57,18 +57,14 @@ class ChildProcess {
     std::lock_guard lock(mutex_);
     return output_;
   }
-  // Polls the output until it matches re (returns the match) or the time is up (throws).
-  std::smatch wait_for(const std::regex& re, std::chrono::seconds limit) {
+  // Polls the output until it matches re (returns the match and its groups, copied: the
+  // output goes on growing) or the time is up (throws).
+  std::vector<std::string> wait_for(const std::regex& re, std::chrono::seconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {
       std::smatch m;
       const std::string out = output();
-      if (std::regex_search(out, m, re)) {
-        matched_ = out;  // keeps the match's text alive
-        std::smatch kept;
-        std::regex_search(matched_, kept, re);
-        return kept;
-      }
+      if (std::regex_search(out, m, re)) return {m.begin(), m.end()};
       if (std::chrono::steady_clock::now() > deadline) {
         throw std::runtime_error("timed out waiting for output; got:\n" + out);
       }
@@ -96,7 +92,7 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
   mutable std::mutex mutex_;
-  std::string output_, matched_;
+  std::string output_;
   std::thread reader_;
 };
 

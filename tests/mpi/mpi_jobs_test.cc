@@ -220,70 +220,67 @@ TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
 
 TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {
   RunningJob r(1000);
-  auto& [d, corpus, descriptors_before, job, ranks] = r;
-  ASSERT_EQ(ranks.count(1), 1u);
-  ASSERT_EQ(::kill(ranks.at(1), SIGKILL), 0);
-  ASSERT_TRUE(eventually([&] { return proto::is_terminal(d.api.job(job.id).status); }, 60s));
-  const auto failed = d.api.job(job.id);
+  ASSERT_EQ(r.ranks.count(1), 1u);
+  ASSERT_EQ(::kill(r.ranks.at(1), SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] { return proto::is_terminal(r.d.api.job(r.job.id).status); }, 60s));
+  const auto failed = r.d.api.job(r.job.id);
   EXPECT_EQ(failed.status, JobStatus::kFailed);
   EXPECT_TRUE(std::regex_match(failed.error.value_or(""),
                                std::regex("rank 1 on \\S+ exited with signal 9 \\(Killed\\)")))
       << failed.error.value_or("") << "\n"
-      << d.server.log();
-  EXPECT_TRUE(eventually([&] { return !alive(ranks.at(0)); }, 10s)) << "rank 0 still runs";
-  EXPECT_TRUE(work_files_go(d, job.id));
+      << r.d.server.log();
+  EXPECT_TRUE(eventually([&] { return !alive(r.ranks.at(0)); }, 10s)) << "rank 0 still runs";
+  EXPECT_TRUE(work_files_go(r.d, r.job.id));
   // The daemon serves on, and runs the next job.
-  const auto next = d.api.watch_job(d.api.submit_job(corpus.id, rank_params(1)).id);
+  const auto next = r.d.api.watch_job(r.d.api.submit_job(r.corpus.id, rank_params(1)).id);
   EXPECT_EQ(next.status, JobStatus::kSucceeded) << next.error.value_or("");
 }
 
 TEST(MpiJobs, CancelEndsEveryRankWithinSeconds) {
   RunningJob r(1000);
-  auto& [d, corpus, descriptors_before, job, ranks] = r;
   const auto t0 = std::chrono::steady_clock::now();
-  d.api.cancel_job(job.id);
+  r.d.api.cancel_job(r.job.id);
   EXPECT_TRUE(eventually(
-      [&] { return all_gone(ranks) && d.api.job(job.id).status == JobStatus::kCancelled; }, 15s))
-      << d.server.log();
+      [&] { return all_gone(r.ranks) && r.d.api.job(r.job.id).status == JobStatus::kCancelled; },
+      15s))
+      << r.d.server.log();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("cancel to every rank gone and the job cancelled: %.2f s\n", seconds);
   EXPECT_LT(seconds, 10.0);
-  EXPECT_FALSE(d.api.job(job.id).model_id);
-  EXPECT_TRUE(work_files_go(d, job.id));
+  EXPECT_FALSE(r.d.api.job(r.job.id).model_id);
+  EXPECT_TRUE(work_files_go(r.d, r.job.id));
   // The launcher is reaped and its pipes closed: the daemon has no child and no more
   // descriptors than before the job.
-  EXPECT_TRUE(children_of(d.server.pid()).empty());
-  EXPECT_LE(open_descriptors(d.server.pid()), descriptors_before);
+  EXPECT_TRUE(children_of(r.d.server.pid()).empty());
+  EXPECT_LE(open_descriptors(r.d.server.pid()), r.descriptors_before);
 }
 
 TEST(MpiJobs, AJobInterruptedByADaemonCrashResumesFromItsCheckpoint) {
   constexpr int kEpochs = 30;
   RunningJob r(kEpochs, 2);  // a checkpoint or two written
-  auto& [d, corpus, descriptors_before, job, ranks] = r;
-  d.server.stop(SIGKILL);
+  r.d.server.stop(SIGKILL);
   // The ranks die with the daemon's launcher (it gets SIGTERM when the daemon dies).
-  EXPECT_TRUE(eventually([&] { return all_gone(ranks); }, 15s));
-  d.server.restart();  // on another port
-  client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
-  const auto done = finish_resumed_job(api, d.server, job.id, 2);
+  EXPECT_TRUE(eventually([&] { return all_gone(r.ranks); }, 15s));
+  r.d.server.restart();  // on another port
+  client::W2vdClient api({r.d.server.url(), "", std::chrono::seconds(60)});
+  const auto done = finish_resumed_job(api, r.d.server, r.job.id, 2);
   EXPECT_LT(done.resumed_from_epoch.value_or(kEpochs), kEpochs) << "the first attempt had ended";
   EXPECT_GE(topic_precision(api, done.model_id.value_or("none")), 0.9);
 }
 
 TEST(MpiJobs, AGracefulStopEndsTheRanksAndQueuesTheJobAgain) {
   RunningJob r(1000);
-  auto& [d, corpus, descriptors_before, job, ranks] = r;
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(d.server.stop(SIGTERM), 0);
+  EXPECT_EQ(r.d.server.stop(SIGTERM), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
-  for (const auto& [rank, pid] : ranks) EXPECT_FALSE(alive(pid)) << "rank " << rank;
-  d.server.restart();
-  client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
+  for (const auto& [rank, pid] : r.ranks) EXPECT_FALSE(alive(pid)) << "rank " << rank;
+  r.d.server.restart();
+  client::W2vdClient api({r.d.server.url(), "", std::chrono::seconds(60)});
   // Queued again (and running again soon): it resumes; cancel it.
-  EXPECT_FALSE(proto::is_terminal(api.job(job.id).status));
-  api.cancel_job(job.id);
-  EXPECT_EQ(api.watch_job(job.id).status, JobStatus::kCancelled);
+  EXPECT_FALSE(proto::is_terminal(api.job(r.job.id).status));
+  api.cancel_job(r.job.id);
+  EXPECT_EQ(api.watch_job(r.job.id).status, JobStatus::kCancelled);
 }
 
 TEST(MpiJobs, RanksAreRefusedWithoutALauncherAndOverTheMaximum) {

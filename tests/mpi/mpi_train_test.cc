@@ -88,7 +88,7 @@ TEST(MpiTraining, AKilledRankFailsTheJobReadably) {
       concat(testing::mpirun(2), train_args(corpus, dir.path() + "/out.bin", 1, 1000)));
   const auto pid = job.wait_for(std::regex("rank 1 of 2 \\(pid ([0-9]+)\\)"), 120s);
   job.wait_for(std::regex("epoch [0-9]+/1000"), 120s);  // training under way
-  ASSERT_EQ(::kill(std::stoi(pid[1].str()), SIGKILL), 0);
+  ASSERT_EQ(::kill(std::stoi(pid[1]), SIGKILL), 0);
   const int status = job.wait(60s);
   EXPECT_NE(status, 0);
   const std::string out = job.output();

@@ -321,8 +321,8 @@ TEST(CreateJob, Ranks) {
   };
   for (const auto& [ranks, message] : refused) {
     expect_400(
-        [&] {
-          parse_create_job(json{{"corpus_id", "c"}, {"ranks", ranks}});
+        [&, value = ranks] {
+          parse_create_job(json{{"corpus_id", "c"}, {"ranks", value}});
         },
         "invalid_argument", {message});
   }
