@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/base/rng.h"
+#include "core/base/tbb_fork_join.h"
 #include "core/train/model_weights.h"
 #include "core/train/subsampler.h"
 #include "core/train/train_params.h"
@@ -214,10 +215,13 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
   for (int epoch = start_epoch; epoch < params.epochs; ++epoch) {
     if (run.cancelled()) return TrainOutcome::kCancelled;
     run.begin_epoch(epoch);
+    TbbForkJoin order;  // for ThreadSanitizer (core/base/tbb_fork_join.h)
+    order.forking();
     arena.execute([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, workers, 1),
           [&](const tbb::blocked_range<std::size_t>& r) {
+            order.task_begins();
             for (std::size_t w = r.begin(); w != r.end(); ++w) {
               const std::size_t begin = ids.size() * w / workers;
               const std::size_t end = ids.size() * (w + 1) / workers;
@@ -226,9 +230,11 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
                        Rng(params.seed, stream)}
                   .train();
             }
+            order.task_ends();
           },
           tbb::simple_partitioner());
     });
+    order.joined();
     if (run.diverged()) throw TrainingDiverged();
     if (run.cancelled()) return TrainOutcome::kCancelled;
     run.end_epoch(epoch + 1);
