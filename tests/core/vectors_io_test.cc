@@ -463,7 +463,7 @@ TEST(VectorsIo, LongWordInMessageIsCut) {
 // is said to be 400 MB long (enough for the size check) fails on its third row with a format
 // error, not bad_alloc. (The promise alone used to allocate about 10 GB.)
 TEST(VectorsIo, ALyingHeaderAllocatesOnlyWhatTheRowsFill) {
-  if (w2v::testing::kAddressSanitizer) GTEST_SKIP() << w2v::testing::kMemoryMeasureUnderAsan;
+  if (w2v::testing::kMemorySanitized) GTEST_SKIP() << w2v::testing::kMemoryMeasureUnderSanitizer;
   for (const VectorsFormat format : {VectorsFormat::kText, VectorsFormat::kBinary}) {
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);

@@ -299,7 +299,7 @@ std::string post_streamed(std::uint16_t port, const std::string& target, const s
 }
 
 TEST(MemoryAdmission, ALyingImportHeaderCostsTensOfMegabytesNotGigabytes) {
-  if (w2v::testing::kAddressSanitizer) GTEST_SKIP() << w2v::testing::kMemoryMeasureUnderAsan;
+  if (w2v::testing::kMemorySanitized) GTEST_SKIP() << w2v::testing::kMemoryMeasureUnderSanitizer;
   // Only the body may refuse it: the limit is out of the way.
   Daemon d({"--max-job-memory", "1TiB", "--max-upload-bytes", "1073741824"});
   // 100 million one-dimensional vectors promised; 400 MB follow (enough for the size check),
