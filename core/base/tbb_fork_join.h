@@ -8,15 +8,9 @@
 // guarantees: forking() before parallel_for, task_begins() and task_ends() around each task
 // body, joined() after parallel_for returns. Outside TSan builds all four are empty.
 
-#if defined(__SANITIZE_THREAD__)
-#define W2V_TSAN_FORK_JOIN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define W2V_TSAN_FORK_JOIN 1
-#endif
-#endif
+#include "core/base/sanitizers.h"
 
-#ifdef W2V_TSAN_FORK_JOIN
+#ifdef W2V_TSAN
 extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
 #endif
@@ -32,12 +26,12 @@ class TbbForkJoin {
 
  private:
   static void release([[maybe_unused]] void* sync) noexcept {
-#ifdef W2V_TSAN_FORK_JOIN
+#ifdef W2V_TSAN
     __tsan_release(sync);
 #endif
   }
   static void acquire([[maybe_unused]] void* sync) noexcept {
-#ifdef W2V_TSAN_FORK_JOIN
+#ifdef W2V_TSAN
     __tsan_acquire(sync);
 #endif
   }

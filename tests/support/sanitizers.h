@@ -4,16 +4,12 @@
 // keeps freed memory in a quarantine (256 MiB by default), so tests that measure or limit a
 // process's memory say nothing under them and skip there; the Release suite runs them.
 
+#include "core/base/sanitizers.h"
+
 namespace w2v::testing {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(W2V_ASAN) || defined(W2V_TSAN)
 inline constexpr bool kMemorySanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr bool kMemorySanitized = true;
-#else
-inline constexpr bool kMemorySanitized = false;
-#endif
 #else
 inline constexpr bool kMemorySanitized = false;
 #endif

@@ -9,19 +9,11 @@
 #include <stdexcept>
 #include <thread>
 
-// AddressSanitizer builds (scripts/sanitizer-build): see finalize_mpi.
-#if defined(__SANITIZE_ADDRESS__)
-#define W2V_LEAK_CHECK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define W2V_LEAK_CHECK 1
-#endif
-#endif
-#ifdef W2V_LEAK_CHECK
-#include <sanitizer/lsan_interface.h>
-#endif
+#include "core/base/sanitizers.h"
 
-#ifdef W2V_LEAK_CHECK
+#ifdef W2V_ASAN
+#include <sanitizer/lsan_interface.h>
+
 // LeakSanitizer reads these at start-up in every program linking this file (w2vd, the MPI tests).
 extern "C" const char* __lsan_default_suppressions() {
   return "leak:libpmix.so\nleak:libopen-pal.so\nleak:libopen-rte.so\nleak:libmpi.so\n"
@@ -39,14 +31,14 @@ namespace {
 // leak check runs just before MPI_Finalize (so it replaces the one at exit, which would see
 // finalisation's leaks of other threads), and what MPI's own threads leak is suppressed by the
 // libraries' names (below). Everything of ours stays checked.
-#ifdef W2V_LEAK_CHECK
+#ifdef W2V_ASAN
 using LeakTrackingOff = __lsan::ScopedDisabler;
 #else
 struct LeakTrackingOff {};
 #endif
 
 void finalize_mpi() {
-#ifdef W2V_LEAK_CHECK
+#ifdef W2V_ASAN
   __lsan_do_leak_check();
 #endif
   [[maybe_unused]] const LeakTrackingOff off;
