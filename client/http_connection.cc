@@ -40,7 +40,7 @@ using BodyParser = http::response_parser<http::buffer_body>;
 using UploadRequest = http::request<http::buffer_body>;
 using UploadSerializer = http::request_serializer<http::buffer_body>;
 
-std::string lower(std::string s) {
+std::string lowercase(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
@@ -50,7 +50,7 @@ HttpResponse start_response(const BodyParser& p) {
   out.status = static_cast<int>(p.get().result_int());
   for (const auto& f : p.get().base()) {
     auto [it, inserted] =
-        out.headers.emplace(lower(std::string(f.name_string())), std::string(f.value()));
+        out.headers.emplace(lowercase(std::string(f.name_string())), std::string(f.value()));
     if (!inserted) it->second += ", " + std::string(f.value());
   }
   return out;

@@ -15,9 +15,6 @@
 namespace w2v::ctl {
 namespace {
 
-// Files at least this large get a progress bar (on a terminal).
-constexpr std::uint64_t kProgressMinBytes = 8u << 20;
-
 void print_corpus_details(const proto::CorpusRecord& c) {
   Details d;
   d.add("id", c.id);
@@ -165,7 +162,7 @@ int upload(Context& ctx, const UploadOptions& o) {
   return kExitOk;
 }
 
-int list(Context& ctx) {
+int list_corpora(Context& ctx) {
   const auto corpora = ctx.api().corpora();
   if (ctx.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -197,7 +194,7 @@ int list(Context& ctx) {
   return kExitOk;
 }
 
-int show(Context& ctx, const std::string& id) {
+int show_corpus(Context& ctx, const std::string& id) {
   const auto c = ctx.api().corpus(id);
   if (ctx.json) {
     ctx.print_json(proto::to_json(c));
@@ -207,7 +204,7 @@ int show(Context& ctx, const std::string& id) {
   return kExitOk;
 }
 
-int remove(Context& ctx, const std::vector<std::string>& ids) {
+int remove_corpora(Context& ctx, const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
     ctx.api().delete_corpus(id);
     ctx.say("deleted corpus " + id + "\n");
@@ -252,14 +249,14 @@ void add_corpus_commands(CLI::App& app, Context& ctx, Action& action) {
     CLI::App* cmd = corpus->add_subcommand("list", "List the corpora");
     cmd->alias("ls");
     cmd->footer(examples({"w2vctl corpus list", "w2vctl corpus list --json | jq '.corpora[].id'"}));
-    cmd->callback([&ctx, &action] { action = [&ctx] { return list(ctx); }; });
+    cmd->callback([&ctx, &action] { action = [&ctx] { return list_corpora(ctx); }; });
   }
   {
     auto id = std::make_shared<std::string>();
     CLI::App* cmd = corpus->add_subcommand("show", "Show a corpus's record");
     cmd->add_option("ID", *id, "The corpus's id (c_...)")->required();
     cmd->footer(examples({"w2vctl corpus show c_1a2b3c"}));
-    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show(ctx, *id); }; });
+    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show_corpus(ctx, *id); }; });
   }
   {
     auto ids = std::make_shared<std::vector<std::string>>();
@@ -268,7 +265,8 @@ void add_corpus_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->alias("delete");
     cmd->add_option("ID", *ids, "The corpora's ids (c_...)")->required();
     cmd->footer(examples({"w2vctl corpus rm c_1a2b3c"}));
-    cmd->callback([ids, &ctx, &action] { action = [ids, &ctx] { return remove(ctx, *ids); }; });
+    cmd->callback(
+        [ids, &ctx, &action] { action = [ids, &ctx] { return remove_corpora(ctx, *ids); }; });
   }
 }
 

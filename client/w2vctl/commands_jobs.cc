@@ -98,7 +98,7 @@ int train(Context& ctx, const TrainOptions& o) {
 
 // ---- jobs ----
 
-int list(Context& ctx) {
+int list_jobs(Context& ctx) {
   const auto jobs = ctx.api().jobs();
   if (ctx.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -123,7 +123,7 @@ int list(Context& ctx) {
   return kExitOk;
 }
 
-int show(Context& ctx, const std::string& id) {
+int show_job(Context& ctx, const std::string& id) {
   const auto j = ctx.api().job(id);
   if (ctx.json) {
     ctx.print_json(proto::to_json(j));
@@ -309,14 +309,14 @@ void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
     CLI::App* cmd = jobs->add_subcommand("list", "List the jobs");
     cmd->alias("ls");
     cmd->footer(examples({"w2vctl jobs list", "w2vctl jobs list --json"}));
-    cmd->callback([&ctx, &action] { action = [&ctx] { return list(ctx); }; });
+    cmd->callback([&ctx, &action] { action = [&ctx] { return list_jobs(ctx); }; });
   }
   {
     auto id = std::make_shared<std::string>();
     CLI::App* cmd = jobs->add_subcommand("show", "Show a job: status, parameters, progress");
     cmd->add_option("ID", *id, "The job's id (j_...)")->required();
     cmd->footer(examples({"w2vctl jobs show j_7g8h9i"}));
-    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show(ctx, *id); }; });
+    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show_job(ctx, *id); }; });
   }
   {
     auto id = std::make_shared<std::string>();

@@ -15,8 +15,6 @@
 namespace w2v::ctl {
 namespace {
 
-constexpr std::uint64_t kProgressMinBytes = 8u << 20;
-
 std::string extension_of(const std::string& format) {
   return format == "text" ? ".txt" : ".bin";
 }
@@ -41,7 +39,7 @@ std::string detect_format(const std::string& path) {
   return n > 0 ? "text" : "binary";
 }
 
-int list(Context& ctx) {
+int list_models(Context& ctx) {
   const auto models = ctx.api().models();
   if (ctx.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -91,7 +89,7 @@ std::vector<std::string> lineage(Context& ctx, const proto::ModelRecord& m) {
   return out;
 }
 
-int show(Context& ctx, const std::string& id) {
+int show_model(Context& ctx, const std::string& id) {
   const auto m = ctx.api().model(id);
   if (ctx.json) {
     ctx.print_json(proto::to_json(m));
@@ -116,7 +114,7 @@ int set(Context& ctx, const SetOptions& o) {
   return kExitOk;
 }
 
-int remove(Context& ctx, const std::vector<std::string>& ids) {
+int remove_models(Context& ctx, const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
     ctx.api().delete_model(id);
     ctx.say("deleted model " + id + "\n");
@@ -234,7 +232,7 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
     CLI::App* cmd = models->add_subcommand("list", "List the models");
     cmd->alias("ls");
     cmd->footer(examples({"w2vctl models list", "w2vctl models list -q   # ids only"}));
-    cmd->callback([&ctx, &action] { action = [&ctx] { return list(ctx); }; });
+    cmd->callback([&ctx, &action] { action = [&ctx] { return list_models(ctx); }; });
   }
   {
     auto id = std::make_shared<std::string>();
@@ -242,7 +240,7 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
         models->add_subcommand("show", "Show a model: size, parameters, evaluation scores");
     cmd->add_option("ID", *id, "The model's id (m_...)")->required();
     cmd->footer(examples({"w2vctl models show m_4d5e6f"}));
-    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show(ctx, *id); }; });
+    cmd->callback([id, &ctx, &action] { action = [id, &ctx] { return show_model(ctx, *id); }; });
   }
   {
     auto o = std::make_shared<SetOptions>();
@@ -267,7 +265,8 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->alias("delete");
     cmd->add_option("ID", *ids, "The models' ids (m_...)")->required();
     cmd->footer(examples({"w2vctl models rm m_4d5e6f"}));
-    cmd->callback([ids, &ctx, &action] { action = [ids, &ctx] { return remove(ctx, *ids); }; });
+    cmd->callback(
+        [ids, &ctx, &action] { action = [ids, &ctx] { return remove_models(ctx, *ids); }; });
   }
   {
     auto o = std::make_shared<ExportOptions>();

@@ -71,6 +71,9 @@ std::string pad_left(const std::string& s, std::size_t width);
 
 // ---- progress ----
 
+// Transfers of at least this many bytes get a progress bar (on a terminal).
+inline constexpr std::uint64_t kProgressMinBytes = 8u << 20;
+
 // A byte-transfer progress display on standard error: a bar with percent, bytes, bytes/s and
 // ETA when the total is known, bytes and bytes/s otherwise. Redrawn in place (at most ten times a
 // second) when standard error is a terminal; silent otherwise (transfers are short enough that

@@ -20,7 +20,7 @@ constexpr std::size_t kBufferBytes = 1 << 20;
   throw std::system_error(error, std::generic_category(), what + " " + path);
 }
 
-[[noreturn]] void fail(const std::string& what, const std::string& path) {
+[[noreturn]] void fail_on_file(const std::string& what, const std::string& path) {
   fail_with(errno, what, path);
 }
 
@@ -92,7 +92,7 @@ bool write_all(int fd, const char* p, std::size_t n) {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_path_(temp_name(path_)) {
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd_ < 0) fail("cannot create", temp_path_);
+  if (fd_ < 0) fail_on_file("cannot create", temp_path_);
   buffer_.reserve(kBufferBytes);
 }
 
@@ -106,7 +106,7 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::flush_buffer() {
   const bool ok = write_all(fd_, buffer_.data(), buffer_.size());
   buffer_.clear();
-  if (!ok) fail("cannot write", temp_path_);
+  if (!ok) fail_on_file("cannot write", temp_path_);
 }
 
 void AtomicFile::write(const void* data, std::size_t n) {
@@ -127,7 +127,7 @@ void AtomicFile::pwrite(const void* data, std::size_t n, std::size_t offset) {
 
 void AtomicFile::commit() {
   flush_buffer();
-  if (::fsync(fd_) != 0) fail("cannot fsync", temp_path_);
+  if (::fsync(fd_) != 0) fail_on_file("cannot fsync", temp_path_);
   if (::close(fd_) != 0) {
     const int saved = errno;
     fd_ = -1;
@@ -148,7 +148,7 @@ void sync_parent_directory(const std::string& path) {
   const std::string dir =
       slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail("cannot open directory", dir);
+  if (fd < 0) fail_on_file("cannot open directory", dir);
   const int rc = ::fsync(fd);
   const int saved = errno;
   ::close(fd);

@@ -13,15 +13,15 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little, "the file format is little-endian");
 
-constexpr char kMagic[8] = {'W', '2', 'V', 'D', 'T', 'R', 'S', 'T'};
+constexpr char kStateMagic[8] = {'W', '2', 'V', 'D', 'T', 'R', 'S', 'T'};
 
-struct Header {
+struct StateHeader {
   char magic[8];
   std::uint32_t version;
   std::uint32_t loss;
   std::uint64_t words, dim, output_rows, words_hash, checksum;
 };
-static_assert(sizeof(Header) == 56);
+static_assert(sizeof(StateHeader) == 56);
 
 // A fast 64-bit checksum over chunks of bytes, 8 at a time; a chunk's tail is folded in with
 // its length. Writer and reader hash the same chunks (the counts, then each output row).
@@ -70,7 +70,7 @@ std::uint32_t loss_code(LossType l) noexcept {
   return 2;
 }
 
-[[noreturn]] void fail(const std::string& path, const std::string& why) {
+[[noreturn]] void fail_reading(const std::string& path, const std::string& why) {
   throw TrainingStateError("training state " + path + ": " + why);
 }
 
@@ -91,8 +91,8 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
       state.output.rows() != output_rows(state.loss, words.size())) {
     throw std::invalid_argument("training state: counts or output rows do not fit the words");
   }
-  Header h{};
-  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  StateHeader h{};
+  std::memcpy(h.magic, kStateMagic, sizeof kStateMagic);
   h.version = kTrainingStateVersion;
   h.loss = loss_code(state.loss);
   h.words = words.size();
@@ -112,29 +112,30 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
 TrainingState load_training_state(const std::string& path, std::span<const std::string_view> words,
                                   std::size_t dim) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) fail(path, "cannot open it (the model keeps its vectors only)");
-  Header h{};
+  if (!f) fail_reading(path, "cannot open it (the model keeps its vectors only)");
+  StateHeader h{};
   if (std::fread(&h, sizeof h, 1, f.get()) != 1 ||
-      std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
-    fail(path, "not a w2vd training state file");
+      std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
+    fail_reading(path, "not a w2vd training state file");
   }
   if (h.version != kTrainingStateVersion) {
-    fail(path, "format version " + std::to_string(h.version) + ", this w2vd reads version " +
-                   std::to_string(kTrainingStateVersion));
+    fail_reading(path, "format version " + std::to_string(h.version) +
+                           ", this w2vd reads version " + std::to_string(kTrainingStateVersion));
   }
-  if (h.loss > 2) fail(path, "unknown loss code " + std::to_string(h.loss));
+  if (h.loss > 2) fail_reading(path, "unknown loss code " + std::to_string(h.loss));
   TrainingState s;
   s.loss = h.loss == 0   ? LossType::kNegativeSampling
            : h.loss == 1 ? LossType::kHierarchicalSoftmax
                          : LossType::kSoftmax;
   if (h.words != words.size() || h.words_hash != vocabulary_hash(words)) {
-    fail(path, "it belongs to another vocabulary than the model's vectors");
+    fail_reading(path, "it belongs to another vocabulary than the model's vectors");
   }
   if (h.dim != dim) {
-    fail(path, "dimension " + std::to_string(h.dim) + ", the vectors have " + std::to_string(dim));
+    fail_reading(
+        path, "dimension " + std::to_string(h.dim) + ", the vectors have " + std::to_string(dim));
   }
   if (h.output_rows != output_rows(s.loss, words.size())) {
-    fail(path, "output rows do not fit the vocabulary and loss");
+    fail_reading(path, "output rows do not fit the vocabulary and loss");
   }
   std::fseek(f.get(), 0, SEEK_END);
   const long size = std::ftell(f.get());
@@ -142,7 +143,7 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
   const unsigned __int128 need = sizeof h + static_cast<unsigned __int128>(h.words) * 8 +
                                  static_cast<unsigned __int128>(h.output_rows) * h.dim * 4;
   if (size < 0 || need != static_cast<unsigned __int128>(size)) {
-    fail(path, "truncated or overlong (" + std::to_string(size) + " bytes)");
+    fail_reading(path, "truncated or overlong (" + std::to_string(size) + " bytes)");
   }
   s.counts.resize(h.words);
   s.output = Matrix(h.output_rows, h.dim);
@@ -150,8 +151,8 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
   for (std::size_t r = 0; ok && r < s.output.rows(); ++r) {
     ok = std::fread(s.output.row(r), sizeof(float), h.dim, f.get()) == h.dim;
   }
-  if (!ok) fail(path, "read error");
-  if (payload_checksum(s.counts, s.output) != h.checksum) fail(path, "checksum mismatch");
+  if (!ok) fail_reading(path, "read error");
+  if (payload_checksum(s.counts, s.output) != h.checksum) fail_reading(path, "checksum mismatch");
   return s;
 }
 

@@ -10,8 +10,8 @@
 namespace w2v {
 namespace {
 
-constexpr char kMagic[8] = {'W', '2', 'V', 'C', 'K', 'P', 'T', '1'};
-struct Header {
+constexpr char kCheckpointMagic[8] = {'W', '2', 'V', 'C', 'K', 'P', 'T', '1'};
+struct CheckpointHeader {
   char magic[8];
   std::uint64_t epochs_done;
   std::uint64_t input_rows, input_cols, output_rows, output_cols;
@@ -45,8 +45,8 @@ ModelWeights make_initial_weights(std::size_t vocab_size, const TrainParams& par
 }
 
 void save_checkpoint(const std::string& path, const ModelWeights& weights, int epochs_done) {
-  Header h{};
-  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  CheckpointHeader h{};
+  std::memcpy(h.magic, kCheckpointMagic, sizeof kCheckpointMagic);
   h.epochs_done = static_cast<std::uint64_t>(epochs_done);
   h.input_rows = weights.input.rows();
   h.input_cols = weights.input.cols();
@@ -62,9 +62,9 @@ void save_checkpoint(const std::string& path, const ModelWeights& weights, int e
 Checkpoint load_checkpoint(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw std::runtime_error("cannot open checkpoint " + path);
-  Header h{};
+  CheckpointHeader h{};
   if (std::fread(&h, sizeof h, 1, f.get()) != 1 ||
-      std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
+      std::memcmp(h.magic, kCheckpointMagic, sizeof kCheckpointMagic) != 0) {
     throw std::runtime_error(path + " is not a checkpoint");
   }
   std::fseek(f.get(), 0, SEEK_END);

@@ -15,8 +15,8 @@
 namespace w2v {
 namespace {
 
-constexpr char kMagic[8] = {'W', '2', 'V', 'E', 'N', 'C', '0', '1'};
-struct Header {
+constexpr char kEncodedMagic[8] = {'W', '2', 'V', 'E', 'N', 'C', '0', '1'};
+struct EncodedHeader {
   char magic[8];
   std::uint64_t words;
   std::uint64_t entries;
@@ -80,8 +80,8 @@ EncodedCorpus EncodedCorpus::encode_text(std::string_view text, const Vocabulary
 EncodedCorpus EncodedCorpus::encode_file(const std::string& text_path, const Vocabulary& vocab,
                                          const std::string& out_path) {
   AtomicFile out(out_path);
-  Header header{};
-  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  EncodedHeader header{};
+  std::memcpy(header.magic, kEncodedMagic, sizeof kEncodedMagic);
   out.write(&header, sizeof header);  // rewritten with the totals once they are known
 
   std::vector<std::uint32_t> buf;
@@ -113,12 +113,12 @@ EncodedCorpus EncodedCorpus::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error("cannot open encoded corpus " + path);
   struct stat st {};
-  Header header{};
+  EncodedHeader header{};
   // The entry count is compared by division: entries * 4 could wrap around to the file size.
   const bool ok =
       ::fstat(fd, &st) == 0 && st.st_size >= static_cast<off_t>(sizeof header) &&
       ::pread(fd, &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header) &&
-      std::memcmp(header.magic, kMagic, sizeof kMagic) == 0 &&
+      std::memcmp(header.magic, kEncodedMagic, sizeof kEncodedMagic) == 0 &&
       (static_cast<std::uint64_t>(st.st_size) - sizeof header) % sizeof(std::uint32_t) == 0 &&
       (static_cast<std::uint64_t>(st.st_size) - sizeof header) / sizeof(std::uint32_t) ==
           header.entries &&
