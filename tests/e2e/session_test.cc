@@ -233,29 +233,38 @@ TEST(Session, MetricsAndOpenApiAreServed) {
 namespace w2v::testing {
 namespace {
 
-TEST(Objectives, EveryModelAndLossTrainsThroughTheApi) {
+// Each model with each loss trains through the API and learns the planted topics. One test per
+// pair, so a failure names it and CTest runs them side by side.
+class Objectives : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(Objectives, TrainsThroughTheApi) {
+  const auto [model, loss] = GetParam();
   Daemon d({"--softmax-max-vocab", "1000"});
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  for (const char* model : {"skipgram", "cbow"}) {
-    for (const char* loss : {"ns", "hs", "softmax"}) {
-      auto params = planted_job_params(2);
-      params["model"] = model;
-      params["loss"] = loss;
-      const auto job = d.api.submit_job(corpus.id, params, "");
-      EXPECT_DOUBLE_EQ(job.params.alpha, std::string(model) == "cbow" ? 0.05 : 0.025);
-      const auto done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
-      ASSERT_EQ(done.status, proto::JobStatus::kSucceeded)
-          << model << "-" << loss << ": " << done.error.value_or("");
-      const auto& group = planted().topic_groups[1];
-      const auto similar = d.api.similar(*done.model_id, {group[0]}, {}, 3);
-      for (const auto& [word, score] : similar) {
-        EXPECT_NE(std::find(group.begin(), group.end(), word), group.end()) << model << "-" << loss;
-      }
-    }
+  auto params = planted_job_params(2);
+  params["model"] = model;
+  params["loss"] = loss;
+  const auto job = d.api.submit_job(corpus.id, params, "");
+  EXPECT_DOUBLE_EQ(job.params.alpha, std::string(model) == "cbow" ? 0.05 : 0.025);
+  const auto done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
+  ASSERT_EQ(done.status, proto::JobStatus::kSucceeded) << done.error.value_or("");
+  const auto& group = planted().topic_groups[1];
+  const auto similar = d.api.similar(*done.model_id, {group[0]}, {}, 3);
+  for (const auto& [word, score] : similar) {
+    EXPECT_NE(std::find(group.begin(), group.end(), word), group.end()) << word;
   }
 }
 
-TEST(Objectives, SoftmaxAboveTheVocabularyLimitIsRefusedAtSubmit) {
+INSTANTIATE_TEST_SUITE_P(EveryModelAndLoss, Objectives,
+                         ::testing::Values(std::pair{"skipgram", "ns"}, std::pair{"skipgram", "hs"},
+                                           std::pair{"skipgram", "softmax"},
+                                           std::pair{"cbow", "ns"}, std::pair{"cbow", "hs"},
+                                           std::pair{"cbow", "softmax"}),
+                         [](const auto& info) {
+                           return std::string(info.param.first) + "_" + info.param.second;
+                         });
+
+TEST(ObjectiveLimits, SoftmaxAboveTheVocabularyLimitIsRefusedAtSubmit) {
   Daemon d({"--softmax-max-vocab", "50"});
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
   auto params = planted_job_params(1);
