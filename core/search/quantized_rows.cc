@@ -47,10 +47,11 @@ void score_portable(const std::int8_t* codes, std::size_t groups, const float* s
     std::int32_t acc[QuantizedRows::kBlockRows] = {};
     for (std::size_t g = 0; g < groups; ++g) {
       const std::int8_t* m = block + g * kGroupBytes;
-      const auto q0 = static_cast<std::int32_t>(q.codes[4 * g]);
-      const auto q1 = static_cast<std::int32_t>(q.codes[4 * g + 1]);
-      const auto q2 = static_cast<std::int32_t>(q.codes[4 * g + 2]);
-      const auto q3 = static_cast<std::int32_t>(q.codes[4 * g + 3]);
+      const std::int8_t* query = q.codes.data() + 4 * g;
+      const auto q0 = static_cast<std::int32_t>(query[0]);
+      const auto q1 = static_cast<std::int32_t>(query[1]);
+      const auto q2 = static_cast<std::int32_t>(query[2]);
+      const auto q3 = static_cast<std::int32_t>(query[3]);
       for (std::size_t r = 0; r < QuantizedRows::kBlockRows; ++r) {
         acc[r] += m[4 * r] * q0 + m[4 * r + 1] * q1 + m[4 * r + 2] * q2 + m[4 * r + 3] * q3;
       }

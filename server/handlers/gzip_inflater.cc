@@ -25,7 +25,7 @@ void GzipInflater::feed(std::string_view chunk, const std::function<void(std::st
   z_stream& z = impl_->z;
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
   z.avail_in = static_cast<uInt>(chunk.size());
-  std::array<char, 64 * 1024> buf;
+  std::array<char, std::size_t{64} * 1024> buf;
   while (z.avail_in > 0) {
     impl_->in_member = true;
     z.next_out = reinterpret_cast<Bytef*>(buf.data());

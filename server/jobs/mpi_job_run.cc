@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxStderrLine = 400;
 constexpr std::size_t kStderrTailLines = 40;
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 constexpr int kPollMillis = 100;
 // How long the launcher's pipes may stay open after it exited (something it started holding
 // them): then they are closed and the job ends anyway.
