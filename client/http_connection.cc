@@ -12,10 +12,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cctype>
 #include <limits>
 
 #include "client/server_address.h"
+#include "core/base/ascii.h"
 
 namespace w2v::client {
 
@@ -40,17 +40,13 @@ using BodyParser = http::response_parser<http::buffer_body>;
 using UploadRequest = http::request<http::buffer_body>;
 using UploadSerializer = http::request_serializer<http::buffer_body>;
 
-std::string lowercase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 HttpResponse start_response(const BodyParser& p) {
   HttpResponse out;
   out.status = static_cast<int>(p.get().result_int());
   for (const auto& f : p.get().base()) {
+    const auto name = f.name_string();
     auto [it, inserted] =
-        out.headers.emplace(lowercase(std::string(f.name_string())), std::string(f.value()));
+        out.headers.emplace(ascii_lower({name.data(), name.size()}), std::string(f.value()));
     if (!inserted) it->second += ", " + std::string(f.value());
   }
   return out;

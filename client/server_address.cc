@@ -1,15 +1,11 @@
 #include "client/server_address.h"
 
-#include <cctype>
 #include <stdexcept>
+
+#include "core/base/ascii.h"
 
 namespace w2v::client {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool all_digits(const std::string& s) {
   if (s.empty()) return false;
@@ -26,7 +22,7 @@ ServerAddress parse_base_url(const std::string& base_url) {
     return std::invalid_argument("invalid server URL '" + base_url + "': " + why);
   };
   const std::string scheme = "http://";
-  if (lower(base_url.substr(0, scheme.size())) != scheme) {
+  if (ascii_lower(base_url.substr(0, scheme.size())) != scheme) {
     const auto sep = base_url.find("://");
     if (sep != std::string::npos) {
       throw bad("unsupported scheme " + base_url.substr(0, sep) +

@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include "client/w2vctl/context.h"
 #include "client/w2vctl/exit_codes.h"
 #include "client/w2vctl/output.h"
+#include "core/base/ascii.h"
 
 namespace w2v::ctl {
 namespace {
@@ -22,8 +22,7 @@ std::string extension_of(const std::string& format) {
 // The format of a word2vec file: by its extension (.txt, .vec, .text: text; .bin: binary), else
 // by its content (text vectors have no control bytes after the header line).
 std::string detect_format(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = ascii_lower(std::filesystem::path(path).extension().string());
   if (ext == ".txt" || ext == ".vec" || ext == ".text") return "text";
   if (ext == ".bin") return "binary";
   std::ifstream in(path, std::ios::binary);

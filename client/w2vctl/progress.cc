@@ -2,11 +2,11 @@
 // on a terminal.
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
 #include "client/w2vctl/output.h"
+#include "core/base/ascii.h"
 
 namespace w2v::ctl {
 namespace {
@@ -15,8 +15,7 @@ bool utf8_locale() {
   for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
     const char* v = std::getenv(name);
     if (v && *v) {
-      std::string s(v);
-      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string s = ascii_lower(v);
       return s.find("utf-8") != std::string::npos || s.find("utf8") != std::string::npos;
     }
   }

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "core/base/ascii.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "proto/requests.h"
@@ -16,14 +17,9 @@ using proto::ApiError;
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // The media type without parameters: "text/plain; charset=utf-8" -> "text/plain".
 std::string media_type(const std::string& content_type) {
-  std::string t = lower(content_type.substr(0, content_type.find(';')));
+  std::string t = ascii_lower(content_type.substr(0, content_type.find(';')));
   while (!t.empty() && t.back() == ' ') t.pop_back();
   return t;
 }
@@ -37,7 +33,7 @@ std::unique_ptr<UploadHandler> CorpusUpload::create(AppContext& app, const Reque
                    "a corpus is plain text: send it with Content-Type: text/plain (got " + type +
                        "; with curl use --data-binary @file -H 'Content-Type: text/plain')");
   }
-  const std::string encoding = lower(req.header("content-encoding").value_or("identity"));
+  const std::string encoding = ascii_lower(req.header("content-encoding").value_or("identity"));
   if (encoding != "identity" && encoding != "gzip") {
     throw ApiError(415, "unsupported_encoding",
                    "Content-Encoding must be gzip or identity, got " + encoding);

@@ -1,19 +1,13 @@
 #include "server/http/request_head.h"
 
-#include <cctype>
 #include <string_view>
 
+#include "core/base/ascii.h"
 #include "proto/api_error.h"
 
 namespace w2v::server {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The path and query of a target in origin-form ("/p?q") or absolute-form ("http://h/p?q").
 std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
@@ -62,7 +56,7 @@ RoutedRequest route_request(RequestHead head, const Router& router, const Author
   req.method = std::move(head.method);
   req.target = std::move(head.target);
   for (auto& [name, value] : head.fields) {
-    auto [it, inserted] = req.headers.emplace(lower(name), value);
+    auto [it, inserted] = req.headers.emplace(ascii_lower(name), value);
     if (!inserted) {
       it->second += ", ";
       it->second += value;
