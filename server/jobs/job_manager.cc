@@ -201,21 +201,21 @@ std::vector<JobRecord> JobManager::jobs() const {
 }
 
 JobRecord JobManager::cancel(const std::string& id) {
-  const auto finished = [&](const JobRecord& j) {
-    return ApiError::conflict(
-        "job " + id + " has already " + std::string(proto::to_string(j.status)), "job_finished");
+  const auto finished = [&](JobStatus status) {
+    return ApiError::conflict("job " + id + " has already " + std::string(proto::to_string(status)),
+                              "job_finished");
   };
   std::unique_lock lock(mutex_);
   if (auto it = running_.find(id); it != running_.end()) {
-    // Its outcome is decided under mutex_: once it is terminal, the cancel comes too late.
-    if (proto::is_terminal(it->second->record.status)) throw finished(it->second->record);
+    // Its outcome is decided under mutex_: once it is, the cancel comes too late.
+    if (it->second->decided) throw finished(*it->second->decided);
     it->second->cancel_requested = true;
     it->second->interrupt = true;
     return it->second->record;
   }
   auto j = store_.job(id);
   if (!j) throw ApiError::not_found("no job " + id, "job_not_found");
-  if (proto::is_terminal(j->status)) throw finished(*j);
+  if (proto::is_terminal(j->status)) throw finished(j->status);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
   j->status = JobStatus::kCancelled;
   j->finished_at = proto::now_rfc3339();
@@ -369,36 +369,43 @@ void JobManager::run(const std::string& id) {
 
   TrainingJob job(dirs_, r->record);
   std::optional<proto::ModelRecord> model;
+  // The outcome is decided under mutex_ (r->decided: a cancel from then on is refused as too
+  // late) but shown in r->record only once a failed or cancelled job's work files are gone, so a
+  // client that sees its terminal status finds them gone (a crash in between resumes the job
+  // from scratch).
+  JobRecord final_record;
   try {
     const bool completed = train(*r, job);
     if (completed) model = job.publish_model({options_.eval_analogies, options_.eval_pairs});
     std::lock_guard lock(mutex_);
+    final_record = r->record;
     if (r->cancel_requested) {
-      r->record.status = JobStatus::kCancelled;
-      r->record.finished_at = proto::now_rfc3339();
+      final_record.status = JobStatus::kCancelled;
+      final_record.finished_at = proto::now_rfc3339();
     } else if (completed) {
-      r->record.status = JobStatus::kSucceeded;
-      r->record.model_id = model->id;
-      r->record.finished_at = proto::now_rfc3339();
+      final_record.status = JobStatus::kSucceeded;
+      final_record.model_id = model->id;
+      final_record.finished_at = proto::now_rfc3339();
     } else {
-      r->record.status = JobStatus::kQueued;  // shutting down: resume on the next start
+      final_record.status = JobStatus::kQueued;  // shutting down: resume on the next start
     }
+    if (proto::is_terminal(final_record.status)) r->decided = final_record.status;
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
-    r->record.status = JobStatus::kFailed;
-    r->record.error = e.what();
-    r->record.finished_at = proto::now_rfc3339();
+    final_record = r->record;
+    final_record.status = JobStatus::kFailed;
+    final_record.error = e.what();
+    final_record.finished_at = proto::now_rfc3339();
+    r->decided = final_record.status;
   }
 
-  const JobRecord final_record = [&] {
-    std::lock_guard lock(mutex_);
-    return r->record;
-  }();
-  // A failed or cancelled job keeps nothing: its work files go before its status is stored, so
-  // a client that sees the status finds them gone (a crash in between resumes it from scratch).
   const bool ended_without_model =
       final_record.status == JobStatus::kFailed || final_record.status == JobStatus::kCancelled;
   if (ended_without_model) job.remove_work_files();
+  {
+    std::lock_guard lock(mutex_);
+    r->record = final_record;
+  }
   bool stored = false;
   if (final_record.status == JobStatus::kSucceeded) {
     stored = persist("job " + id + " succeeded with model " + model->id,

@@ -90,6 +90,9 @@ class JobManager {
     std::atomic<bool> interrupt{false};
     bool cancel_requested = false;  // guarded by mutex_
     ProgressHistory history;        // guarded by mutex_
+    // The terminal status decided for it, before record shows it (guarded by mutex_): a cancel
+    // from then on comes too late.
+    std::optional<proto::JobStatus> decided;
   };
   void runner_loop();
   // Requeues what the previous process left running and fills the queue from the store; false

@@ -4,7 +4,11 @@
 //   PATCH vs DELETE model:    200 or 404, + 204
 //   cancel vs publish:        200 and the job ends cancelled without a model, or 409 and it
 //                             succeeded with its model
+//   GET job vs its end:       a failed or cancelled job's work files are gone once any
+//                             answer shows its terminal status
 
+#include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "e2e/fault_support.h"
@@ -144,6 +148,41 @@ TEST(Races, CancelAgainstPublish) {
   ASSERT_EQ(d.server.stop(SIGTERM), 0);
   const auto check = run_check(d.server.data_dir());
   EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+TEST(Races, ATerminalStatusIsShownOnlyOnceTheJobsWorkFilesAreGone) {
+  Daemon d;
+  const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
+  for (int i = 0; i < 8; ++i) {
+    const auto job = d.api.submit_job(corpus.id, planted_job_params(1000), "");
+    const std::string work = d.server.data_dir() + "/jobs/" + job.id;
+    // Running with a checkpoint written: its work directory holds files.
+    d.api.watch_job(job.id, [](const proto::JobRecord& j) {
+      return !(j.status == JobStatus::kRunning && j.progress.epoch > 0);
+    });
+    ASSERT_TRUE(std::filesystem::exists(work)) << "iteration " << i;
+    // One client asks for the job as fast as it can while another cancels it: the first answer
+    // that shows it cancelled must find the directory gone.
+    bool work_left = false;
+    int polls = 0;
+    std::thread poller([&] {
+      auto api = client_for(d);
+      for (;;) {
+        const auto j = api.job(job.id);
+        ++polls;
+        if (proto::is_terminal(j.status)) {
+          work_left = std::filesystem::exists(work);
+          EXPECT_EQ(j.status, JobStatus::kCancelled) << "iteration " << i;
+          return;
+        }
+        ASSERT_LT(polls, 1'000'000) << "iteration " << i << ": the job never ended";
+      }
+    });
+    d.api.cancel_job(job.id);
+    poller.join();
+    EXPECT_FALSE(work_left) << "iteration " << i << ": " << work << " still there after " << polls
+                            << " polls";
+  }
 }
 
 }  // namespace
