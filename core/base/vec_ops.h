@@ -25,7 +25,7 @@ namespace w2v {
 
 #if defined(__AVX2__)
 namespace detail {
-W2V_NO_UBSAN inline float horizontal_sum(__m256 v) noexcept {
+inline float horizontal_sum(__m256 v) noexcept {
   __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
   s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
