@@ -175,7 +175,15 @@ echo "w2vd RSS: start $((rss_start / 1024)) MiB, middle $((rss_middle / 1024)) M
 bad_total=$((wrk_bad + wrk_errors))
 echo "unexpected non-2xx: $((bad_total + $(printf '%s' "$unexpected" | awk '{s += $1} END {print s + 0}')))" \
   "(wrk non-2xx $wrk_bad, wrk socket errors $wrk_errors)"
+if [[ $wrk_errors -gt 0 ]]; then
+  echo "wrk socket errors (first half, then second):"
+  grep -h 'Socket errors' "$work/wrk1.txt" "$work/wrk2.txt" || true
+fi
 [[ -n $unexpected ]] && echo "unexpected loop answers (count status request):" && echo "$unexpected"
+if [[ $job_status != running ]]; then
+  echo "the training job should still be running; what w2vd logged of it:"
+  grep -F "job $job" "$log" | tail -n 20 || true
+fi
 if [[ $alive != yes ]]; then
   echo "w2vd DIED; its log:" >&2
   tail -n 50 "$log" >&2
