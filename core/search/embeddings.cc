@@ -1,24 +1,16 @@
 #include "core/search/embeddings.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <stdexcept>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
-
 #include "core/base/vec_ops.h"
 #include "core/search/candidate_set.h"
+#include "core/search/search_kernels.h"
 
 namespace w2v {
 namespace {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstRowMap = Eigen::Map<const RowMatrix, Eigen::Aligned64>;
-using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
 
 // Rows scored per block: the block's scores stay in L1.
 constexpr std::size_t kBlockRows = 512;
@@ -29,25 +21,6 @@ constexpr std::size_t kExtraCandidates = 32;
 // Slack on the scan's error bound for float rounding in the approximate and exact scores.
 constexpr float kRoundingSlack = 1e-4f;
 
-// Bit i set when s[i] > bar, for the 16 scores at s (64-byte aligned).
-std::uint32_t above_mask(const float* s, float bar) noexcept {
-  static_assert(QuantizedRows::kBlockRows == 16);
-#if defined(__AVX512F__)
-  return _mm512_cmp_ps_mask(_mm512_load_ps(s), _mm512_set1_ps(bar), _CMP_GT_OQ);
-#elif defined(__AVX2__)
-  const __m256 b = _mm256_set1_ps(bar);
-  const auto lo = static_cast<std::uint32_t>(
-      _mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(s), b, _CMP_GT_OQ)));
-  const auto hi = static_cast<std::uint32_t>(
-      _mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(s + 8), b, _CMP_GT_OQ)));
-  return lo | hi << 8;
-#else
-  std::uint32_t mask = 0;
-  for (std::uint32_t i = 0; i < 16; ++i) mask |= static_cast<std::uint32_t>(s[i] > bar) << i;
-  return mask;
-#endif
-}
-
 // Per-thread buffers of a search, so a query allocates nothing but its result once they have
 // grown. nearest() uses unit, coded and candidates; most_similar() query and exclude.
 struct SearchScratch {
@@ -56,6 +29,7 @@ struct SearchScratch {
   std::vector<Neighbor> candidates;
   std::vector<std::uint32_t> exclude;
   std::vector<std::uint32_t> excluded;  // nearest()'s exclude, sorted and without repeats
+  std::vector<std::uint32_t> above;     // the 8-bit scan's rows above the bar, per chunk
 };
 thread_local SearchScratch search_scratch;
 
@@ -128,7 +102,8 @@ std::size_t Embeddings::memory_bytes() const noexcept {
 }
 
 float Embeddings::similarity(std::uint32_t a, std::uint32_t b) const noexcept {
-  return dot(vectors_.row(a), vectors_.row(b), vectors_.stride()) * inv_norms_[a] * inv_norms_[b];
+  return search_kernels().dot(vectors_.row(a), vectors_.row(b), vectors_.stride()) * inv_norms_[a] *
+         inv_norms_[b];
 }
 
 void Embeddings::unit_vector(std::uint32_t id, float* out) const noexcept {
@@ -142,24 +117,22 @@ std::size_t Embeddings::rows_searched(std::size_t restrict) const noexcept {
 }
 
 float Embeddings::exact_score(std::uint32_t id, const float* unit_query) const noexcept {
-  return dot(vectors_.row(id), unit_query, vectors_.stride()) * inv_norms_[id];
+  return search_kernels().dot(vectors_.row(id), unit_query, vectors_.stride()) * inv_norms_[id];
 }
 
 std::vector<Neighbor> Embeddings::nearest_float(const float* unit_query, std::size_t k,
                                                 std::span<const std::uint32_t> exclude,
                                                 std::size_t rows) const {
   const std::size_t stride = vectors_.stride();
-  const ConstRowMap m(vectors_.data(), static_cast<Eigen::Index>(size()),
-                      static_cast<Eigen::Index>(stride));
-  const ConstVecMap q(unit_query, static_cast<Eigen::Index>(stride));
-  Eigen::Matrix<float, kBlockRows, 1> scores;
+  const SearchKernels& kernels = search_kernels();
+  alignas(64) float scores[kBlockRows];
   TopK top(k);
   for (std::size_t start = 0; start < rows; start += kBlockRows) {
-    const auto n = static_cast<Eigen::Index>(std::min(kBlockRows, rows - start));
-    scores.head(n).noalias() = m.middleRows(static_cast<Eigen::Index>(start), n) * q;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto id = static_cast<std::uint32_t>(start + static_cast<std::size_t>(i));
-      offer_unless_excluded(top, id, scores[i] * inv_norms_[id], exclude);
+    const std::size_t n = std::min(kBlockRows, rows - start);
+    kernels.score_rows(vectors_.row(start), stride, n, unit_query, inv_norms_.data() + start,
+                       scores);
+    for (std::size_t i = 0; i < n; ++i) {
+      offer_unless_excluded(top, static_cast<std::uint32_t>(start + i), scores[i], exclude);
     }
   }
   return top.take();
@@ -196,18 +169,18 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
       visit(first, n);
     }
   };
+  const SearchKernels& kernels = search_kernels();
+  std::vector<std::uint32_t>& above = scratch.above;
+  above.resize(std::size(approx));
   scan([&](std::size_t first, std::size_t n) {
-    for (std::size_t b = 0; b < n; b += QuantizedRows::kBlockRows) {
-      // Most blocks hold no row above the bar: one vector compare rules them out.
-      std::uint32_t mask = above_mask(approx + b, candidates.bar());
-      if (n - b < QuantizedRows::kBlockRows) mask &= (1u << (n - b)) - 1;  // rows past restrict
-      for (; mask != 0; mask &= mask - 1) {
-        const std::size_t i = b + static_cast<std::size_t>(std::countr_zero(mask));
-        const auto id = static_cast<std::uint32_t>(first + i);
-        if (!is_excluded(exclude, id)) {
-          candidates.offer(id, approx[i]);  // (which re-checks the bar, raised by a trim)
-        }
-      }
+    // Whole blocks, the rows past restrict left out after. The bar only rises as candidates
+    // are offered, and offer() checks it again.
+    const std::size_t whole =
+        (n + QuantizedRows::kBlockRows - 1) / QuantizedRows::kBlockRows * QuantizedRows::kBlockRows;
+    const std::size_t count = kernels.select_above(approx, whole, candidates.bar(), above.data());
+    for (std::size_t j = 0; j < count && above[j] < n; ++j) {
+      const auto id = static_cast<std::uint32_t>(first + above[j]);
+      if (!is_excluded(exclude, id)) candidates.offer(id, approx[above[j]]);
     }
   });
 
@@ -279,25 +252,27 @@ std::vector<Neighbor> Embeddings::analogy(std::uint32_t a, std::uint32_t b, std:
   }
   // 3CosMul: argmax cos'(x,b)·cos'(x,c) / (cos'(x,a) + ε) with cos' = (1 + cos)/2 ∈ [0, 1].
   const std::size_t stride = vectors_.stride();
-  RowMatrix abc(3, static_cast<Eigen::Index>(stride));
-  unit_vector(a, abc.row(0).data());
-  unit_vector(b, abc.row(1).data());
-  unit_vector(c, abc.row(2).data());
+  SearchScratch& scratch = search_scratch;
+  std::vector<float>& abc = scratch.query;
+  abc.assign(3 * stride, 0.0f);
+  unit_vector(a, abc.data());
+  unit_vector(b, abc.data() + stride);
+  unit_vector(c, abc.data() + 2 * stride);
   const std::size_t rows = rows_searched(restrict);
-  const ConstRowMap m(vectors_.data(), static_cast<Eigen::Index>(size()),
-                      static_cast<Eigen::Index>(stride));
-  Eigen::Matrix<float, kBlockRows, 3> scores;
+  const SearchKernels& kernels = search_kernels();
+  alignas(64) float scores[3][kBlockRows];
   TopK top(k);
   constexpr float kEpsilon = 1e-3f;
   for (std::size_t start = 0; start < rows; start += kBlockRows) {
-    const auto n = static_cast<Eigen::Index>(std::min(kBlockRows, rows - start));
-    scores.topRows(n).noalias() =
-        m.middleRows(static_cast<Eigen::Index>(start), n) * abc.transpose();
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto id = static_cast<std::uint32_t>(start + static_cast<std::size_t>(i));
-      const float s = inv_norms_[id];
-      const float ca = (1 + scores(i, 0) * s) / 2, cb = (1 + scores(i, 1) * s) / 2,
-                  cc = (1 + scores(i, 2) * s) / 2;
+    const std::size_t n = std::min(kBlockRows, rows - start);
+    for (std::size_t q = 0; q < 3; ++q) {
+      kernels.score_rows(vectors_.row(start), stride, n, abc.data() + q * stride,
+                         inv_norms_.data() + start, scores[q]);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<std::uint32_t>(start + i);
+      const float ca = (1 + scores[0][i]) / 2, cb = (1 + scores[1][i]) / 2,
+                  cc = (1 + scores[2][i]) / 2;
       top.offer(id, cb * cc / (ca + kEpsilon), exclude);
     }
   }

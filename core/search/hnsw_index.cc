@@ -12,35 +12,26 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "core/base/vec_ops.h"
 #include "core/io/atomic_file.h"
+#include "core/search/search_kernels.h"
 
 namespace w2v {
 
 namespace {
 
-// hnswlib's inner-product space (distance 1 - a·b between unit vectors) with the dot product
-// of core/base/vec_ops.h (AVX-512 or AVX2) over the whole blocks of 16 floats, as hnswlib's own
-// does.
+// hnswlib's inner-product space (distance 1 - a·b between unit vectors), its distance the
+// active instruction set's (core/search/search_kernels.h), chosen when the index is made.
 class UnitDotSpace final : public hnswlib::SpaceInterface<float> {
  public:
-  explicit UnitDotSpace(std::size_t dim) : dim_(dim) {}
+  explicit UnitDotSpace(std::size_t dim)
+      : dim_(dim), distance_(search_kernels().unit_dot_distance) {}
   std::size_t get_data_size() override { return dim_ * sizeof(float); }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return &distance; }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return distance_; }
   void* get_dist_func_param() override { return &dim_; }
 
  private:
-  static float distance(const void* a_bytes, const void* b_bytes, const void* dim_ptr) {
-    const auto* a = static_cast<const float*>(a_bytes);
-    const auto* b = static_cast<const float*>(b_bytes);
-    const std::size_t dim = *static_cast<const std::size_t*>(dim_ptr);
-    // The vector path over whole blocks of 16, then the rest.
-    const std::size_t head = dim & ~std::size_t{15};
-    float sum = head > 0 ? dot(a, b, head) : 0.0f;
-    for (std::size_t i = head; i < dim; ++i) sum += a[i] * b[i];
-    return 1.0f - sum;
-  }
   std::size_t dim_;
+  hnswlib::DISTFUNC<float> distance_;
 };
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "core/base/isa.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -149,6 +151,11 @@ __attribute__((target("avx2"))) void score_avx2(const std::int8_t* codes, std::s
 }
 
 QuantizedRows::Kernel best_kernel(QuantizedRows::Kernel at_most) noexcept {
+  // No higher than the active instruction set (core/base/isa.h) allows.
+  if (active_isa() == Isa::kGeneric) return QuantizedRows::Kernel::kPortable;
+  if (active_isa() == Isa::kAvx2 && at_most == QuantizedRows::Kernel::kAvx512Vnni) {
+    at_most = QuantizedRows::Kernel::kAvx2;
+  }
   __builtin_cpu_init();
   if (at_most == QuantizedRows::Kernel::kAvx512Vnni && __builtin_cpu_supports("avx512f") &&
       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) {

@@ -41,7 +41,8 @@ class QuantizedRows {
   QuantizedRows() = default;
   // The unit rows of m: row i times inv_norms[i] (a zero inverse norm gives a zero row). Every
   // value must be finite (std::invalid_argument otherwise).
-  // at_most caps the kernel (for tests and benchmarks); the best one the CPU runs is used.
+  // at_most caps the kernel (for tests and benchmarks); the best one the CPU runs, and the
+  // active instruction set allows (core/base/isa.h), is used.
   QuantizedRows(const Matrix& m, std::span<const float> inv_norms,
                 Kernel at_most = Kernel::kAvx512Vnni);
 

@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 
+#include "core/base/isa_namespace.h"
+
 namespace w2v {
 
 inline constexpr float kMaxExp = 8.0f;
@@ -16,20 +18,18 @@ namespace detail {
 struct ActivationTables {
   std::array<float, kActivationTableSize + 1> sigmoid;
   std::array<float, kActivationTableSize + 1> log_sigmoid;
-  ActivationTables() {
-    for (int i = 0; i <= kActivationTableSize; ++i) {
-      // Entry i holds the value at the centre of its bucket.
-      const double x = (2.0 * (i + 0.5) / kActivationTableSize - 1.0) * kMaxExp;
-      sigmoid[i] = static_cast<float>(1.0 / (1.0 + std::exp(-x)));
-      log_sigmoid[i] = static_cast<float>(-std::log1p(std::exp(-x)));
-    }
-  }
+  ActivationTables();
 };
-inline const ActivationTables kActivationTables;
+// Built once, at start, by activation.cc, compiled for the build's baseline: a table built by
+// an initialiser in a dispatched unit would run that unit's instructions on every CPU.
+extern const ActivationTables kActivationTables;
+}  // namespace detail
+
+W2V_ISA_BEGIN
+
 inline int activation_index(float x) noexcept {
   return static_cast<int>((x + kMaxExp) * (kActivationTableSize / (2 * kMaxExp)));
 }
-}  // namespace detail
 
 inline double sigmoid(double x) noexcept {
   return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x));
@@ -42,12 +42,13 @@ inline double log_sigmoid(double x) noexcept {
 inline float sigmoid(float x) noexcept {
   if (!(x > -kMaxExp)) return 0.0f;
   if (!(x < kMaxExp)) return 1.0f;
-  return detail::kActivationTables.sigmoid[detail::activation_index(x)];
+  return detail::kActivationTables.sigmoid[activation_index(x)];
 }
 inline float log_sigmoid(float x) noexcept {
   if (!(x > -kMaxExp)) return x;
   if (!(x < kMaxExp)) return 0.0f;
-  return detail::kActivationTables.log_sigmoid[detail::activation_index(x)];
+  return detail::kActivationTables.log_sigmoid[activation_index(x)];
 }
 
+W2V_ISA_END
 }  // namespace w2v

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/vec_ops.h"
 #include "core/train/activation.h"
 #include "core/train/kernel_negative_sampling.h"
@@ -56,6 +57,8 @@ struct CbowNsBatchScratch {
   T* h;
   T* e;
 };
+
+W2V_ISA_BEGIN
 
 // One step on the minibatch's rows, in place. Returns Σ_b J_b.
 template <class T>
@@ -128,4 +131,5 @@ T cbow_ns_batch_step(const CbowNsBatch<T>& m, std::size_t n, T lr, ContextStep s
   return loss;
 }
 
+W2V_ISA_END
 }  // namespace w2v

@@ -12,10 +12,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/vec_ops.h"
 #include "core/train/activation.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 // The most rows one example may have (negatives + 1, or a Huffman path's length).
 inline constexpr std::size_t kMaxLogisticRows = 128;
@@ -35,4 +37,5 @@ T logistic_step(const T* h, T* h_update, T* const* rows, const std::uint8_t* lab
   return loss;
 }
 
+W2V_ISA_END
 }  // namespace w2v

@@ -16,11 +16,13 @@
 
 #include <cstddef>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/vec_ops.h"
 #include "core/train/activation.h"
 #include "core/train/train_params.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 // in: B row pointers, out: K+1 row pointers, rows of length n, all updated in place.
 // d_out: scratch of (K+1) × n; scores: scratch of B × (K+1). Returns J.
@@ -51,4 +53,5 @@ T negative_sampling_batch_step(T* const* in, std::size_t b, T* const* out, std::
   return loss;
 }
 
+W2V_ISA_END
 }  // namespace w2v

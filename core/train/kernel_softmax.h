@@ -12,9 +12,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/vec_ops.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 template <class T>
 T softmax_step(const T* h, T* h_update, T* out, std::size_t out_stride, std::size_t n_rows,
@@ -43,4 +45,5 @@ T softmax_step(const T* h, T* h_update, T* out, std::size_t out_stride, std::siz
   return loss;
 }
 
+W2V_ISA_END
 }  // namespace w2v

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/train/alias_sampler.h"
@@ -14,6 +15,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 class NegativeSampler {
  public:
@@ -48,4 +50,5 @@ inline void prefetch_rows(const Matrix& m, const std::uint32_t* ids, std::size_t
   for (std::size_t i = 0; i < n; ++i) prefetch_for_write(m.row(ids[i]), m.stride());
 }
 
+W2V_ISA_END
 }  // namespace w2v

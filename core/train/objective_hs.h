@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/train/huffman_tree.h"
@@ -14,6 +15,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 class HierarchicalSoftmaxLoss {
  public:
@@ -43,4 +45,5 @@ class HierarchicalSoftmaxLoss {
   HuffmanTree tree_;
 };
 
+W2V_ISA_END
 }  // namespace w2v

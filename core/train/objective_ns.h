@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/train/kernel_negative_sampling.h"
@@ -14,6 +15,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 class NegativeSamplingLoss {
  public:
@@ -39,4 +41,5 @@ class NegativeSamplingLoss {
   NegativeSampler sampler_;
 };
 
+W2V_ISA_END
 }  // namespace w2v

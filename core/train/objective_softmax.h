@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/train/kernel_softmax.h"
@@ -14,6 +15,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 class SoftmaxLoss {
  public:
@@ -31,4 +33,5 @@ class SoftmaxLoss {
   }
 };
 
+W2V_ISA_END
 }  // namespace w2v

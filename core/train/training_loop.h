@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/rng.h"
 #include "core/base/tbb_fork_join.h"
 #include "core/train/model_weights.h"
@@ -30,6 +31,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 namespace training {
 
 using Clock = std::chrono::steady_clock;
@@ -245,4 +247,5 @@ TrainOutcome train_with(const EncodedCorpus& corpus, const Vocabulary& vocab,
 }
 
 }  // namespace training
+W2V_ISA_END
 }  // namespace w2v

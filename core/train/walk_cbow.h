@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/base/vec_ops.h"
@@ -22,6 +23,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 // One CBOW example on context rows ctx[0..c) (a word appearing twice in the window appears
 // twice): h = their mean, step(h, h_update) runs the objective (accumulating −lr·∂J/∂h into
@@ -79,4 +81,5 @@ class Cbow {
   std::size_t window_;
 };
 
+W2V_ISA_END
 }  // namespace w2v

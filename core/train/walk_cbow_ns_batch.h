@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/train/kernel_cbow_ns_batch.h"
@@ -28,6 +29,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 // A Walk (core/train/training_contracts.h).
 class BatchCbowNs {
@@ -122,4 +124,5 @@ class BatchCbowNs {
   std::size_t window_;
 };
 
+W2V_ISA_END
 }  // namespace w2v

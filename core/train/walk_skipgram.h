@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/base/vec_ops.h"
@@ -18,6 +19,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 // Skip-gram trained one (context, centre) example at a time through the objective Loss. A Walk
 // (core/train/training_contracts.h).
@@ -58,4 +60,5 @@ class PairSkipgram {
   std::size_t window_;
 };
 
+W2V_ISA_END
 }  // namespace w2v

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/matrix.h"
 #include "core/base/rng.h"
 #include "core/train/kernel_negative_sampling.h"
@@ -21,6 +22,7 @@
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 // A Walk (core/train/training_contracts.h).
 class BatchSkipgramNs {
@@ -82,4 +84,5 @@ class BatchSkipgramNs {
   std::size_t window_;
 };
 
+W2V_ISA_END
 }  // namespace w2v

@@ -7,9 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/isa_namespace.h"
 #include "core/base/rng.h"
 
 namespace w2v {
+W2V_ISA_BEGIN
 
 struct ContextWindow {
   std::size_t lo, hi;  // inclusive; the centre lies in between
@@ -22,4 +24,5 @@ inline ContextWindow draw_window(std::size_t i, std::size_t n, std::size_t windo
   return {i >= span ? i - span : 0, std::min(n - 1, i + span)};
 }
 
+W2V_ISA_END
 }  // namespace w2v

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/base/isa.h"
 #include "proto/api_error.h"
 #include "proto/requests.h"
 #include "server/app/app_context.h"
@@ -164,6 +165,10 @@ int run_server(const ServerConfig& config) {
     spdlog::info("w2vd listening on http://{}:{} (data dir {}, {} I/O threads, {} blocking{})",
                  config.bind, server.port(), config.data_dir, config.effective_io_threads(),
                  pool.threads(), config.token.empty() ? "" : ", token required");
+    spdlog::info("kernels: {} ({}){}", to_string(active_isa()), describe(active_isa()),
+                 active_isa() == best_isa() ? ", the best this CPU runs"
+                                            : ", chosen by W2VD_ISA; the best this CPU runs is " +
+                                                  std::string(to_string(best_isa())));
     jobs.start();
     server.handle_signals([&server](int signal) {
       spdlog::info("received signal {}: shutting down", signal);

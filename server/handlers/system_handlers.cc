@@ -1,10 +1,17 @@
+#include <string>
+
+#include "core/base/isa.h"
 #include "proto/json_text.h"
 #include "server/handlers/routes.h"
 
 namespace w2v::server {
 
 void add_system_routes(Router& router, AppContext& app) {
-  router.add("GET", "/healthz", [](Request&) { return Response::json(200, R"({"status":"ok"})"); });
+  // The instruction set of the kernels, from a fixed set of names (core/base/isa.h).
+  router.add("GET", "/healthz", [](Request&) {
+    return Response::json(
+        200, R"({"status":"ok","isa":")" + std::string(to_string(active_isa())) + R"("})");
+  });
 
   router.add("GET", "/readyz", [&app](Request&) {
     // Ready when the store answers.
