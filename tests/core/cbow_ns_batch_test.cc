@@ -14,7 +14,9 @@
 
 #include "core/base/matrix.h"
 #include "core/train/kernel_cbow_ns_batch.h"
+#include "core/train/train_kernels.h"
 #include "support/gradient_check.h"
+#include "support/isa_params.h"
 
 namespace w2v {
 namespace {
@@ -250,7 +252,10 @@ TEST(CbowNsBatchStep, NegativeEqualToATargetIsSkippedForThatExampleOnly) {
   expect_step(x.d_input, y.d_input, -1.0, 0.0, "input");
 }
 
-TEST(CbowNsBatchStep, FloatTrainingPathMatchesTheDoubleReference) {
+// Each instruction set's float kernel (core/train/train_kernels.h), as training calls it.
+class CbowNsBatchStepFloat : public ::testing::TestWithParam<Isa> {};
+
+TEST_P(CbowNsBatchStepFloat, MatchesTheDoubleReference) {
   // 32 floats a row: the vectorised dot and add_combination paths training takes, on aligned
   // rows, with the float activation tables.
   const Problem p = standard_problem(9, 32);
@@ -279,7 +284,8 @@ TEST(CbowNsBatchStep, FloatTrainingPathMatchesTheDoubleReference) {
   Matrix h(kMaxCbowBatch, p.dim), e(kMaxCbowBatch, p.dim);
   const float lr = 0.25f;
   const float loss =
-      cbow_ns_batch_step<float>(m, in.stride(), lr, ContextStep::kGradient, {h.data(), e.data()});
+      train_kernels(GetParam())
+          .cbow_ns_batch_step(m, in.stride(), lr, ContextStep::kGradient, {h.data(), e.data()});
   // The float activations are tables with buckets 1/256 wide: log σ within 2e-3 per term (at
   // most 6 terms for each of the 6 examples), σ within 5e-4.
   EXPECT_NEAR(loss, ref.loss, 36 * 2e-3);
@@ -290,6 +296,8 @@ TEST(CbowNsBatchStep, FloatTrainingPathMatchesTheDoubleReference) {
     }
   }
 }
+
+W2V_INSTANTIATE_FOR_EACH_ISA(CbowNsBatchStepFloat);
 
 }  // namespace
 }  // namespace w2v
