@@ -17,6 +17,8 @@
 #   W2VD_BASE_BIN            another w2vd binary for the w2vd-base row: two builds (before and
 #                            after a change) compared in one run, e.g. SYSTEMS="w2vd-base w2vd"
 #   W2VD_EXTRA_FLAGS         extra flags for every w2vd row
+#   (rows w2vd-generic, w2vd-avx2, w2vd-avx512: w2vd with its kernels forced by W2VD_ISA; the
+#   report names the instruction set the plain w2vd row ran)
 # Runs alternate between systems within each round (w2vd, fastText, gensim, w2vd, ...) so
 # that machine noise hits all of them alike. Every system's vectors are scored by the same
 # evaluator, bench/eval_vectors.py. The table is also saved to BENCH_DIR/train_vs.md; logs,
@@ -44,6 +46,9 @@ declare -A SYSTEM_ROWS=(
   [w2vd-pair]="w2vd_command --kernel pair"
   [w2vd-batch]="w2vd_command --kernel batch"
   [w2vd-base]="w2vd_base_command"
+  [w2vd-generic]="w2vd_isa_command generic"
+  [w2vd-avx2]="w2vd_isa_command avx2"
+  [w2vd-avx512]="w2vd_isa_command avx512"
   [fasttext]="fasttext_command"
   [gensim]="gensim_command"
 )
@@ -80,6 +85,14 @@ w2vd_base_command() {
   W2VD_BIN=$W2VD_BASE_BIN
   w2vd_command "$@"
   W2VD_BIN=$bin
+}
+
+# w2vd_isa_command ISA STEM: w2vd_command with its kernels forced to ISA (W2VD_ISA).
+w2vd_isa_command() {
+  local isa=$1
+  shift
+  w2vd_command "$@"
+  CMD=(env "W2VD_ISA=$isa" "${CMD[@]}")
 }
 
 # fasttext_command STEM: Debian's fastText, whole words only (no character n-grams).
@@ -142,7 +155,7 @@ build_command() {
 uses_w2vd() {
   local name
   for name in $SYSTEMS; do
-    [[ ${SYSTEM_ROWS[$name]} == w2vd_command* ]] && return 0
+    [[ ${SYSTEM_ROWS[$name]} == w2vd_* ]] && return 0
   done
   return 1
 }
@@ -236,7 +249,13 @@ report() {
   echo "Corpus: $CORPUS ($bytes bytes, $tokens tokens, $lines lines)." \
     "Model $MODEL, loss $LOSS: dim $DIM, window $WINDOW, negative $NEGATIVE," \
     "sample $SAMPLE, min_count $MIN_COUNT, epochs $EPOCHS, alpha $ALPHA, threads $THREADS." \
-    "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)."
+    "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)," \
+    "$(grep -q avx512f /proc/cpuinfo && echo 'with' || echo 'without') AVX-512."
+  if uses_w2vd; then
+    echo
+    echo "w2vd's kernels (the w2vd-ISA rows force theirs):" \
+      "$("$W2VD_BIN" --version | sed -n 's/^kernels: //p')."
+  fi
   echo
   "$PYTHON" - "$OUT/runs.tsv" "$tokens" "$EPOCHS" "$REPEATS" <<'EOF'
 import json, statistics, sys

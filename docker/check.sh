@@ -8,7 +8,8 @@
 #    as the image's user, with the image's environment, on the host network).
 # 3. Checks the image's config: non-root user, environment, port, volume, entrypoint,
 #    health check, labels; and that the runtime has no compiler.
-# 4. Starts the image's entrypoint, waits until the image's own HEALTHCHECK command (w2vctl
+# 4. Starts the image's entrypoint (its log must name the best kernels this CPU runs: avx512 on
+#    an AVX-512 machine although the image's baseline is x86-64-v2), waits until the image's own HEALTHCHECK command (w2vctl
 #    health) passes, uploads a generated corpus (5 topics x 20 words), trains (dim 32, 3
 #    epochs), asks /similar for a word of each topic and checks that its neighbours are of
 #    that topic, stops w2vd with SIGTERM and checks that it exited 0 and that the data
@@ -349,6 +350,22 @@ stop_server first
 [[ $stop_rc == 0 ]] || { cat "$work/first.log" >&2; fail "w2vd exited $stop_rc after SIGTERM"; }
 grep -q 'w2vd stopped' "$work/first.log" || { cat "$work/first.log" >&2; fail "no 'w2vd stopped' in the log"; }
 say "SIGTERM: w2vd exited 0 ($(grep -c . "$work/first.log") log lines, last: $(tail -n 1 "$work/first.log" | cut -c 1-80))"
+
+# The portable image runs the best kernels this CPU has (core/base/isa.h), not its baseline's.
+expected_isa=generic
+if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && grep -qw bmi2 /proc/cpuinfo; then
+  expected_isa=avx2
+  if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo &&
+    grep -qw avx512cd /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo &&
+    grep -qw avx512vl /proc/cpuinfo; then
+    expected_isa=avx512
+  fi
+fi
+kernels_line=$(grep -o 'kernels: .*' "$work/first.log" | head -n 1) ||
+  { cat "$work/first.log" >&2; fail "no 'kernels:' line in w2vd's log"; }
+[[ $kernels_line == "kernels: $expected_isa "* ]] ||
+  fail "w2vd chose '$kernels_line' on a CPU whose best is $expected_isa"
+say "start-up log: $kernels_line"
 
 files=$(in_data_dir "test -s w2vd.sqlite && test -s models/$model_id/vectors.bin && head -n 1 models/$model_id/vectors.bin && stat -c '%U %s' models/$model_id/vectors.bin") ||
   fail "the data directory does not hold the model: $files"
