@@ -37,7 +37,7 @@ class W2vdClient {
  public:
   explicit W2vdClient(ClientOptions options);
 
-  // GET /healthz: {"status": "ok"}.
+  // GET /healthz: {"status": "ok", "isa": the kernels' instruction set}.
   nlohmann::json health();
 
   // Corpora. name "" lets the server name it (after its id).

@@ -74,7 +74,10 @@ void add_health_command(CLI::App& app, Context& ctx, Action& action) {
         const std::string status = j.is_object() && j.contains("status") && j["status"].is_string()
                                        ? j["status"].get<std::string>()
                                        : proto::dump(j);
-        std::printf("w2vd at %s: %s\n", ctx.server.c_str(), status.c_str());
+        const std::string isa = j.is_object() && j.contains("isa") && j["isa"].is_string()
+                                    ? " (kernels: " + j["isa"].get<std::string>() + ")"
+                                    : "";
+        std::printf("w2vd at %s: %s%s\n", ctx.server.c_str(), status.c_str(), isa.c_str());
       }
       return kExitOk;
     };

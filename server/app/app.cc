@@ -160,15 +160,15 @@ int run_server(const ServerConfig& config) {
     limits.max_connections_per_ip = config.max_connections_per_ip;
     limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
     limits.min_body_bytes_per_second = config.min_body_rate;
+    spdlog::info("kernels: {} ({}){}", to_string(active_isa()), describe(active_isa()),
+                 active_isa() == best_isa() ? ", the best this CPU runs"
+                                            : ", chosen by W2VD_ISA; the best this CPU runs is " +
+                                                  std::string(to_string(best_isa())));
     HttpServer server(router, limits, make_hooks(config, metrics));
     server.listen(config.bind, config.port);
     spdlog::info("w2vd listening on http://{}:{} (data dir {}, {} I/O threads, {} blocking{})",
                  config.bind, server.port(), config.data_dir, config.effective_io_threads(),
                  pool.threads(), config.token.empty() ? "" : ", token required");
-    spdlog::info("kernels: {} ({}){}", to_string(active_isa()), describe(active_isa()),
-                 active_isa() == best_isa() ? ", the best this CPU runs"
-                                            : ", chosen by W2VD_ISA; the best this CPU runs is " +
-                                                  std::string(to_string(best_isa())));
     jobs.start();
     server.handle_signals([&server](int signal) {
       spdlog::info("received signal {}: shutting down", signal);
