@@ -18,7 +18,8 @@
 #                            after a change) compared in one run, e.g. SYSTEMS="w2vd-base w2vd"
 #   W2VD_EXTRA_FLAGS         extra flags for every w2vd row
 #   (rows w2vd-generic, w2vd-avx2, w2vd-avx512: w2vd with its kernels forced by W2VD_ISA; the
-#   report names the instruction set the plain w2vd row ran)
+#   report names the instruction set the plain w2vd row ran; w2vd-http and w2vd-http-avx2:
+#   the same job through a daemon's HTTP API, bench/http_train.sh)
 # Runs alternate between systems within each round (w2vd, fastText, gensim, w2vd, ...) so
 # that machine noise hits all of them alike. Every system's vectors are scored by the same
 # evaluator, bench/eval_vectors.py. The table is also saved to BENCH_DIR/train_vs.md; logs,
@@ -49,6 +50,8 @@ declare -A SYSTEM_ROWS=(
   [w2vd-generic]="w2vd_isa_command generic"
   [w2vd-avx2]="w2vd_isa_command avx2"
   [w2vd-avx512]="w2vd_isa_command avx512"
+  [w2vd-http]="w2vd_http_command"
+  [w2vd-http-avx2]="w2vd_http_command avx2"
   [fasttext]="fasttext_command"
   [gensim]="gensim_command"
 )
@@ -93,6 +96,23 @@ w2vd_isa_command() {
   shift
   w2vd_command "$@"
   CMD=(env "W2VD_ISA=$isa" "${CMD[@]}")
+}
+
+# w2vd_http_command [ISA] STEM: w2vd as a service (bench/http_train.sh: a daemon, upload,
+# job, download), its kernels forced to ISA when given. Its wall time includes the daemon's
+# start, the upload and the download; the log has submit-to-done alone.
+w2vd_http_command() {
+  local isa=""
+  (($# == 2)) && { isa=$1; shift; }
+  local stem=$1
+  VECTORS=$stem.bin
+  VECTORS_BINARY=1
+  local params
+  params=$(printf '{"model":"%s","loss":"%s","dim":%s,"window":%s,"negative":%s,"min_count":%s,"sample":%s,"epochs":%s,"alpha":%s,"threads":%s,"seed":%s}' \
+    "$MODEL" "$LOSS" "$DIM" "$WINDOW" "$NEGATIVE" "$MIN_COUNT" "$SAMPLE" "$EPOCHS" "$ALPHA" \
+    "$THREADS" "$SEED")
+  CMD=(env ${isa:+"W2VD_ISA=$isa"} "$ROOT/bench/http_train.sh" "$W2VD_BIN" "$CORPUS" "$VECTORS"
+    "$params")
 }
 
 # fasttext_command STEM: Debian's fastText, whole words only (no character n-grams).
