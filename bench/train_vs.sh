@@ -90,21 +90,17 @@ w2vd_base_command() {
   W2VD_BIN=$bin
 }
 
-# w2vd_isa_command ISA STEM: w2vd_command with its kernels forced to ISA (W2VD_ISA).
+# w2vd_isa_command STEM ISA: w2vd_command with its kernels forced to ISA (W2VD_ISA).
 w2vd_isa_command() {
-  local isa=$1
-  shift
-  w2vd_command "$@"
-  CMD=(env "W2VD_ISA=$isa" "${CMD[@]}")
+  w2vd_command "$1"
+  CMD=(env "W2VD_ISA=$2" "${CMD[@]}")
 }
 
-# w2vd_http_command [ISA] STEM: w2vd as a service (bench/http_train.sh: a daemon, upload,
+# w2vd_http_command STEM [ISA]: w2vd as a service (bench/http_train.sh: a daemon, upload,
 # job, download), its kernels forced to ISA when given. Its wall time includes the daemon's
 # start, the upload and the download; the log has submit-to-done alone.
 w2vd_http_command() {
-  local isa=""
-  (($# == 2)) && { isa=$1; shift; }
-  local stem=$1
+  local stem=$1 isa=${2:-}
   VECTORS=$stem.bin
   VECTORS_BINARY=1
   local params
