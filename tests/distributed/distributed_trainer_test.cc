@@ -43,7 +43,9 @@ struct PlantedSetup {
       while (cut < ids.size() && ids[cut - 1] != kSentenceEnd) ++cut;
       (rank == 0 ? end : begin) = cut;
     } else {
-      std::tie(begin, end) = share_bounds(ids, rank, members);
+      const std::vector<std::size_t> cuts = share_cuts(ids, members);
+      begin = cuts[rank];
+      end = cuts[rank + 1];
     }
     return EncodedCorpus::from_ids({ids.begin() + begin, ids.begin() + end});
   }
