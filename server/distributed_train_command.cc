@@ -56,9 +56,11 @@ Prepared prepare(const std::string& corpus_path, const std::string& output,
   return p;
 }
 
-// One line per rank on rank 0: the figures bench/distributed.sh reads.
-void print_rank_stats(Communicator& comm, const distributed::DistributedStats& s) {
-  constexpr std::size_t kFields = 5;
+// One line per rank on rank 0: the figures bench/distributed.sh reads, and the rank's share of
+// the corpus (words per epoch).
+void print_rank_stats(Communicator& comm, const distributed::DistributedStats& s,
+                      std::uint64_t share_words) {
+  constexpr std::size_t kFields = 6;
   std::vector<double> all(kFields * static_cast<std::size_t>(comm.size()), 0.0);
   double* mine = all.data() + kFields * static_cast<std::size_t>(comm.rank());
   mine[0] = static_cast<double>(s.local_words);
@@ -66,6 +68,7 @@ void print_rank_stats(Communicator& comm, const distributed::DistributedStats& s
   mine[2] = static_cast<double>(s.rounds);
   mine[3] = s.seconds;
   mine[4] = s.sync_seconds;
+  mine[5] = static_cast<double>(share_words);
   comm.allreduce_sum(all);
   if (comm.rank() != 0) return;
   const int n = comm.size();
@@ -76,8 +79,8 @@ void print_rank_stats(Communicator& comm, const distributed::DistributedStats& s
     const double sent = f[1] * 2.0 * (n - 1) / n;
     std::fprintf(stderr,
                  "rank %d: %.0f words/s, averaged %.0f bytes/s (payload; about %.0f bytes/s sent), "
-                 "%.0f rounds, %.1f of %.1f s communicating\n",
-                 r, f[0] / secs, f[1] / secs, sent / secs, f[2], f[4], f[3]);
+                 "%.0f rounds, %.1f of %.1f s communicating; a share of %.0f words\n",
+                 r, f[0] / secs, f[1] / secs, sent / secs, f[2], f[4], f[3], f[5]);
   }
 }
 
@@ -141,7 +144,7 @@ int run_distributed_train(const std::string& corpus_path, const std::string& out
     return 1;
   }
   if (!quiet && root && tty) std::fputc('\n', stderr);
-  if (!quiet) print_rank_stats(comm, result.stats);
+  if (!quiet) print_rank_stats(comm, result.stats, share.words());
   if (!root) return 0;
   save_vectors_file(output, vocab.words(), weights.input, format);
   if (!quiet) {

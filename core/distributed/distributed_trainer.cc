@@ -237,7 +237,15 @@ class DistributedRun {
     };
     std::exception_ptr error;
     try {
-      train(share_, vocab_, params_, weights_, local, start_epoch_);
+      if (share_.words() > 0) {
+        train(share_, vocab_, params_, weights_, local, start_epoch_);
+      } else {
+        // A share with no word (a corpus of fewer words than members): nothing to train, but
+        // every epoch end still needs this member.
+        for (int epoch = start_epoch_ + 1; epoch <= params_.epochs; ++epoch) {
+          if (!coordination_.wait_for_sync(epoch)) break;
+        }
+      }
     } catch (...) {
       error = std::current_exception();
     }

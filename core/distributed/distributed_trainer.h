@@ -53,7 +53,8 @@ class PeerFailed : public std::runtime_error {
 };
 
 // Trains weights for epochs start_epoch+1 .. params.epochs on every member of comm at once;
-// share is this member's part of the corpus. Every member must pass the same vocabulary and
+// share is this member's part of the corpus (share_cuts, core/distributed/job_distribution.h;
+// it may have no word, then the member only syncs). Every member must pass the same vocabulary and
 // parameters (checked: std::invalid_argument on every member otherwise); training starts from
 // rank 0's weights (broadcast), so a checkpoint need only be loaded there, and ends with the
 // same weights on every member.

@@ -1,10 +1,12 @@
 #include "core/distributed/job_distribution.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace w2v::distributed {
@@ -59,34 +61,41 @@ Vocabulary broadcast_vocabulary(Communicator& comm, const Vocabulary* vocab) {
   return Vocabulary::from_words(words, std::move(counts));
 }
 
-std::pair<std::size_t, std::size_t> share_bounds(std::span<const std::uint32_t> ids, int rank,
-                                                 int members) {
-  const auto cut = [&](int r) -> std::size_t {
-    if (r <= 0) return 0;
-    if (r >= members) return ids.size();
-    std::size_t pos =
-        static_cast<std::size_t>(static_cast<unsigned __int128>(ids.size()) *
-                                 static_cast<unsigned>(r) / static_cast<unsigned>(members));
-    while (pos > 0 && pos < ids.size() && ids[pos - 1] != kSentenceEnd) ++pos;
-    return pos;
+std::vector<std::size_t> share_cuts(std::span<const std::uint32_t> ids, int members) {
+  if (members < 1) throw std::invalid_argument("share_cuts: members must be at least 1");
+  const auto words = static_cast<std::uint64_t>(
+      std::count_if(ids.begin(), ids.end(), [](std::uint32_t id) { return id != kSentenceEnd; }));
+  // Member r's share begins at word number words·r/members (counted from 0).
+  const auto first_word = [&](int r) {
+    return static_cast<std::uint64_t>(static_cast<unsigned __int128>(words) *
+                                      static_cast<unsigned>(r) / static_cast<unsigned>(members));
   };
-  return {cut(rank), cut(rank + 1)};
+  std::vector<std::size_t> cuts(static_cast<std::size_t>(members) + 1, ids.size());
+  cuts[0] = 0;
+  int r = 1;
+  std::uint64_t seen = 0;  // words before pos
+  for (std::size_t pos = 0; pos < ids.size() && r < members; ++pos) {
+    if (ids[pos] == kSentenceEnd) continue;
+    while (r < members && first_word(r) == seen) cuts[static_cast<std::size_t>(r++)] = pos;
+    ++seen;
+  }
+  return cuts;
 }
 
 EncodedCorpus scatter_corpus(Communicator& comm, const EncodedCorpus* corpus) {
   check_root_argument(comm, corpus, "scatter_corpus");
   if (corpus != nullptr) {
     const std::span<const std::uint32_t> ids = corpus->ids();
+    const std::vector<std::size_t> cuts = share_cuts(ids, comm.size());
     for (int r = 1; r < comm.size(); ++r) {
-      const auto [begin, end] = share_bounds(ids, r, comm.size());
+      const std::size_t begin = cuts[static_cast<std::size_t>(r)];
+      const std::size_t end = cuts[static_cast<std::size_t>(r) + 1];
       const std::array<std::uint64_t, 1> n = {end - begin};
       comm.send(std::as_bytes(std::span(n)), r);
       comm.send(std::as_bytes(ids.subspan(begin, end - begin)), r);
     }
-    const auto [begin, end] = share_bounds(ids, 0, comm.size());
-    return EncodedCorpus::from_ids(
-        std::vector<std::uint32_t>(ids.begin() + static_cast<std::ptrdiff_t>(begin),
-                                   ids.begin() + static_cast<std::ptrdiff_t>(end)));
+    const std::span<const std::uint32_t> mine = ids.first(cuts[1]);
+    return EncodedCorpus::from_ids(std::vector<std::uint32_t>(mine.begin(), mine.end()));
   }
   std::vector<std::uint64_t> n(1);
   comm.receive(bytes_of(n), 0);

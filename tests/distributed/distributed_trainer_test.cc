@@ -43,7 +43,9 @@ struct PlantedSetup {
       while (cut < ids.size() && ids[cut - 1] != kSentenceEnd) ++cut;
       (rank == 0 ? end : begin) = cut;
     } else {
-      std::tie(begin, end) = share_bounds(ids, rank, members);
+      const std::vector<std::size_t> cuts = share_cuts(ids, members);
+      begin = cuts[rank];
+      end = cuts[rank + 1];
     }
     return EncodedCorpus::from_ids({ids.begin() + begin, ids.begin() + end});
   }
@@ -162,6 +164,49 @@ TEST(DistributedTrainer, UnequalSharesWaitForEachOtherAtEpochEnds) {
   EXPECT_EQ(members[0].epoch_ends, members[1].epoch_ends);
   // Members with a small share spend the epoch in periodic rounds with the busy one.
   EXPECT_GT(members[1].result.stats.rounds, 0u);
+}
+
+// A corpus of fewer words than members: the members with no word train nothing but take part in
+// every round and epoch end, and end with the same weights as the others.
+TEST(DistributedTrainer, MembersWithNoWordsTakePartInEveryEpochEnd) {
+  TrainParams p = testing::planted_params();
+  p.threads = 1;
+  p.epochs = 3;
+  const std::string text = "alpha beta";
+  const Vocabulary vocab = testing::vocabulary_of(text, p);
+  const EncodedCorpus corpus = EncodedCorpus::encode_text(text, vocab);
+  constexpr int kMembers = 4;
+  const std::vector<std::size_t> cuts = share_cuts(corpus.ids(), kMembers);
+  InProcessGroup group(kMembers);
+  std::vector<MemberResult> out(kMembers);
+  group.run([&](Communicator& comm) {
+    MemberResult& m = out[comm.rank()];
+    const auto ids =
+        corpus.ids().subspan(cuts[comm.rank()], cuts[comm.rank() + 1] - cuts[comm.rank()]);
+    const EncodedCorpus share = EncodedCorpus::from_ids({ids.begin(), ids.end()});
+    m.weights = make_initial_weights(vocab.size(), p);
+    TrainHooks hooks;
+    hooks.on_epoch_end = [&](int epoch, const ModelWeights& w) {
+      m.epoch_ends.emplace_back(epoch, checksum(w));
+    };
+    try {
+      m.result = train_distributed(comm, share, vocab, p, m.weights, hooks);
+    } catch (const std::exception& e) {
+      m.error = e.what();
+    }
+  });
+  std::uint64_t words = 0;
+  for (int r = 0; r < kMembers; ++r) {
+    const MemberResult& m = out[r];
+    ASSERT_EQ(m.error, "") << "rank " << r;
+    EXPECT_EQ(m.result.outcome, TrainOutcome::kCompleted);
+    EXPECT_EQ(m.result.stats.full_syncs, 3u);
+    EXPECT_EQ(m.epoch_ends, out[0].epoch_ends);
+    EXPECT_TRUE(same_matrix(m.weights.input, out[0].weights.input));
+    words += m.result.stats.local_words;
+  }
+  EXPECT_EQ(words, 2u * 3u);
+  EXPECT_EQ(out[0].epoch_ends.size(), 3u);
 }
 
 TEST(DistributedTrainer, HierarchicalSoftmaxAndCbowTrainToIdenticalWeights) {

@@ -1,14 +1,15 @@
 // Distributed jobs through the daemon: a real w2vd on a loopback port whose --mpi-launcher is
 // Open MPI's mpirun starting local ranks (TCP over loopback, one thread per rank). A 2-rank job
 // on the planted corpus reports progress, succeeds and publishes a model that learned the
-// planted structure and evaluates; a killed rank fails the job with a readable error while the
-// daemon goes on; cancel ends every rank within seconds; a daemon killed mid-job resumes it from
-// its checkpoint; a daemon stopped gracefully ends the ranks first; "ranks" is refused without a
-// launcher and over --max-ranks.
+// planted structure and evaluates, also when the corpus is one line; a killed rank fails the job
+// with a readable error while the daemon goes on; cancel ends every rank within seconds; a daemon
+// killed mid-job resumes it from its checkpoint; a daemon stopped gracefully ends the ranks first;
+// "ranks" is refused without a launcher and over --max-ranks.
 
 #include <dirent.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -216,6 +217,23 @@ TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
   const auto history = d.api.http().request("GET", "/v1/jobs/" + job.id + "/history");
   EXPECT_EQ(history.status, 200);
   EXPECT_GE(nlohmann::json::parse(history.body).at("samples").size(), 2u) << history.body;
+}
+
+// A corpus of one line, as text8: the ranks split it by position in the token stream, not by
+// lines, so both ranks train (rank 1 used to get no word and fail the job) and the model learns.
+TEST(MpiJobs, TwoRanksTrainACorpusOfOneLine) {
+  Daemon d(launcher_args());
+  std::string line = planted().text;
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  const auto corpus =
+      d.api.upload_corpus(write_file(d.dir.path() + "/one-line.txt", line), "one-line");
+  const auto job = d.api.submit_job(corpus.id, rank_params(5), "", "", "", 2);
+  const auto done = d.api.watch_job(job.id);
+  ASSERT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << d.server.log();
+  EXPECT_EQ(done.ranks, 2);
+  EXPECT_EQ(done.progress.words_total, 5 * planted().tokens);
+  EXPECT_EQ(done.progress.words_done, done.progress.words_total);
+  EXPECT_GE(topic_precision(d.api, done.model_id.value_or("none")), 0.9);
 }
 
 TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {

@@ -1,11 +1,16 @@
 // Distributed training under a real mpirun (Open MPI, TCP over loopback, one thread per rank):
 // ranks end with identical weights; `mpirun -np 2 w2vd train` learns the planted structure as
-// well as one process does; a rank killed mid-job fails the job with a readable message.
+// well as one process does, also on a corpus of one line, which the ranks split evenly; a rank
+// killed mid-job fails the job with a readable message.
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <map>
+#include <regex>
 
 #include "core/io/vectors_io.h"
 #include "core/search/embeddings.h"
@@ -74,6 +79,37 @@ TEST(MpiTraining, TwoRanksLearnThePlantedStructureLikeOneProcess) {
   // Rank 0 reports every rank's share of the work.
   EXPECT_NE(two.output().find("rank 1: "), std::string::npos) << two.output();
   EXPECT_NE(two.output().find("on 2 ranks"), std::string::npos) << two.output();
+}
+
+// A text8-style corpus, every word on one line: the ranks split it by position in the token
+// stream, not by lines, so each gets half the words (rank 0 reports every rank's share), and 2
+// ranks learn the planted structure as one process does on the same file.
+TEST(MpiTraining, TwoRanksSplitAOneLineCorpusEvenly) {
+  testing::TempDir dir("mpi-one-line");
+  const testing::PlantedCorpus c = testing::make_planted_corpus();
+  std::string line = c.text;
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  line.pop_back();  // no newline at all, as in text8
+  const std::string corpus = write_file(dir.path() + "/one-line.txt", line);
+
+  ChildProcess one(train_args(corpus, dir.path() + "/one.bin", 2, 5));
+  ASSERT_EQ(one.wait(300s), 0) << one.output();
+  ChildProcess two(concat(testing::mpirun(2), train_args(corpus, dir.path() + "/two.bin", 1, 5)));
+  ASSERT_EQ(two.wait(300s), 0) << two.output();
+
+  const std::string out = two.output();
+  const std::regex share_line("rank ([0-9]+): .*; a share of ([0-9]+) words");
+  std::map<int, long long> shares;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), share_line);
+       it != std::sregex_iterator(); ++it) {
+    shares[std::stoi((*it)[1].str())] = std::stoll((*it)[2].str());
+  }
+  ASSERT_EQ(shares.size(), 2u) << out;
+  EXPECT_EQ(shares[0] + shares[1], static_cast<long long>(c.tokens)) << out;
+  EXPECT_LE(std::abs(shares[0] - shares[1]), 1) << out;
+
+  testing::expect_same_band(quality_of(dir.path() + "/one.bin", c),
+                            quality_of(dir.path() + "/two.bin", c), "2 ranks, one line");
 }
 
 TEST(MpiTraining, AKilledRankFailsTheJobReadably) {
