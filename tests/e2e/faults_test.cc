@@ -267,7 +267,7 @@ std::string post_streamed(std::uint16_t port, const std::string& target, const s
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
   const std::string request =
-      "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: " +
+      "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " +
       "application/octet-stream\r\nContent-Length: " + std::to_string(total) + "\r\n\r\n" + head;
   std::string line(1 << 20, ' ');
   for (std::size_t k = 4095; k < line.size(); k += 4096) line[k] = '\n';

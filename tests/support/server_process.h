@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,7 +27,8 @@ namespace w2v::testing {
 
 class ServerProcess {
  public:
-  // Starts `binary --port 0 --data-dir data_dir args...` and waits (up to 30 s) for it to listen.
+  // Starts `binary --port 0 --data-dir data_dir --bind 127.0.0.1 args...` (no --bind of its own
+  // when args have one) and waits (up to 30 s) for it to listen.
   ServerProcess(std::string binary, std::string data_dir, std::vector<std::string> args = {})
       : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {
     start();
@@ -72,8 +74,10 @@ class ServerProcess {
   void start() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> argv_s = {binary_, "--bind",     "127.0.0.1", "--port",
-                                       "0",     "--data-dir", data_dir_};
+    // Loopback unless the test binds elsewhere itself.
+    const bool binds = std::find(args_.begin(), args_.end(), "--bind") != args_.end();
+    std::vector<std::string> argv_s = {binary_, "--port", "0", "--data-dir", data_dir_};
+    if (!binds) argv_s.insert(argv_s.end(), {"--bind", "127.0.0.1"});
     argv_s.insert(argv_s.end(), args_.begin(), args_.end());
     std::vector<char*> argv;
     argv.reserve(argv_s.size() + 1);
