@@ -111,7 +111,7 @@ TEST(DiskFull, AnHnswIndexThatCannotBeSavedStillServesAndLeavesNothingBehind) {
   for (const auto& entry : std::filesystem::directory_iterator(model_dir)) {
     EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
   }
-  EXPECT_TRUE(contains(d.server.log(), "the HNSW index is not saved")) << d.server.log();
+  EXPECT_TRUE(d.server.log_has("the HNSW index is not saved")) << d.server.log();
   // The index in memory keeps serving; with space back, the next load saves it.
   EXPECT_EQ(d.api.similar(m.id, {"w2"}, {}, 5, false).size(), 5u);
   std::filesystem::remove(flag);

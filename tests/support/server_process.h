@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -70,6 +71,14 @@ class ServerProcess {
     return log_;
   }
 
+  // Waits (up to timeout) until the log holds text: what the daemon wrote before answering is in
+  // the pipe, but the thread that reads it may not have read it yet.
+  bool log_has(const std::string& text,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) const {
+    std::unique_lock lock(mutex_);
+    return grew_.wait_for(lock, timeout, [&] { return log_.find(text) != std::string::npos; });
+  }
+
  private:
   void start() {
     int fds[2];
@@ -122,8 +131,11 @@ class ServerProcess {
     reader_ = std::thread([this, fd] {
       char buf[4096];
       for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
-        std::lock_guard lock(mutex_);
-        log_.append(buf, static_cast<std::size_t>(n));
+        {
+          std::lock_guard lock(mutex_);
+          log_.append(buf, static_cast<std::size_t>(n));
+        }
+        grew_.notify_all();
       }
       ::close(fd);
     });
@@ -134,6 +146,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
+  mutable std::condition_variable grew_;
   std::string log_;
   std::thread reader_;
 };
