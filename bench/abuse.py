@@ -215,7 +215,7 @@ def endless_framing(port, tail):
     def one(i):
         try:
             s = connect(port, ATTACKER)
-            s.sendall(b"POST /v1/corpora?name=flood HTTP/1.1\r\nHost: x\r\n"
+            s.sendall(b"POST /v1/corpora?name=flood HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                       b"Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + tail)
             piece = b"a" * 65536
             end = time.monotonic() + LIMITS["flood_seconds"]
@@ -250,7 +250,7 @@ def trickle(port, ctx):
     conns = []
     for _ in range(LIMITS["trickle_connections"]):
         s = connect(port, ATTACKER)
-        s.sendall(b"POST /v1/corpora?name=trickle HTTP/1.1\r\nHost: x\r\n"
+        s.sendall(b"POST /v1/corpora?name=trickle HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   b"Content-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n")
         conns.append(s)
     seen = collections.Counter()

@@ -93,7 +93,7 @@ request() {  # what method path [curl args...] -> body on stdout
 model=$(request import POST "/v1/models?name=soak&format=text" --data-binary @"$work/model.txt" | field id)
 corpus=$(request upload POST "/v1/corpora?name=soak" -H 'Content-Type: text/plain' \
   --data-binary @"$work/corpus.txt" | field id)
-job=$(request submit POST /v1/jobs \
+job=$(request submit POST /v1/jobs -H 'Content-Type: application/json' \
   -d "{\"corpus_id\":\"$corpus\",\"params\":{\"epochs\":1000,\"min_count\":1,\"dim\":50}}" | field id)
 request similar GET "/v1/models/$model/similar?word=w1&k=10" >/dev/null  # load the model
 rss_start=$(rss_kb)
@@ -103,7 +103,7 @@ uploads_and_cancels() {
     local c j
     c=$(request upload POST "/v1/corpora?name=churn" -H 'Content-Type: text/plain' \
       --data-binary @"$work/small.txt" | field id) || continue
-    j=$(request submit POST /v1/jobs -d "{\"corpus_id\":\"$c\",\"params\":{\"min_count\":1}}" |
+    j=$(request submit POST /v1/jobs -H 'Content-Type: application/json' -d "{\"corpus_id\":\"$c\",\"params\":{\"min_count\":1}}" |
       field id) || continue
     request cancel POST "/v1/jobs/$j/cancel" >/dev/null
     request delete-corpus DELETE "/v1/corpora/$c" >/dev/null

@@ -9,8 +9,10 @@
 # 3. Checks the image's config: non-root user, environment, port, volume, entrypoint,
 #    health check, labels; and that the runtime has no compiler.
 # 4. Starts the image's entrypoint (its log must name the best kernels this CPU runs: avx512 on
-#    an AVX-512 machine although the image's baseline is x86-64-v2), waits until the image's own HEALTHCHECK command (w2vctl
-#    health) passes, uploads a generated corpus (5 topics x 20 words), trains (dim 32, 3
+#    an AVX-512 machine although the image's baseline is x86-64-v2), waits until the image's
+#    own HEALTHCHECK command (w2vctl health) passes, checks that /v1 needs the token w2vd
+#    generated in the volume and that a foreign Host header is refused, uploads a generated
+#    corpus (5 topics x 20 words), trains (dim 32, 3
 #    epochs), asks /similar for a word of each topic and checks that its neighbours are of
 #    that topic, stops w2vd with SIGTERM and checks that it exited 0 and that the data
 #    directory holds the model.
@@ -149,6 +151,7 @@ check_config '.User != null and .User != "" and (.User | split(":")[0]) != "root
 check_config '.Env | index("W2VD_BIND=0.0.0.0")' "ENV W2VD_BIND=0.0.0.0"
 check_config '.Env | index("W2VD_DATA_DIR=/var/lib/w2vd")' "ENV W2VD_DATA_DIR=/var/lib/w2vd"
 check_config '.Env | index("W2VD_PORT=8080")' "ENV W2VD_PORT=8080"
+check_config '.Env | index("W2VD_TOKEN_FILE=/var/lib/w2vd/token")' "ENV W2VD_TOKEN_FILE=/var/lib/w2vd/token"
 check_config '.ExposedPorts | has("8080/tcp")' "EXPOSE 8080"
 check_config '.Volumes | has("/var/lib/w2vd")' "VOLUME /var/lib/w2vd"
 check_config '.Entrypoint == ["w2vd"]' 'ENTRYPOINT ["w2vd"]'
@@ -308,6 +311,14 @@ wait_healthy
 say "HEALTHCHECK (w2vctl health) passed after $((SECONDS - run_t0))s${health_output:+: $(tr '\n' ' ' <<<"$health_output")}"
 [[ $(status_of "$url/healthz") == 200 ]] || fail "/healthz is not 200"
 [[ $(status_of "$url/readyz") == 200 ]] || fail "/readyz is not 200"
+# Listening on 0.0.0.0 without W2VD_TOKEN: w2vd made its own token, kept in the volume, and
+# requires it; the published port on 127.0.0.1 passes the Host check, a foreign name does not.
+[[ $(status_of "$url/v1/models") == 401 ]] || fail "GET /v1/models without the generated token is not 401"
+generated=$(in_data_dir 'cat token') || fail "no generated token in /var/lib/w2vd/token"
+auth=(-H "Authorization: Bearer $generated")
+[[ $(status_of "${auth[@]}" -H 'Host: rebind.example' "$url/v1/models") == 421 ]] ||
+  fail "a foreign Host header is not refused with 421"
+say "no W2VD_TOKEN on 0.0.0.0: /v1 requires the token w2vd generated in the volume; a foreign Host gets 421"
 
 corpus=$(api POST "/v1/corpora?name=check" -H 'Content-Type: text/plain' --data-binary @"$work/corpus.txt")
 corpus_id=$(jq -r .id <<<"$corpus")

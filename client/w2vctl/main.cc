@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -120,7 +121,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   if (const char* url = std::getenv("W2VD_URL"); url && *url) ctx.server = url;
-  if (const char* token = std::getenv("W2VD_TOKEN")) ctx.token = token;
+  if (const char* token = std::getenv("W2VD_TOKEN")) {
+    ctx.token = token;
+  } else if (const char* file = std::getenv("W2VD_TOKEN_FILE"); file && *file) {
+    // The token a w2vd made for itself (its data directory's token file; the image sets this).
+    std::ifstream in(file);
+    std::getline(in, ctx.token);
+  }
   app.add_option("--server", ctx.server, "The server's URL (env W2VD_URL)")
       ->default_str("http://127.0.0.1:8080")
       ->type_name("URL");
@@ -148,7 +155,8 @@ int main(int argc, char** argv) {
                  "w2vctl similar m_4d5e6f king -k 5",
                  "w2vctl models export m_4d5e6f -o vectors.bin",
              }) +
-             "\nEnvironment: W2VD_URL (--server), W2VD_TOKEN (--token).\n"
+             "\nEnvironment: W2VD_URL (--server), W2VD_TOKEN (--token), W2VD_TOKEN_FILE (a file\n"
+             "holding the token, e.g. the one w2vd keeps in its data directory).\n"
              "Run 'w2vctl COMMAND --help' for a command's options.\n\n" +
              kExitCodesHelp);
 

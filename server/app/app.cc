@@ -3,13 +3,16 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/base/isa.h"
 #include "proto/api_error.h"
 #include "proto/requests.h"
+#include "server/app/access_token.h"
 #include "server/app/app_context.h"
 #include "server/app/logging.h"
+#include "server/app/request_hooks.h"
 #include "server/handlers/routes.h"
 #include "server/http/http_server.h"
 #include "server/jobs/memory_budget.h"
@@ -18,44 +21,6 @@
 
 namespace w2v::server {
 namespace {
-
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  // Runs over the longer input whatever the contents, so timing does not reveal a prefix.
-  const std::size_t n = std::max(a.size(), b.size());
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= x ^ y;
-  }
-  return diff == 0;
-}
-
-HttpHooks make_hooks(const ServerConfig& config, Metrics& metrics) {
-  HttpHooks hooks;
-  // Every request: the token (when one is set), then its query string within bounds (a 400
-  // naming the parameter and the limit).
-  const std::string expected = config.token.empty() ? "" : "Bearer " + config.token;
-  hooks.authorize = [expected, &config](const Request& req) -> std::optional<Response> {
-    const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/v1" ||
-                         (config.metrics_auth && req.path == "/metrics");
-    if (!expected.empty() && guarded &&
-        !constant_time_equal(req.header("authorization").value_or(""), expected)) {
-      Response r = Response::json(
-          401, proto::error_body("unauthorized",
-                                 "this server requires 'Authorization: Bearer <token>' on /v1"));
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    proto::check_query_parameters(req.query);
-    return std::nullopt;
-  };
-  hooks.observe = [&metrics](const Request& req, const std::string& route, int status,
-                             double seconds, std::uint64_t) {
-    metrics.observe_request(route, req.method, status, seconds);
-  };
-  return hooks;
-}
 
 // Every gauge comes from memory: a scrape reads no store row.
 void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, ModelCache& models,
@@ -90,6 +55,34 @@ void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, Mode
     out +=
         prometheus_sample("w2vd_blocking_refused_total", {}, static_cast<double>(pool.refused()));
   });
+}
+
+// Says at every start who may use /v1: which token, from where, or that nobody checks.
+void log_access(const ServerConfig& config, const AccessToken& token, std::uint16_t port) {
+  if (config.allowed_hosts.end() !=
+      std::find(config.allowed_hosts.begin(), config.allowed_hosts.end(), "*")) {
+    spdlog::warn(
+        "--allowed-hosts '*': any Host header is answered; a proxy in front must check "
+        "it (DNS rebinding)");
+  }
+  if (config.token.empty() && config.no_auth && !is_loopback_address(config.bind)) {
+    spdlog::warn(
+        "--no-auth: /v1 is served without a token to whoever reaches {}:{}; a proxy in "
+        "front must authenticate",
+        config.bind, port);
+  }
+  if (!token.generated) return;
+  const bool wildcard = config.bind == "0.0.0.0" || config.bind == "::" || config.bind.empty();
+  const std::string host = wildcard ? "127.0.0.1" : config.bind;
+  spdlog::info(
+      "listening on {} without --token: /v1 requires the token w2vd keeps in {} "
+      "(w2vctl: W2VD_TOKEN=$(cat {}); curl: -H \"Authorization: Bearer $(cat {})\"; "
+      "--no-auth behind a proxy that authenticates)",
+      config.bind, token.file, token.file, token.file);
+  spdlog::info(
+      "dashboard, with the token in the link's fragment (never sent to a server): "
+      "http://{}:{}/ui/#token={}",
+      host.find(':') != std::string::npos ? "[" + host + "]" : host, port, token.token);
 }
 
 // The binary distributed jobs' ranks run: this one.
@@ -164,11 +157,13 @@ int run_server(const ServerConfig& config) {
                  active_isa() == best_isa() ? ", the best this CPU runs"
                                             : ", chosen by W2VD_ISA; the best this CPU runs is " +
                                                   std::string(to_string(best_isa())));
-    HttpServer server(router, limits, make_hooks(config, metrics));
+    const AccessToken token = resolve_access_token(config, dirs);
+    HttpServer server(router, limits, make_hooks(config, token, metrics));
     server.listen(config.bind, config.port);
+    log_access(config, token, server.port());
     spdlog::info("w2vd listening on http://{}:{} (data dir {}, {} I/O threads, {} blocking{})",
                  config.bind, server.port(), config.data_dir, config.effective_io_threads(),
-                 pool.threads(), config.token.empty() ? "" : ", token required");
+                 pool.threads(), token.token.empty() ? "" : ", token required");
     jobs.start();
     server.handle_signals([&server](int signal) {
       spdlog::info("received signal {}: shutting down", signal);

@@ -57,6 +57,22 @@ void add_distributed_flags(CLI::App& app, ServerConfig& c) {
       ->capture_default_str();
 }
 
+void add_access_flags(CLI::App& app, ServerConfig& c) {
+  app.add_option("--token", c.token, "require 'Authorization: Bearer <token>' on /v1")
+      ->envname("W2VD_TOKEN");
+  app.add_flag("--no-auth", c.no_auth,
+               "serve /v1 without a token on a non-loopback --bind too (else a token is generated "
+               "and kept in the data directory); for a proxy in front that authenticates")
+      ->envname("W2VD_NO_AUTH");
+  app.add_flag("--metrics-auth", c.metrics_auth, "require the token on /metrics too")
+      ->envname("W2VD_METRICS_AUTH");
+  app.add_option("--allowed-hosts", c.allowed_hosts,
+                 "Host header names to answer besides 127.0.0.1, localhost, [::1] and the --bind "
+                 "address, any port (comma-separated; '*': any, behind a proxy that checks it)")
+      ->envname("W2VD_ALLOWED_HOSTS")
+      ->delimiter(',');
+}
+
 }  // namespace
 
 void add_server_flags(CLI::App& app, ServerConfig& c) {
@@ -69,10 +85,7 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--data-dir", c.data_dir, "where corpora, jobs and models are kept")
       ->envname("W2VD_DATA_DIR")
       ->capture_default_str();
-  app.add_option("--token", c.token, "require 'Authorization: Bearer <token>' on /v1")
-      ->envname("W2VD_TOKEN");
-  app.add_flag("--metrics-auth", c.metrics_auth, "require the token on /metrics too")
-      ->envname("W2VD_METRICS_AUTH");
+  add_access_flags(app, c);
   app.add_option("--max-upload-bytes", c.max_upload_bytes, "largest corpus or model upload")
       ->envname("W2VD_MAX_UPLOAD_BYTES")
       ->capture_default_str();

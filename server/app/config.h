@@ -13,8 +13,11 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string data_dir = "./data";
-  std::string token;  // empty: no authentication
+  std::string token;     // empty: none, or one generated (server/app/access_token.h)
+  bool no_auth = false;  // no generated token on a non-loopback bind either
   bool metrics_auth = false;
+  // Host header names answered besides loopback's and the bind address ("*": any).
+  std::vector<std::string> allowed_hosts;
   std::uint64_t max_upload_bytes = 10ull << 30;
   std::uint64_t max_body_bytes = 1ull << 20;       // a JSON request
   std::uint64_t max_document_bytes = 64ull << 20;  // an evaluation file

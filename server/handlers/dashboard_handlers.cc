@@ -47,10 +47,10 @@ Response ui_file(std::string_view name) {
     Response r = Response::text(200, std::string(f.bytes), std::string(f.content_type));
     // Always revalidated, so a new w2vd's dashboard replaces the old one at the next load.
     r.headers.emplace_back("Cache-Control", "no-cache");
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     r.headers.emplace_back("Content-Security-Policy",
                            "default-src 'self'; img-src 'self' data: blob:; "
-                           "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+                           "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+                           "form-action 'self'; base-uri 'none'");
     return r;
   }
   throw ApiError::not_found("no dashboard file " + proto::json_string(name));

@@ -44,7 +44,7 @@ proto::JobRecord job_or_404(JobManager& jobs, const std::string& id) {
 
 void add_job_routes(Router& router, AppContext& app) {
   // Submitting reads the corpus's counts file: on the blocking pool.
-  router.add("POST", "/v1/jobs", [&app](Request& req) {
+  router.add_json("POST", "/v1/jobs", [&app](Request& req) {
     auto request = std::make_shared<const proto::CreateJobRequest>(
         proto::parse_create_job(proto::parse_json_body(req.body)));
     return on_blocking_pool(app, req, [&app, request](const Request&) {

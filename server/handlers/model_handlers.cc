@@ -106,7 +106,7 @@ void add_model_routes(Router& router, AppContext& app) {
                           proto::dump(proto::to_json(model_or_404(app.store, req.param("id")))));
   });
 
-  router.add("PATCH", "/v1/models/{id}", [&app](Request& req) {
+  router.add_json("PATCH", "/v1/models/{id}", [&app](Request& req) {
     const std::string& id = req.param("id");
     const auto patch = proto::parse_model_patch(proto::parse_json_body(req.body));
     const auto m = app.settings.update(id, patch);

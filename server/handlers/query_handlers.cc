@@ -160,7 +160,7 @@ void add_query_routes(Router& router, AppContext& app) {
                       });
   });
 
-  router.add("POST", "/v1/models/{id}/similar", [&app](Request& req) {
+  router.add_json("POST", "/v1/models/{id}/similar", [&app](Request& req) {
     auto q = std::make_shared<const proto::SimilarRequest>(
         proto::parse_similar(proto::parse_json_body(req.body)));
     const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
@@ -177,7 +177,7 @@ void add_query_routes(Router& router, AppContext& app) {
     });
   });
 
-  router.add("POST", "/v1/models/{id}/analogy", [&app](Request& req) {
+  router.add_json("POST", "/v1/models/{id}/analogy", [&app](Request& req) {
     const auto q = proto::parse_analogy(proto::parse_json_body(req.body));
     return with_model(app, req, false, [q](const Request&, const Model& m) {
       const auto r = m.emb->analogy(m.word(q.a), m.word(q.b), m.word(q.c), q.k, q.method);

@@ -42,6 +42,8 @@ struct HttpLimits {
 struct HttpHooks {
   // Before routing, for every request; a returned Response is sent instead (e.g. 401).
   std::function<std::optional<Response>(const Request&)> authorize;
+  // After routing (path parameters filled), before any body is read; a Response is sent instead.
+  std::function<std::optional<Response>(const Request&, const Route&)> admit;
   // After each response: route pattern ("" when unmatched), status, seconds, response bytes.
   std::function<void(const Request&, const std::string& route, int status, double seconds,
                      std::uint64_t bytes)>

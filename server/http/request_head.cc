@@ -47,8 +47,16 @@ Response payload_too_large(std::uint64_t limit) {
       "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
 }
 
+bool is_json_media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  return ascii_lower(t) == "application/json";
+}
+
 RoutedRequest route_request(RequestHead head, const Router& router, const AuthorizeHook& authorize,
-                            const HeadLimits& limits, std::string request_id, std::string remote) {
+                            const HeadLimits& limits, std::string request_id, std::string remote,
+                            const AdmitHook& admit) {
   RoutedRequest out;
   Request& req = out.request;
   req.request_id = std::move(request_id);
@@ -107,6 +115,18 @@ RoutedRequest route_request(RequestHead head, const Router& router, const Author
   }
   out.route = match.route;
   req.params = std::move(match.params);
+  if (admit) {
+    if (auto refusal = admit(req, *out.route)) return answered(out, std::move(*refusal));
+  }
+  if (out.route->json_body && !is_json_media_type(req.header("content-type").value_or(""))) {
+    const auto type = req.header("content-type");
+    return answered(out, error_response(415, "unsupported_media_type",
+                                        req.method + " " + out.route->pattern +
+                                            " takes a JSON body: send 'Content-Type: "
+                                            "application/json' (curl: -H 'Content-Type: "
+                                            "application/json'); got " +
+                                            (type ? "'" + *type + "'" : "no Content-Type")));
+  }
 
   if (out.route->upload) {
     // A request with neither header has an empty body (RFC 9112 section 6.3), which is fine

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,11 +42,17 @@ struct RoutedRequest {
 };
 
 using AuthorizeHook = std::function<std::optional<Response>(const Request&)>;
+// After routing (path parameters filled), before any body is read.
+using AdmitHook = std::function<std::optional<Response>(const Request&, const Route&)>;
 
 // Builds the Request (with request_id and remote as given) and routes it. Exceptions of the
-// authorize hook propagate (a proto::ApiError is the caller's error response).
+// hooks propagate (a proto::ApiError is the caller's error response).
 RoutedRequest route_request(RequestHead head, const Router& router, const AuthorizeHook& authorize,
-                            const HeadLimits& limits, std::string request_id, std::string remote);
+                            const HeadLimits& limits, std::string request_id, std::string remote,
+                            const AdmitHook& admit = {});
+
+// Whether a Content-Type value is application/json (any case, with or without parameters).
+bool is_json_media_type(std::string_view content_type);
 
 // The JSON error responses of the HTTP layer.
 Response error_response(int status, const std::string& code, const std::string& message);

@@ -129,6 +129,13 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
                                     /*document_body=*/false));
 }
 
+void Router::add_json(std::string method, std::string pattern, Handler handler) {
+  Route r = ordinary_route(std::move(method), std::move(pattern), std::move(handler),
+                           /*document_body=*/false);
+  r.json_body = true;
+  add_route(routes_, std::move(r));
+}
+
 void Router::add_document(std::string method, std::string pattern, Handler handler) {
   add_route(routes_, ordinary_route(std::move(method), std::move(pattern), std::move(handler),
                                     /*document_body=*/true));

@@ -24,6 +24,7 @@ struct Route {
   Handler handler;                    // set for ordinary routes (body read whole, bounded)
   UploadFactory upload;               // set for streaming-upload routes
   bool document_body = false;         // an ordinary route whose body is a file, not JSON
+  bool json_body = false;             // an ordinary route whose body is JSON (415 otherwise)
   std::vector<std::string> segments;  // the pattern split on '/'
 };
 
@@ -35,6 +36,9 @@ class Router {
  public:
   // An ordinary route: its body (a JSON request) is read whole, up to max_body_bytes.
   void add(std::string method, std::string pattern, Handler handler);
+  // An ordinary route whose body is a JSON request: Content-Type must be application/json (else
+  // 415), a type no page of another origin can send without the browser asking first (CORS).
+  void add_json(std::string method, std::string pattern, Handler handler);
   // An ordinary route whose body is a document (an evaluation file), read whole up to the
   // larger max_document_bytes; its handler must not parse it on the I/O thread.
   void add_document(std::string method, std::string pattern, Handler handler);

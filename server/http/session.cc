@@ -227,7 +227,7 @@ void Session::on_header(error_code ec) {
                          limits_.max_upload_bytes};
   if (!call([&] {
         routed = route_request(std::move(head), listener_.router, listener_.hooks.authorize,
-                               head_limits, ex_.req.request_id, remote_);
+                               head_limits, ex_.req.request_id, remote_, listener_.hooks.admit);
       })) {
     return;
   }

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/core/string.hpp>
+
 #include "proto/api_error.h"
 #include "server/http/log_escape.h"
 #include "server/http/request_head.h"
@@ -56,8 +58,13 @@ void Session::fill(http::response<Body>& res, const Response& r, bool keep) {
   res.result(static_cast<unsigned>(ex_.status));
   if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
   res.set("X-Request-Id", ex_.req.request_id);
+  // No response is ever read as another type than it says (a JSON error as a script, say), and
+  // none is kept by a cache unless it says how (the dashboard's files do).
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set(http::field::cache_control, "no-store");
   for (const auto& [name, value] : r.headers) {
     if (header_safe(name) && value.find_first_of("\r\n") == std::string::npos) {
+      if (beast::iequals(name, "Cache-Control")) res.erase(http::field::cache_control);
       res.insert(name, value);
     } else {
       spdlog::warn("dropping malformed response header '{}' (request {})", escape_for_log(name),

@@ -146,4 +146,13 @@ std::string new_id(const char* prefix) {
   return id;
 }
 
+bool is_id(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size() + 2 || s.size() > prefix.size() + 65) return false;
+  if (s.substr(0, prefix.size()) != prefix || s[prefix.size()] != '_') return false;
+  for (const char c : s.substr(prefix.size() + 1)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
 }  // namespace w2v::server

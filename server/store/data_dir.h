@@ -11,12 +11,14 @@
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
 //   tmp/                             uploads in progress; emptied at start
+//   token                            the generated token, when w2vd made one (0600)
 // Blobs are written to temporary names, fsynced and renamed (core/io/atomic_file.h); a directory
 // is assembled under tmp/ and renamed into place whole. Directories are 0700 and files 0600
 // (w2vd also sets its umask to 077). server/store/consistency.h checks all this against the
 // store and sweeps what a crash leaves.
 
 #include <string>
+#include <string_view>
 
 namespace w2v::server {
 
@@ -28,6 +30,8 @@ class DataDir {
 
   const std::string& root() const noexcept { return root_; }
   std::string database() const { return root_ + "/w2vd.sqlite"; }
+  // The token w2vd generated for itself (server/app/access_token.h), when it did.
+  std::string token_file() const { return root_ + "/token"; }
   std::string corpus_dir(const std::string& id) const { return root_ + "/corpora/" + id; }
   std::string corpus_text(const std::string& id) const { return corpus_dir(id) + "/text"; }
   std::string corpus_counts(const std::string& id) const { return corpus_dir(id) + "/counts"; }
@@ -63,5 +67,8 @@ class DataDir {
 
 // A new opaque, URL-safe id: prefix + "_" + 20 random base32 characters, e.g. "c_k3v0...".
 std::string new_id(const char* prefix);
+// Whether s has the shape of an id with this prefix: prefix, "_", then 1 to 64 characters of
+// [a-z0-9] (so it names one directory entry and nothing else). Checked before a path is built.
+bool is_id(std::string_view s, std::string_view prefix);
 
 }  // namespace w2v::server

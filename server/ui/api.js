@@ -26,6 +26,16 @@ export function hasToken() {
   return token() !== '';
 }
 
+// A link that carries the token in its fragment (#token=..., the one w2vd logs when it made
+// its own token): the token is kept as if typed, and the fragment replaced, so it stays out of
+// the history and the address bar. Fragments never reach a server or its access log.
+export function takeTokenFromFragment() {
+  const m = /^#token=([^&]+)$/.exec(location.hash);
+  if (!m) return;
+  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+  history.replaceState(null, '', `${location.pathname}${location.search}#/jobs`);
+}
+
 export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
 }

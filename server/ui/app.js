@@ -2,7 +2,7 @@
 // #/models, #/explore/<model>) that renders one view at a time into <main>. Each view gets an
 // AbortSignal that fires when the user leaves it, to stop its streams and timers.
 
-import { forgetToken, hasToken } from './api.js';
+import { forgetToken, hasToken, takeTokenFromFragment } from './api.js';
 import { renderCorpora } from './corpora.js';
 import { renderExplore } from './explore.js';
 import { renderJob } from './job.js';
@@ -64,5 +64,6 @@ window.addEventListener('hashchange', () => {
   route();
   document.getElementById('main').focus({ preventScroll: true });
 });
+takeTokenFromFragment();
 updateTokenButton();
 route();

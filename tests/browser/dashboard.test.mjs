@@ -14,6 +14,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { assertControlsNamed, assertFits, downloadOf, dropFile, focused, tabTo } from './page_checks.mjs';
+import { startForeignSite, w2vdState } from './foreign_site.mjs';
 import { plantedCorpus, topicWord } from './planted_corpus.mjs';
 import { startW2vd } from './w2vd_process.mjs';
 
@@ -110,8 +111,10 @@ function acceptNextDialog(page, message) {
   });
 }
 
+// rebind.test: a name an attacker's DNS points at 127.0.0.1 (DNS rebinding), mapped here.
 const launchOptions = { executablePath: chromiumPath, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] };
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+    '--host-resolver-rules=MAP rebind.test 127.0.0.1'] };
 const viewport = { width: 1280, height: 900 };
 let server = null;
 let browser = null;
@@ -522,6 +525,59 @@ try {
     }
   });
 
+  // ---- another origin: a page on another port of this machine, and a rebound name ----
+  await step(page, 'foreign-origin', async () => {
+    const ids = {
+      corpus: (await (await fetch(`${server.url}/v1/corpora`)).json()).corpora[0].id,
+      job: (await (await fetch(`${server.url}/v1/jobs`)).json()).jobs[0].id,
+      model: (await (await fetch(`${server.url}/v1/models`)).json()).models[0].id,
+    };
+    const before = await w2vdState(server.url);
+    const site = await startForeignSite(server.url, ids);
+    try {
+      const foreign = await browser.newPage();  // not watched: its blocked calls log errors
+      await foreign.goto(site.url);
+      await foreign.waitForFunction(() => window.results && window.results.done, null,
+        { timeout: STEP_TIMEOUT });
+      const results = await foreign.evaluate(() => window.results);
+      console.log(`# the foreign page's attempts: ${JSON.stringify(results)}`);
+      for (const [name, outcome] of Object.entries(results)) {
+        if (name !== 'done') assert.equal(outcome, 'blocked', `the foreign page's ${name}`);
+      }
+      await foreign.close();
+    } finally {
+      await site.close();
+    }
+    assert.equal(await w2vdState(server.url), before, 'the foreign page changed nothing');
+    // Each write reached w2vd, which refused it before reading its body.
+    const log = server.log();
+    for (const target of ['/v1/corpora?name=planted-by-foreign', '/v1/corpora?name=planted-by-foreign-2',
+      '/v1/models?name=planted-by-foreign&format=text', `/v1/jobs/${ids.job}/cancel`,
+      `/v1/models/${ids.model}/similar`, `/v1/models/${ids.model}/evaluate?kind=pairs`]) {
+      assert.ok(log.includes(`method=POST target=${target} status=403`), `w2vd refused POST ${target}`);
+    }
+    const jobPosts = log.split('\n').filter((l) => l.includes('method=POST target=/v1/jobs status=403'));
+    assert.ok(jobPosts.length >= 2, 'the blind job post and the form were refused');
+    assert.ok(log.includes('method=OPTIONS target=/v1/jobs status=403'), 'the preflight was refused');
+
+    // DNS rebinding: the browser takes rebind.test:PORT for the attacker's own origin.
+    const rebound = await browser.newPage();
+    const port = new URL(server.url).port;
+    const answer = await rebound.goto(`http://rebind.test:${port}/ui/`);
+    assert.equal(answer.status(), 421, 'the dashboard is not served under a rebound name');
+    assert.match(await answer.text(), /Host header.*--allowed-hosts/);
+    const fromRebound = await rebound.evaluate(async () => [
+      (await fetch('/v1/models')).status,
+      (await fetch('/v1/corpora?name=rebound', { method: 'POST', body: 'a b c\n' })).status,
+      (await fetch('/metrics')).status]);
+    assert.deepEqual(fromRebound, [421, 421, 421]);
+    await rebound.close();
+    assert.equal(await w2vdState(server.url), before, 'the rebound page changed nothing');
+    // The dashboard on its own origin still works after all this.
+    await page.goto(`${server.url}/ui/#/models`);
+    await page.locator('#models-table tbody tr', { hasText: 'planted-2-epochs' }).waitFor();
+  });
+
   await browser.close();
   browser = null;
   await server.stop();
@@ -552,6 +608,16 @@ try {
     // The static files needed no token; the data did.
     const html = await tokenPage.evaluate(async () => (await fetch('/ui/app.js')).status);
     assert.equal(html, 200);
+  });
+  await step(tokenPage, 'token-in-link-fragment', async () => {
+    // The link w2vd logs when it made its own token: the token in the fragment, kept as if typed.
+    const linked = await browser.newPage({ viewport });
+    watch(linked);
+    await linked.goto(`${server.url}/ui/#token=s3cret-token`);
+    await linked.locator('#jobs-table tr[data-status="succeeded"]').first().waitFor();
+    assert.ok(!linked.url().includes('s3cret'), `the token left the address bar (${linked.url()})`);
+    assert.equal(await linked.locator('#token-dialog[open]').count(), 0);
+    await linked.close();
   });
   await step(tokenPage, 'job-page-with-token', async () => {
     await tokenPage.goto(jobUrl.replace(/^http:\/\/[^/]+/, server.url));

@@ -57,7 +57,7 @@ TEST(Durability, SigtermStopsCleanlyAndTheJobResumes) {
 TEST(Durability, CutOffUploadLeavesNoCorpus) {
   Daemon d;
   const std::string head =
-      "POST /v1/corpora?name=cut HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+      "POST /v1/corpora?name=cut HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
       "Content-Length: 1000000\r\n\r\n";
   raw_exchange(d.server.port(), head + std::string(50000, 'a') + " b c\n", 200, false);
   // The server notices the closed connection and removes the partial upload: poll (bounded)

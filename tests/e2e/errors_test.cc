@@ -111,10 +111,11 @@ TEST_F(Errors, DeletingACorpusAJobUsesIs409AndCancelWorks) {
 }
 
 TEST_F(Errors, LengthRequired) {
-  const std::string r = raw_exchange(daemon_->server.port(),
-                                     "POST /v1/corpora HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                                     "text/plain\r\nConnection: close\r\n\r\n",
-                                     5000, true);
+  const std::string r =
+      raw_exchange(daemon_->server.port(),
+                   "POST /v1/corpora HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                   "text/plain\r\nConnection: close\r\n\r\n",
+                   5000, true);
   EXPECT_EQ(raw_status(r), 411) << r;
 }
 

@@ -111,7 +111,7 @@ TEST(DiskFull, AnHnswIndexThatCannotBeSavedStillServesAndLeavesNothingBehind) {
   for (const auto& entry : std::filesystem::directory_iterator(model_dir)) {
     EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
   }
-  EXPECT_TRUE(contains(d.server.log(), "the HNSW index is not saved")) << d.server.log();
+  EXPECT_TRUE(d.server.log_has("the HNSW index is not saved")) << d.server.log();
   // The index in memory keeps serving; with space back, the next load saves it.
   EXPECT_EQ(d.api.similar(m.id, {"w2"}, {}, 5, false).size(), 5u);
   std::filesystem::remove(flag);
@@ -267,7 +267,7 @@ std::string post_streamed(std::uint16_t port, const std::string& target, const s
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
   const std::string request =
-      "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: " +
+      "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " +
       "application/octet-stream\r\nContent-Length: " + std::to_string(total) + "\r\n\r\n" + head;
   std::string line(1 << 20, ' ');
   for (std::size_t k = 4095; k < line.size(); k += 4096) line[k] = '\n';

@@ -62,9 +62,10 @@ TEST_F(RequestCaps, SimilarWordListsAreBounded) {
 // stalled for a second). A JSON request body has its own small limit, checked on the header:
 // the answer comes without a byte of the body sent.
 TEST_F(RequestCaps, JsonBodiesHaveTheirOwnSmallLimit) {
-  const std::string head = "POST /v1/models/" + model_ +
-                           "/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                           "Content-Length: 67108864\r\n\r\n";
+  const std::string head =
+      "POST /v1/models/" + model_ +
+      "/similar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 67108864\r\n\r\n";
   const std::string answer = raw_exchange(daemon_->server.port(), head);
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
   EXPECT_NE(answer.find("payload_too_large"), std::string::npos) << answer;

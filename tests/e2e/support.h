@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -69,6 +70,13 @@ proto::ApiError api_error_of(F&& f) {
   return proto::ApiError(0, "none", "no error");
 }
 
+// The w2vd under test: this build's, or W2VD_UNDER_TEST when set (e.g. an older build, to see
+// a new test fail against it).
+inline std::string w2vd_binary() {
+  const char* other = std::getenv("W2VD_UNDER_TEST");
+  return other != nullptr && *other != '\0' ? other : W2VD_BINARY;
+}
+
 // A daemon on a fresh data directory and a client for it.
 struct Daemon {
   TempDir dir;
@@ -76,7 +84,7 @@ struct Daemon {
   client::W2vdClient api;
   explicit Daemon(std::vector<std::string> args = {}, const std::string& token = "")
       : dir("e2e"),
-        server(W2VD_BINARY, dir.path() + "/data", std::move(args)),
+        server(w2vd_binary(), dir.path() + "/data", std::move(args)),
         api(client::ClientOptions{server.url(), token, std::chrono::seconds(60)}) {}
   std::string corpus_file() {
     std::string path = dir.path() + "/planted.txt";

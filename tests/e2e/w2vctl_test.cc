@@ -306,6 +306,22 @@ TEST(W2vctl, ConnectionRefusedExits5WithAHintAboutServer) {
   }
 }
 
+TEST(W2vctl, FindsTheTokenAW2vdGeneratedThroughItsTokenFile) {
+  // Listening beyond loopback without --token, w2vd makes its own (the container image's case,
+  // where W2VD_TOKEN_FILE points at it).
+  const Fixture f({"--bind", "0.0.0.0"});
+  const std::string file = f.d.server.data_dir() + "/token";
+  const Result refused = f.ctl({"models", "list"});
+  EXPECT_NE(refused.code, 0) << refused;
+  EXPECT_NE(refused.err.find("401"), std::string::npos) << refused;
+  auto env = f.env();
+  env["W2VD_TOKEN_FILE"] = file;
+  const Result listed = run({"models", "list"}, env);
+  EXPECT_EQ(listed.code, 0) << listed;
+  env["W2VD_TOKEN"] = "a-wrong-one";  // W2VD_TOKEN wins
+  EXPECT_NE(run({"models", "list"}, env).code, 0);
+}
+
 TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
   Fixture f;
   const std::string corpus_file = f.d.corpus_file();

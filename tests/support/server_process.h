@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -26,7 +28,8 @@ namespace w2v::testing {
 
 class ServerProcess {
  public:
-  // Starts `binary --port 0 --data-dir data_dir args...` and waits (up to 30 s) for it to listen.
+  // Starts `binary --port 0 --data-dir data_dir --bind 127.0.0.1 args...` (no --bind of its own
+  // when args have one) and waits (up to 30 s) for it to listen.
   ServerProcess(std::string binary, std::string data_dir, std::vector<std::string> args = {})
       : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {
     start();
@@ -68,12 +71,22 @@ class ServerProcess {
     return log_;
   }
 
+  // Waits (up to timeout) until the log holds text: what the daemon wrote before answering is in
+  // the pipe, but the thread that reads it may not have read it yet.
+  bool log_has(const std::string& text,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) const {
+    std::unique_lock lock(mutex_);
+    return grew_.wait_for(lock, timeout, [&] { return log_.find(text) != std::string::npos; });
+  }
+
  private:
   void start() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> argv_s = {binary_, "--bind",     "127.0.0.1", "--port",
-                                       "0",     "--data-dir", data_dir_};
+    // Loopback unless the test binds elsewhere itself.
+    const bool binds = std::find(args_.begin(), args_.end(), "--bind") != args_.end();
+    std::vector<std::string> argv_s = {binary_, "--port", "0", "--data-dir", data_dir_};
+    if (!binds) argv_s.insert(argv_s.end(), {"--bind", "127.0.0.1"});
     argv_s.insert(argv_s.end(), args_.begin(), args_.end());
     std::vector<char*> argv;
     argv.reserve(argv_s.size() + 1);
@@ -118,8 +131,11 @@ class ServerProcess {
     reader_ = std::thread([this, fd] {
       char buf[4096];
       for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
-        std::lock_guard lock(mutex_);
-        log_.append(buf, static_cast<std::size_t>(n));
+        {
+          std::lock_guard lock(mutex_);
+          log_.append(buf, static_cast<std::size_t>(n));
+        }
+        grew_.notify_all();
       }
       ::close(fd);
     });
@@ -130,6 +146,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
+  mutable std::condition_variable grew_;
   std::string log_;
   std::thread reader_;
 };
