@@ -67,7 +67,7 @@ W2V_NO_UBSAN std::uint32_t above_mask(const float* s, float bar) noexcept {
 #elif defined(__SSE2__)
   const __m128 b = _mm_set1_ps(bar);
   std::uint32_t mask = 0;
-  for (std::uint32_t i = 0; i < 4; ++i) {
+  for (std::size_t i = 0; i < 4; ++i) {
     mask |= static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmpgt_ps(_mm_load_ps(s + 4 * i), b)))
             << (4 * i);
   }
