@@ -3,6 +3,8 @@
 //
 //   build/bench/query_latency_bench [VECTORS.bin|random] [QUERIES]
 //
+// W2VD_ISA=generic|avx2|avx512 chooses the search kernels' instruction set, as for w2vd
+// (core/base/isa.h); the first line names the one used.
 // Without a vectors file (or with "random") it uses a random 60,000 × 100 model. Exact search
 // is checked against a double-precision brute-force scan on the first 1,000 queries. Queries are
 // random words among the 10,000 most frequent (the first rows), each excluded from its own results.
@@ -11,10 +13,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/base/isa.h"
 #include "core/io/vectors_io.h"
 #include "core/search/embeddings.h"
 #include "core/search/hnsw_index.h"
@@ -72,6 +76,11 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto error = w2v::select_isa(std::getenv("W2VD_ISA"))) {
+    std::fprintf(stderr, "query_latency_bench: %s\n", error->c_str());
+    return 2;
+  }
+  std::printf("search kernels: %s\n", std::string(w2v::to_string(w2v::active_isa())).c_str());
   const w2v::Embeddings emb = load(argc, argv);
   const std::size_t queries = argc > 2 ? std::stoul(argv[2]) : 5000;
   std::mt19937_64 rng(2);
