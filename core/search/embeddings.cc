@@ -29,7 +29,6 @@ struct SearchScratch {
   std::vector<Neighbor> candidates;
   std::vector<std::uint32_t> exclude;
   std::vector<std::uint32_t> excluded;  // nearest()'s exclude, sorted and without repeats
-  std::vector<std::uint32_t> above;     // the 8-bit scan's rows above the bar, per chunk
 };
 thread_local SearchScratch search_scratch;
 
@@ -170,14 +169,13 @@ std::vector<Neighbor> Embeddings::nearest(std::span<const float> query, std::siz
     }
   };
   const SearchKernels& kernels = search_kernels();
-  std::vector<std::uint32_t>& above = scratch.above;
-  above.resize(std::size(approx));
+  std::uint32_t above[std::size(approx)];  // a chunk's rows above the bar
   scan([&](std::size_t first, std::size_t n) {
     // Whole blocks, the rows past restrict left out after. The bar only rises as candidates
     // are offered, and offer() checks it again.
     const std::size_t whole =
         (n + QuantizedRows::kBlockRows - 1) / QuantizedRows::kBlockRows * QuantizedRows::kBlockRows;
-    const std::size_t count = kernels.select_above(approx, whole, candidates.bar(), above.data());
+    const std::size_t count = kernels.select_above(approx, whole, candidates.bar(), above);
     for (std::size_t j = 0; j < count && above[j] < n; ++j) {
       const auto id = static_cast<std::uint32_t>(first + above[j]);
       if (!is_excluded(exclude, id)) candidates.offer(id, approx[above[j]]);
