@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/base/isa.h"
+#include "core/search/search_kernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -40,29 +41,6 @@ Quantised quantise_unit(const float* v, std::size_t n, double inv_norm, std::int
     error += d * d;
   }
   return {scale, static_cast<float>(std::sqrt(error))};
-}
-
-void score_portable(const std::int8_t* codes, std::size_t groups, const float* scales,
-                    std::size_t blocks, const QuantizedRows::Query& q, float* out) noexcept {
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::int8_t* block = codes + b * groups * kGroupBytes;
-    std::int32_t acc[QuantizedRows::kBlockRows] = {};
-    for (std::size_t g = 0; g < groups; ++g) {
-      const std::int8_t* m = block + g * kGroupBytes;
-      const std::int8_t* query = q.codes.data() + 4 * g;
-      const auto q0 = static_cast<std::int32_t>(query[0]);
-      const auto q1 = static_cast<std::int32_t>(query[1]);
-      const auto q2 = static_cast<std::int32_t>(query[2]);
-      const auto q3 = static_cast<std::int32_t>(query[3]);
-      for (std::size_t r = 0; r < QuantizedRows::kBlockRows; ++r) {
-        acc[r] += m[4 * r] * q0 + m[4 * r + 1] * q1 + m[4 * r + 2] * q2 + m[4 * r + 3] * q3;
-      }
-    }
-    for (std::size_t r = 0; r < QuantizedRows::kBlockRows; ++r) {
-      out[b * QuantizedRows::kBlockRows + r] =
-          static_cast<float>(acc[r]) * scales[b * QuantizedRows::kBlockRows + r] * q.scale;
-    }
-  }
 }
 
 #if defined(__x86_64__)
@@ -256,7 +234,10 @@ void QuantizedRows::score_blocks(const Query& query, std::size_t first_block, st
     return score_vnni(codes, groups(), scales, blocks, query, out);
   if (kernel_ == Kernel::kAvx2) return score_avx2(codes, groups(), scales, blocks, query, out);
 #endif
-  score_portable(codes, groups(), scales, blocks, query, out);
+  // The generic instruction set's copy, whatever the active one: the portable kernel is what a
+  // CPU without AVX2 (or off x86-64) runs.
+  search_kernels(Isa::kGeneric)
+      .score_int8(codes, groups(), scales, blocks, query.codes.data(), query.scale, out);
 }
 
 }  // namespace w2v

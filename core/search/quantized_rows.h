@@ -8,8 +8,9 @@
 // Layout: rows go in blocks of 16; a block stores, for every group of 4 dimensions, the 16
 // rows' 4 codes side by side (64 bytes), so one 512-bit multiply-accumulate of 4 byte pairs per
 // lane (AVX-512 VNNI's vpdpbusd) scores 16 rows at once with no horizontal sums. Without VNNI,
-// AVX2 does the same with byte-pair multiplies; a plain loop is the last resort. The kernel is
-// chosen at run time, so a portable (x86-64-v3) build uses VNNI where the CPU has it.
+// AVX2 does the same with byte-pair multiplies; elsewhere a portable kernel does it in 128-bit
+// vectors (SSE2, NEON), compiled with the generic instruction set (core/search/search_kernels.h).
+// The kernel is chosen at run time, so a portable build uses VNNI where the CPU has it.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
 #pragma once
 // The table of what core/search compiles once per instruction set (core/base/isa.h): the float
-// scans of exact search, the distance of the HNSW graph, and the selection of the 8-bit scan's
-// candidates. The 8-bit scoring itself picks its kernel by the same active instruction set
-// (quantized_rows.h).
+// scans of exact search, the distance of the HNSW graph, the selection of the 8-bit scan's
+// candidates and its portable kernel. The 8-bit scan's AVX2 and VNNI kernels are chosen by the
+// same active instruction set (quantized_rows.h).
 //
 // search_kernels.cc is the unit compiled once per instruction set; each copy defines its table
 // in its own namespace (core/base/isa_namespace.h), and search_kernels(isa) picks one.
@@ -26,6 +26,12 @@ struct SearchKernels {
   // s holds n floats, 64-byte aligned, n a multiple of 16 (the 8-bit scan's blocks).
   std::size_t (*select_above)(const float* s, std::size_t n, float bar,
                               std::uint32_t* out) noexcept;
+  // The 8-bit scan's portable kernel (quantized_rows.h): for each of `blocks` blocks of 16 rows
+  // of `groups` groups of 4 codes at codes, out[r] = (row r's codes · query_codes) · scales[r] ·
+  // query_scale. Exact integer sums: every kernel of the scan gives the same scores.
+  void (*score_int8)(const std::int8_t* codes, std::size_t groups, const float* scales,
+                     std::size_t blocks, const std::int8_t* query_codes, float query_scale,
+                     float* out) noexcept;
   // hnswlib's distance function (DISTFUNC) for unit vectors: 1 − a·b over *(size_t*)dim floats.
   float (*unit_dot_distance)(const void* a, const void* b, const void* dim);
 };

@@ -41,29 +41,34 @@ class QuantizedRowsSizes : public ::testing::TestWithParam<std::pair<std::size_t
 TEST_P(QuantizedRowsSizes, ApproximateCosinesAreWithinTheErrorBound) {
   const auto [rows, dim] = GetParam();
   const Matrix m = random_matrix(rows, dim, rows * 31 + dim);
-  const QuantizedRows qr(m, inverse_norms(m));
-  EXPECT_EQ(qr.rows(), rows);
-  if (dim > 1) {  // a 1-d unit row is exactly ±127 codes
-    EXPECT_GT(qr.max_row_error(), 0.0f);
-  }
-  EXPECT_LT(qr.max_row_error(), 0.5f / 127 * std::sqrt(float(dim)) + 1e-6f);
-  std::mt19937_64 rng(7);
-  std::normal_distribution<float> normal;
-  for (int t = 0; t < 20; ++t) {
-    std::vector<float> q(dim);
-    for (float& x : q) x = 3 * normal(rng);  // any norm
-    const auto coded = qr.quantise(q);
-    const double bound = qr.max_row_error() + (1 + qr.max_row_error()) * coded.error + 1e-5;
-    const auto s = scores(qr, coded);
-    double worst = 0;
-    for (std::size_t i = 0; i < rows; ++i) {
-      worst = std::max(worst, std::abs(s[i] - cosine(m.row_span(i), q)));
+  // The best kernel this CPU runs, and the portable one (the only one off x86-64).
+  for (const auto at_most :
+       {QuantizedRows::Kernel::kAvx512Vnni, QuantizedRows::Kernel::kPortable}) {
+    const QuantizedRows qr(m, inverse_norms(m), at_most);
+    SCOPED_TRACE(to_string(qr.kernel()));
+    EXPECT_EQ(qr.rows(), rows);
+    if (dim > 1) {  // a 1-d unit row is exactly ±127 codes
+      EXPECT_GT(qr.max_row_error(), 0.0f);
     }
-    EXPECT_LE(worst, bound);
-    if (dim > 1) {
-      EXPECT_GT(worst, 0.0);  // the approximation is not exact
+    EXPECT_LT(qr.max_row_error(), 0.5f / 127 * std::sqrt(float(dim)) + 1e-6f);
+    std::mt19937_64 rng(7);
+    std::normal_distribution<float> normal;
+    for (int t = 0; t < 20; ++t) {
+      std::vector<float> q(dim);
+      for (float& x : q) x = 3 * normal(rng);  // any norm
+      const auto coded = qr.quantise(q);
+      const double bound = qr.max_row_error() + (1 + qr.max_row_error()) * coded.error + 1e-5;
+      const auto s = scores(qr, coded);
+      double worst = 0;
+      for (std::size_t i = 0; i < rows; ++i) {
+        worst = std::max(worst, std::abs(s[i] - cosine(m.row_span(i), q)));
+      }
+      EXPECT_LE(worst, bound);
+      if (dim > 1) {
+        EXPECT_GT(worst, 0.0);  // the approximation is not exact
+      }
+      for (std::size_t i = rows; i < s.size(); ++i) EXPECT_EQ(s[i], 0.0f) << "padding row " << i;
     }
-    for (std::size_t i = rows; i < s.size(); ++i) EXPECT_EQ(s[i], 0.0f) << "padding row " << i;
   }
 }
 
