@@ -50,7 +50,11 @@ std::string_view describe(Isa isa) noexcept {
     case Isa::kGeneric:
       break;
   }
+#if defined(__aarch64__)
+  return "NEON (the armv8-a baseline)";
+#else
   return "portable code for the build's baseline";
+#endif
 }
 
 std::span<const Isa> compiled_isas() noexcept {

@@ -18,7 +18,8 @@ namespace w2v {
 
 // In increasing order of what they need: each runs wherever the next one does.
 enum class Isa {
-  kGeneric,  // portable C++ vectorised by the compiler for the build's baseline (SSE2 on x86-64)
+  kGeneric,  // portable C++ vectorised by the compiler for the baseline: SSE2 on x86-64, NEON on
+             // ARM
   kAvx2,     // AVX2 and FMA: x86-64-v3 (Intel since Haswell, AMD since Zen)
   kAvx512,   // AVX-512 F, BW, CD, DQ and VL: x86-64-v4 (Intel Skylake-SP and later, AMD Zen 4)
 };

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -218,7 +219,9 @@ TEST(Isa, AnUnknownOrUnrunnableChoiceIsRefusedByName) {
     if (cpu_supports(isa)) continue;  // only a set this machine lacks can be refused
     const auto error = select_isa(std::string(to_string(isa)).c_str());
     ASSERT_TRUE(error);
-    EXPECT_NE(error->find("cannot run"), std::string::npos) << *error;
+    // Off x86-64 the binary has no such kernels at all; on it, the CPU lacks the instructions.
+    const bool compiled = std::ranges::find(compiled_isas(), isa) != compiled_isas().end();
+    EXPECT_NE(error->find(compiled ? "cannot run" : "has no"), std::string::npos) << *error;
     EXPECT_EQ(active_isa(), before);
     EXPECT_THROW(set_active_isa(isa), std::invalid_argument);
   }
