@@ -15,6 +15,10 @@
 #   KERNELS      kernels (auto batch pair)        THREADS  thread counts (1 2)
 #   MODEL, LOSS  skipgram|cbow, ns|hs (skipgram, ns); alpha 0.05 for cbow, as the README
 #   EPOCHS       epochs per run (1)               REPEATS  rounds (3)
+#   OTHERS       the same training by other tools, in the same rounds: "fasttext gensim" (the
+#                default when both are installed: scripts/bootstrap --bench), or "" for none.
+#                fastText's figure is its own words/sec/thread times the threads; gensim's, the
+#                raw words of its epochs over its training time (both from their logs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +46,13 @@ if [[ -z ${ISAS:-} ]]; then
   done
 fi
 
+if [[ -z ${OTHERS+set} ]]; then
+  OTHERS=""
+  command -v fasttext >/dev/null 2>&1 && OTHERS+="fasttext "
+  /usr/bin/python3 -c 'import gensim' 2>/dev/null && OTHERS+="gensim "
+fi
+if [[ $LOSS == hs ]]; then readonly NEGATIVE=0; else readonly NEGATIVE=5; fi
+
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -51,6 +62,41 @@ run() {
     --model "$MODEL" --loss "$LOSS" --dim 100 --window 5 --negative 5 --min-count 5 \
     --sample 1e-4 --epochs "$EPOCHS" --alpha "$ALPHA" --threads "$3" --seed 1 --kernel "$2" \
     2>&1 | sed -n 's/^trained .*(\([0-9]*\) words\/s).*/\1/p'
+}
+
+# The same training by gensim, from its log: raw words over the seconds its epochs took.
+cat >"$OUT/gensim_words_per_second.py" <<'EOF'
+import logging, re, sys
+from gensim.models import Word2Vec
+corpus, threads, epochs, alpha, model, loss, negative = sys.argv[1:]
+seen = []
+class Took(logging.Handler):
+    def emit(self, record):
+        m = re.search(r"training on (\d+) raw words .* took ([0-9.]+)s", record.getMessage())
+        if m: seen.append(int(m.group(1)) / float(m.group(2)))
+logging.getLogger("gensim").addHandler(Took())
+logging.getLogger("gensim").setLevel(logging.INFO)
+Word2Vec(corpus_file=corpus, vector_size=100, window=5, negative=int(negative), min_count=5,
+         sample=1e-4, epochs=int(epochs), alpha=float(alpha), workers=int(threads),
+         sg=int(model == "skipgram"), hs=int(loss == "hs"), seed=1)
+print(int(seen[-1]))
+EOF
+
+# run_other TOOL THREADS: the words/s TOOL reports for the same training, whole words only.
+run_other() {
+  case $1 in
+    fasttext)
+      fasttext "$MODEL" -input "$CORPUS" -output "$OUT/ft" -dim 100 -ws 5 -loss "$LOSS" \
+        -neg "$NEGATIVE" -minCount 5 -t 1e-4 -epoch "$EPOCHS" -lr "$ALPHA" -thread "$2" \
+        -minn 0 -maxn 0 -verbose 2 2>&1 | tr '\r' '\n' |
+        sed -n 's/.*words\/sec\/thread: *\([0-9]*\).*/\1/p' | tail -1 |
+        awk -v t="$2" '{ print $1 * t }'
+      ;;
+    gensim)
+      /usr/bin/python3 "$OUT/gensim_words_per_second.py" "$CORPUS" "$2" "$EPOCHS" "$ALPHA" \
+        "$MODEL" "$LOSS" "$NEGATIVE" 2>/dev/null
+      ;;
+  esac
 }
 
 declare -A RESULTS=()
@@ -63,6 +109,12 @@ for ((round = 1; round <= REPEATS; round++)); do
         RESULTS[$isa,$kernel,$threads]+="$wps "
         log "round $round: $isa $kernel ${threads}t: $wps words/s"
       done
+    done
+    for tool in $OTHERS; do
+      wps=$(run_other "$tool" "$threads")
+      [[ -n $wps ]] || { log "no words/s from $tool ${threads}t"; exit 1; }
+      RESULTS[$tool,,$threads]+="$wps "
+      log "round $round: $tool ${threads}t: $wps words/s"
     done
   done
 done
@@ -93,4 +145,9 @@ for isa in $ISAS; do
     for threads in $THREADS; do row+=" $(summary "${RESULTS[$isa,$kernel,$threads]}") |"; done
     echo "$row"
   done
+done
+for tool in $OTHERS; do
+  row="| $tool | |"
+  for threads in $THREADS; do row+=" $(summary "${RESULTS[$tool,,$threads]}") |"; done
+  echo "$row"
 done
