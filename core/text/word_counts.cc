@@ -25,43 +25,69 @@ void WordCounts::save(std::ostream& out) const {
   }
 }
 
-WordCounts WordCounts::load(std::istream& in) {
+CountsHeader for_each_count(
+    std::istream& in, const std::function<void(std::string_view word, std::uint64_t count)>& f) {
   std::string magic;
   int version = 0;
-  std::uint64_t distinct = 0;
-  WordCounts wc;
-  if (!(in >> magic >> version >> distinct >> wc.tokens_ >> wc.sentences_) ||
+  CountsHeader h;
+  if (!(in >> magic >> version >> h.distinct >> h.tokens >> h.sentences) ||
       magic != "w2v-word-counts" || version != 1 || in.get() != '\n') {
     throw std::runtime_error("word counts: bad header");
   }
   std::string line;
   std::uint64_t sum = 0;
-  for (std::uint64_t i = 0; i < distinct; ++i) {
-    const std::string where = "word counts line " + std::to_string(i + 2);
+  for (std::uint64_t i = 0; i < h.distinct; ++i) {
     if (!std::getline(in, line)) throw std::runtime_error("word counts: truncated");
+    const auto where = [&] { return "word counts line " + std::to_string(i + 2); };
     const auto space = line.find(' ');
     if (space == std::string::npos || space == 0 || space + 1 == line.size()) {
-      throw std::runtime_error(where + ": expected 'count word'");
+      throw std::runtime_error(where() + ": expected 'count word'");
     }
     std::uint64_t c = 0;
     const auto [end, ec] = std::from_chars(line.data(), line.data() + space, c);
     if (ec != std::errc() || end != line.data() + space) {
-      throw std::runtime_error(where + ": bad count");
+      throw std::runtime_error(where() + ": bad count");
     }
     const std::string_view w = std::string_view(line).substr(space + 1);
     if (std::any_of(w.begin(), w.end(), [](char ch) { return !detail::is_word_byte(ch); })) {
-      throw std::runtime_error(where + ": a word cannot contain whitespace");
+      throw std::runtime_error(where() + ": a word cannot contain whitespace");
     }
-    if (wc.table_.intern(w) != wc.counts_.size())
-      throw std::runtime_error(where + ": duplicate word");
-    if (c > wc.tokens_ - sum) throw std::runtime_error(where + ": counts exceed the token total");
-    wc.counts_.push_back(c);
+    if (c > h.tokens - sum) throw std::runtime_error(where() + ": counts exceed the token total");
     sum += c;
+    f(w, c);
   }
   if (in.peek() != std::char_traits<char>::eof()) {
     throw std::runtime_error("word counts: unexpected data after the last word");
   }
-  if (sum != wc.tokens_) throw std::runtime_error("word counts: counts do not add up to tokens");
+  if (sum != h.tokens) throw std::runtime_error("word counts: counts do not add up to tokens");
+  return h;
+}
+
+WordCounts WordCounts::load(std::istream& in) {
+  WordCounts wc;
+  std::uint64_t line = 1;
+  const CountsHeader h = for_each_count(in, [&](std::string_view w, std::uint64_t c) {
+    ++line;
+    if (wc.table_.intern(w) != wc.counts_.size()) {
+      throw std::runtime_error("word counts line " + std::to_string(line) + ": duplicate word");
+    }
+    wc.counts_.push_back(c);
+  });
+  wc.tokens_ = h.tokens;
+  wc.sentences_ = h.sentences;
+  return wc;
+}
+
+WordCounts WordCounts::load(
+    std::istream& in, const std::function<bool(std::string_view word, std::uint64_t count)>& keep) {
+  WordCounts wc;
+  const CountsHeader h = for_each_count(in, [&](std::string_view w, std::uint64_t c) {
+    if (!keep(w, c)) return;
+    wc.table_.intern(w);
+    wc.counts_.push_back(c);
+  });
+  wc.tokens_ = h.tokens;
+  wc.sentences_ = h.sentences;
   return wc;
 }
 

@@ -3,6 +3,7 @@
 // corpus record keeps so a vocabulary can be built without reading the text again.
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -37,6 +38,11 @@ class WordCounts {
   void save(std::ostream& out) const;
   // Throws std::runtime_error on a malformed stream.
   static WordCounts load(std::istream& in);
+  // Only the words keep(word, count) accepts (the totals stay the file's): memory in proportion
+  // to what is kept, not to every distinct word of the text. Duplicates are not looked for.
+  static WordCounts load(
+      std::istream& in,
+      const std::function<bool(std::string_view word, std::uint64_t count)>& keep);
 
  private:
   WordTable table_;
@@ -51,6 +57,19 @@ struct CountingSink {
   void on_word(std::string_view w) { counts.add(w); }
   void on_sentence_end() { counts.end_sentence(); }
 };
+
+// The totals of a counts file, from its header.
+struct CountsHeader {
+  std::uint64_t distinct = 0;
+  std::uint64_t tokens = 0;
+  std::uint64_t sentences = 0;
+};
+// Reads a counts file (WordCounts::save's format) one line at a time, calling
+// f(word, count) for each, holding nothing: its memory does not grow with the file. Checks what
+// it can without a table (the header, each line, that the counts add up to the tokens) and
+// throws std::runtime_error naming what is wrong.
+CountsHeader for_each_count(
+    std::istream& in, const std::function<void(std::string_view word, std::uint64_t count)>& f);
 
 // Tokenizes and counts a whole file, streaming it.
 WordCounts count_words_in_file(const std::string& path);

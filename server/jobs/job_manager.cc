@@ -33,12 +33,12 @@ struct CountSummary {
 CountSummary summarise_counts(const std::string& path, std::uint64_t min_count) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
-  const WordCounts counts = WordCounts::load(in);
+  // Streamed: a corpus of tens of millions of distinct words is summarised in constant memory.
   CountSummary s;
-  for (std::uint32_t id = 0; id < counts.distinct(); ++id) {
-    s.max_count = std::max(s.max_count, counts.count(id));
-    s.words_at_min_count += counts.count(id) >= min_count;
-  }
+  for_each_count(in, [&](std::string_view, std::uint64_t count) {
+    s.max_count = std::max(s.max_count, count);
+    s.words_at_min_count += count >= min_count;
+  });
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include "core/search/embeddings.h"
 #include "core/search/evaluation.h"
 #include "core/text/word_counts.h"
+#include "core/text/word_table.h"
 #include "core/train/continued_training.h"
 #include "proto/evaluation_json.h"
 #include "server/jobs/continuation.h"
@@ -28,10 +29,19 @@ int TrainingJob::prepare() {
   {
     std::ifstream in(dirs_.corpus_counts(job_.corpus_id), std::ios::binary);
     if (!in) throw std::runtime_error("the corpus's files are missing (was it deleted?)");
-    const WordCounts counts = WordCounts::load(in);
+    if (job_.init_model) parent = load_parent_model(dirs_, *job_.init_model);
+    // Only the words the vocabulary can take: those of min_count, and the parent's (which
+    // stay whatever their count). A corpus's rare words can be tens of millions.
+    WordTable parent_words(parent ? parent->words.size() : 0);
+    if (parent) {
+      for (const auto& w : parent->words) parent_words.intern(w);
+    }
+    const auto min_count = static_cast<std::uint64_t>(p.min_count);
+    const WordCounts counts = WordCounts::load(in, [&](std::string_view word, std::uint64_t count) {
+      return count >= min_count || (parent && parent_words.find(word) != WordTable::kNotFound);
+    });
     encoded_bytes_ = (counts.tokens() + counts.sentences() + 4) * sizeof(std::uint32_t);
-    if (job_.init_model) {
-      parent = load_parent_model(dirs_, *job_.init_model);
+    if (parent) {
       const auto mode = parse_vocabulary_mode(job_.vocabulary.value_or("extend"));
       if (!mode) throw std::runtime_error("unknown vocabulary mode " + *job_.vocabulary);
       vocab_ = continued_vocabulary(
