@@ -24,8 +24,16 @@ namespace {
 
 // Every gauge comes from memory: a scrape reads no store row.
 void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, ModelCache& models,
-                    const BlockingPool& pool) {
-  metrics.add_collector([&store, &jobs, &models, &pool](std::string& out) {
+                    const BlockingPool& pool, const UploadCounting& counting) {
+  metrics.add_collector([&store, &jobs, &models, &pool, &counting](std::string& out) {
+    out += "# HELP w2vd_upload_count_memory_bytes Memory the word counts of open uploads hold.\n";
+    out += "# TYPE w2vd_upload_count_memory_bytes gauge\n";
+    out += prometheus_sample("w2vd_upload_count_memory_bytes", {},
+                             static_cast<double>(counting.memory.used()));
+    out += "# HELP w2vd_upload_count_spills_total Times an upload's word counts spilled to disk.\n";
+    out += "# TYPE w2vd_upload_count_spills_total counter\n";
+    out += prometheus_sample("w2vd_upload_count_spills_total", {},
+                             static_cast<double>(counting.spills.load()));
     out += "# HELP w2vd_jobs Jobs by status.\n# TYPE w2vd_jobs gauge\n";
     const JobCounts& counts = store.job_counts();
     for (auto s :
@@ -139,9 +147,10 @@ int run_server(const ServerConfig& config) {
     // tasks finished) after the connections and before what the tasks use.
     BlockingPool pool(static_cast<std::size_t>(config.effective_blocking_threads()),
                       config.blocking_queue);
+    UploadCounting counting(config.max_count_memory);
     Metrics metrics;
-    add_collectors(metrics, store, jobs, models, pool);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool};
+    add_collectors(metrics, store, jobs, models, pool, counting);
+    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, counting};
 
     Router router;
     add_all_routes(router, app);

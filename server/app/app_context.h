@@ -4,6 +4,7 @@
 #include "server/app/blocking_pool.h"
 #include "server/app/config.h"
 #include "server/app/metrics.h"
+#include "server/app/upload_counting.h"
 #include "server/jobs/job_manager.h"
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
@@ -21,6 +22,7 @@ struct AppContext {
   Metrics& metrics;
   ModelSettings& settings;
   BlockingPool& pool;  // for heavy work: never run it on the HTTP I/O threads
+  UploadCounting& counting;
 };
 
 }  // namespace w2v::server

@@ -89,6 +89,11 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
   app.add_option("--max-upload-bytes", c.max_upload_bytes, "largest corpus or model upload")
       ->envname("W2VD_MAX_UPLOAD_BYTES")
       ->capture_default_str();
+  app.add_option("--max-count-memory", c.max_count_memory,
+                 "memory the uploads open at once share to count their words (then they spill "
+                 "to disk in the data directory's tmp/; each may also use 1 MiB of its own)")
+      ->envname("W2VD_MAX_COUNT_MEMORY")
+      ->capture_default_str();
   app.add_option("--max-body-bytes", c.max_body_bytes, "largest JSON request body")
       ->envname("W2VD_MAX_BODY_BYTES")
       ->capture_default_str();

@@ -19,6 +19,9 @@ struct ServerConfig {
   // Host header names answered besides loopback's and the bind address ("*": any).
   std::vector<std::string> allowed_hosts;
   std::uint64_t max_upload_bytes = 10ull << 30;
+  // The memory every upload open at once shares for counting its words; past it they spill to
+  // disk (core/text/spilling_word_counter.h). Each may also use 1 MiB of its own.
+  std::uint64_t max_count_memory = 256ull << 20;
   std::uint64_t max_body_bytes = 1ull << 20;       // a JSON request
   std::uint64_t max_document_bytes = 64ull << 20;  // an evaluation file
   int io_threads = 0;                              // 0: min(4, cores)

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <sstream>
-
 #include "core/base/ascii.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
@@ -57,6 +55,7 @@ CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip,
       temp_dir_(app.dirs.make_temp_dir()) {
   if (name_.empty()) name_ = id_;
   text_ = std::make_unique<AtomicFile>(temp_dir_ + "/text");
+  counter_.emplace(app.counting.memory, temp_dir_ + "/count-");
   if (gzip) inflater_ = std::make_unique<GzipInflater>();
 }
 
@@ -73,12 +72,12 @@ void CorpusUpload::consume(std::string_view text) {
   }
   try {
     text_->write(text);
+    SpillingCountingSink sink{*counter_};
+    tokenizer_.feed(text, sink);  // which may spill
   } catch (...) {
     on_abort();  // before the answer: a 507 means nothing is left
     rethrow_as_storage_error("the corpus", app_.dirs.root());
   }
-  CountingSink sink{counts_};
-  tokenizer_.feed(text, sink);
 }
 
 void CorpusUpload::on_data_async(std::string_view chunk,
@@ -112,19 +111,25 @@ Response CorpusUpload::on_complete() {
   if (inflater_ && !inflater_->complete()) {
     throw ApiError::bad_request("the gzip body is truncated", "invalid_gzip");
   }
-  CountingSink sink{counts_};
-  tokenizer_.finish(sink);
-  if (counts_.tokens() == 0) {
+  SpillingWordCounter::Totals totals;
+  try {
+    SpillingCountingSink sink{*counter_};
+    tokenizer_.finish(sink);
+  } catch (...) {
+    on_abort();
+    rethrow_as_storage_error("the corpus", app_.dirs.root());
+  }
+  if (counter_->tokens() == 0) {
     throw ApiError::bad_request("the corpus has no words: the body is empty or only whitespace",
                                 "empty_corpus");
   }
   try {
     text_->commit();
-    std::ostringstream out;
-    counts_.save(out);
     AtomicFile counts(temp_dir_ + "/counts");
-    counts.write(out.str());
+    totals = counter_->write_counts(counts);  // streamed: never the whole list in memory
     counts.commit();
+    app_.counting.spills += counter_->spills();
+    counter_.reset();  // its memory back to the other uploads before the publish
     app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
   } catch (...) {
     on_abort();  // before the answer: a 507 means nothing is left
@@ -136,9 +141,9 @@ Response CorpusUpload::on_complete() {
   record.id = id_;
   record.name = name_;
   record.bytes = bytes_;
-  record.tokens = counts_.tokens();
-  record.sentences = counts_.sentences();
-  record.distinct_words = counts_.distinct();
+  record.tokens = totals.tokens;
+  record.sentences = totals.sentences;
+  record.distinct_words = totals.distinct;
   record.created_at = proto::now_rfc3339();
   try {
     app_.store.insert_corpus(record);
@@ -156,7 +161,8 @@ Response CorpusUpload::on_complete() {
 void CorpusUpload::on_abort() noexcept {
   if (finished_) return;
   finished_ = true;
-  text_.reset();  // removes the temporary file
+  text_.reset();     // removes the temporary file
+  counter_.reset();  // removes its runs, gives its memory back
   DataDir::remove_all(temp_dir_);
 }
 

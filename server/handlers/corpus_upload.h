@@ -2,7 +2,9 @@
 // POST /v1/corpora: the body streams through gzip decompression (when Content-Encoding says
 // so) into a file under tmp/ and through the tokenizer, which counts words as they pass. When
 // the body is complete, the text and its counts move into corpora/<id>/ and the record is
-// stored; when it is not, nothing is left behind.
+// stored; when it is not, nothing is left behind. Counting stays within --max-count-memory
+// however many distinct words the text has: past it the counts spill to temp_dir_ and are
+// merged at the end.
 //
 // Decompressing and tokenising run on the blocking pool, chunk after chunk, and so does the
 // end (writing the counts, publishing): the upload takes its place in the pool when its headers
@@ -15,8 +17,8 @@
 #include <string>
 
 #include "core/io/atomic_file.h"
+#include "core/text/spilling_word_counter.h"
 #include "core/text/tokenizer.h"
-#include "core/text/word_counts.h"
 #include "server/app/app_context.h"
 #include "server/handlers/gzip_inflater.h"
 #include "server/http/upload.h"
@@ -51,7 +53,9 @@ class CorpusUpload : public UploadHandler {
   std::unique_ptr<AtomicFile> text_;
   std::unique_ptr<GzipInflater> inflater_;
   Tokenizer tokenizer_;
-  WordCounts counts_;
+  // Bounded by the daemon's --max-count-memory, shared with the other uploads; its runs go to
+  // temp_dir_.
+  std::optional<SpillingWordCounter> counter_;
   std::uint64_t bytes_ = 0;
   bool finished_ = false;
 };

@@ -52,7 +52,8 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     Metrics metrics;
     ModelSettings settings(store);
     BlockingPool pool(1, 0);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool};
+    UploadCounting counting(config.max_count_memory);
+    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, counting};
     Router router;
     add_all_routes(router, app);
 
