@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-hwm() { sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 field() { grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
 
 printf 'corpus: %s (%s bytes, %s tokens, all distinct)\n\n' "$CORPUS" "$(stat -c %s "$CORPUS")" \

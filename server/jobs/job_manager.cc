@@ -156,8 +156,9 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
         std::to_string(options_.softmax_max_vocab) + " words; this corpus gives " +
         std::to_string(vocab) + " (use loss ns or hs, or a higher min_count or a max_vocab)");
   }
-  const CorpusShape shape{corpus->distinct_words, vocab, corpus->tokens, corpus->sentences,
-                          corpus->bytes};
+  const std::uint64_t counted_words =
+      counts.words_at_min_count + (parent ? static_cast<std::uint64_t>(parent->vocab_size) : 0);
+  const CorpusShape shape{counted_words, vocab, corpus->tokens, corpus->sentences, corpus->bytes};
   const bool evaluates = !options_.eval_analogies.empty() || !options_.eval_pairs.empty();
   check_job_memory(
       distributed_rank0_memory(estimate_job_memory(j.params, shape, evaluates), request.ranks),

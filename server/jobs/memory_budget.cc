@@ -61,9 +61,9 @@ MemoryEstimate estimate_job_memory(const TrainParams& p, const CorpusShape& c, b
   const std::uint64_t avg_word = c.tokens > 0 ? std::max<std::uint64_t>(1, c.bytes / c.tokens) : 8;
   MemoryEstimate e;
   e.matrices = (c.vocab + output_rows(p.loss, c.vocab)) * row;
-  // The corpus's counts (every distinct word) while the vocabulary is built, then the
-  // vocabulary itself with its sampler (alias table) and, for hs, Huffman codes and points.
-  e.vocabulary = c.distinct_words * (avg_word + kWordTableOverhead + 8) +
+  // The counts read while the vocabulary is built, then the vocabulary itself with its sampler
+  // (alias table) and, for hs, Huffman codes and points.
+  e.vocabulary = c.counted_words * (avg_word + kWordTableOverhead + 8) +
                  c.vocab * (avg_word + kWordTableOverhead + 8 + 16) +
                  (p.loss == LossType::kHierarchicalSoftmax ? c.vocab * 2 * 48 : 0);
   e.corpus = (c.tokens + c.sentences) * sizeof(std::uint32_t);

@@ -23,7 +23,9 @@ struct MemoryEstimate {
 
 // What a corpus offers a job.
 struct CorpusShape {
-  std::uint64_t distinct_words = 0;  // before min_count
+  // The words the job reads from the corpus's counts file: those of min_count (and a parent
+  // model's, for continued training); the rarer ones are skipped as the file is read.
+  std::uint64_t counted_words = 0;
   std::uint64_t vocab = 0;           // after min_count and max_vocab
   std::uint64_t tokens = 0;
   std::uint64_t sentences = 0;

@@ -54,7 +54,9 @@ TEST(UploadCounting, MillionsOfDistinctWordsAreCountedExactlyWithinTheBudget) {
   // 3 million tokens, about 2.97 million of them distinct (27 MB): counted in memory, their
   // table alone takes about 270 MB; here the counting may take 8 MiB (and 1 MiB of its own).
   constexpr std::uint64_t kBudget = 8 << 20;
-  Daemon d({"--max-count-memory", std::to_string(kBudget)});
+  // A job's memory limit that the corpus's rare words alone would pass (about 3 million words
+  // at some 40 bytes each), had the job to hold them: it reads only those of its min_count.
+  Daemon d({"--max-count-memory", std::to_string(kBudget), "--max-job-memory", "64MiB"});
   const DistinctCorpus corpus = write_distinct_corpus(d.dir.path() + "/ids.txt", 3'000'000);
   const std::uint64_t before = peak_rss(d.server.pid());
 
@@ -84,7 +86,7 @@ TEST(UploadCounting, MillionsOfDistinctWordsAreCountedExactlyWithinTheBudget) {
     EXPECT_LT(peak, before + kBudget + (40u << 20));
   }
 
-  // A job on it: only "common" reaches min_count 2, and the job reads the counts streamed.
+  // A job on it: only "common" reaches min_count 2; admitted within 64 MiB, and trained.
   const auto job = d.api.submit_job(record.id, {{"min_count", 2}, {"epochs", 1}, {"dim", 8}});
   const auto done = d.api.watch_job(job.id);
   EXPECT_EQ(done.status, proto::JobStatus::kSucceeded) << done.error.value_or("");
