@@ -90,7 +90,8 @@ bool write_all(int fd, const char* p, std::size_t n) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_path_(temp_name(path_)) {
+AtomicFile::AtomicFile(std::string path, Sync sync)
+    : path_(std::move(path)), temp_path_(temp_name(path_)), sync_(sync) {
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd_ < 0) fail_on_file("cannot create", temp_path_);
   buffer_.reserve(kBufferBytes);
@@ -127,7 +128,8 @@ void AtomicFile::pwrite(const void* data, std::size_t n, std::size_t offset) {
 
 void AtomicFile::commit() {
   flush_buffer();
-  if (::fsync(fd_) != 0) fail_on_file("cannot fsync", temp_path_);
+  const bool durable = sync_ == Sync::kDurable;
+  if (durable && ::fsync(fd_) != 0) fail_on_file("cannot fsync", temp_path_);
   if (::close(fd_) != 0) {
     const int saved = errno;
     fd_ = -1;
@@ -140,7 +142,7 @@ void AtomicFile::commit() {
     ::unlink(temp_path_.c_str());
     fail_with(saved, "cannot rename to", path_);
   }
-  sync_parent_directory(path_);
+  if (durable) sync_parent_directory(path_);
 }
 
 void sync_parent_directory(const std::string& path) {

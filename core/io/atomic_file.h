@@ -24,7 +24,12 @@ namespace w2v {
 
 class AtomicFile {
  public:
-  explicit AtomicFile(std::string path);
+  // Whether commit() makes the file durable (fsync of the file and its directory), or only
+  // complete at its path: scratch files that a crash makes worthless anyway (a word counter's
+  // spill runs) skip the syncs and keep the rest, the fault hooks included.
+  enum class Sync { kDurable, kScratch };
+
+  explicit AtomicFile(std::string path, Sync sync = Sync::kDurable);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -33,7 +38,8 @@ class AtomicFile {
   void write(std::string_view s) { write(s.data(), s.size()); }
   // Overwrites bytes already written at offset.
   void pwrite(const void* data, std::size_t n, std::size_t offset);
-  // Makes the file durable at its path. Throws std::system_error on any I/O error.
+  // Makes the file durable (Sync::kDurable) and complete at its path. Throws std::system_error
+  // on any I/O error.
   void commit();
 
   const std::string& path() const noexcept { return path_; }
@@ -43,6 +49,7 @@ class AtomicFile {
   void flush_buffer();
   std::string path_;
   std::string temp_path_;
+  Sync sync_;
   int fd_ = -1;
   std::string buffer_;
 };

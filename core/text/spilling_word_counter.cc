@@ -156,7 +156,7 @@ void SpillingWordCounter::spill() {
 
   Run run{run_prefix_ + std::to_string(runs_.size()), {}};
   {
-    AtomicFile file(run.path);
+    AtomicFile file(run.path, AtomicFile::Sync::kScratch);  // worthless after a crash anyway
     LineWriter out(file);
     for (std::size_t p = 0; p < kPartitions; ++p) {
       run.starts.push_back(out.offset());
