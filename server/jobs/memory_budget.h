@@ -26,7 +26,7 @@ struct CorpusShape {
   // The words the job reads from the corpus's counts file: those of min_count (and a parent
   // model's, for continued training); the rarer ones are skipped as the file is read.
   std::uint64_t counted_words = 0;
-  std::uint64_t vocab = 0;           // after min_count and max_vocab
+  std::uint64_t vocab = 0;  // after min_count and max_vocab
   std::uint64_t tokens = 0;
   std::uint64_t sentences = 0;
   std::uint64_t bytes = 0;
