@@ -48,7 +48,8 @@ using rows::kModelColumns;
 
 }  // namespace
 
-// The connection and the helpers the methods share.
+// The connection and the helpers the methods share. A *_locked helper expects its caller to
+// hold mutex (through locked()); it never takes it itself.
 struct Store::Impl {
   explicit Impl(const std::string& path) : db(path) {}
 
@@ -127,13 +128,11 @@ struct Store::Impl {
   // Sets (or with nullopt clears) the broken mark of a row of table; false when there is none.
   bool set_broken_locked(const char* table, const std::string& id,
                          const std::optional<std::string>& why) {
-    return locked([&] {
-      auto s = db.prepare(std::string("UPDATE ") + table + " SET broken=:broken WHERE id=:id");
-      s.bind_text(":id", id);
-      s.bind_optional_text(":broken", why);
-      s.run();
-      return db.changes() > 0;
-    });
+    auto s = db.prepare(std::string("UPDATE ") + table + " SET broken=:broken WHERE id=:id");
+    s.bind_text(":id", id);
+    s.bind_optional_text(":broken", why);
+    s.run();
+    return db.changes() > 0;
   }
 
   // The row whose :id is id, read by read; nullopt when there is none.
@@ -236,7 +235,7 @@ DeleteResult Store::delete_corpus(const std::string& id) {
 }
 
 bool Store::set_corpus_broken(const std::string& id, const std::optional<std::string>& why) {
-  return impl_->set_broken_locked("corpora", id, why);
+  return impl_->locked([&] { return impl_->set_broken_locked("corpora", id, why); });
 }
 
 // ---- jobs ----
@@ -381,7 +380,7 @@ bool Store::update_model(const ModelRecord& m) {
 }
 
 bool Store::set_model_broken(const std::string& id, const std::optional<std::string>& why) {
-  return impl_->set_broken_locked("models", id, why);
+  return impl_->locked([&] { return impl_->set_broken_locked("models", id, why); });
 }
 
 DeleteResult Store::delete_model(const std::string& id) {
