@@ -21,7 +21,7 @@ void add_corpus_routes(Router& router, AppContext& app) {
 
   router.add("GET", "/v1/corpora/{id}", [&app](Request& req) {
     const auto c = app.store.corpus(req.param("id"));
-    if (!c) throw ApiError::not_found("no corpus " + req.param("id"), "corpus_not_found");
+    if (!c) throw proto::not_found_error(proto::Resource::kCorpus, req.param("id"));
     return Response::json(200, proto::dump(proto::to_json(*c)));
   });
 
@@ -29,7 +29,7 @@ void add_corpus_routes(Router& router, AppContext& app) {
     const std::string& id = req.param("id");
     switch (app.store.delete_corpus(id)) {
       case DeleteResult::kNotFound:
-        throw ApiError::not_found("no corpus " + id, "corpus_not_found");
+        throw proto::not_found_error(proto::Resource::kCorpus, id);
       case DeleteResult::kInUse:
         throw ApiError::conflict(
             "corpus " + id + " is used by a queued or running job; cancel the job first",

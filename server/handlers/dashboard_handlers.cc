@@ -37,7 +37,7 @@ long bounded_query(const Request& req, const std::string& name, long fallback, l
 
 std::shared_ptr<const Embeddings> model_or_404(AppContext& app, const std::string& id) {
   if (auto emb = app.models.loaded(id)) return emb;
-  if (!app.store.model(id)) throw ApiError::not_found("no model " + id, "model_not_found");
+  if (!app.store.model(id)) throw proto::not_found_error(proto::Resource::kModel, id);
   return app.models.get(id);
 }
 
@@ -69,7 +69,7 @@ void add_dashboard_routes(Router& router, AppContext& app) {
 
   router.add("GET", "/v1/jobs/{id}/history", [&app](Request& req) {
     auto history = app.jobs.history(req.param("id"));
-    if (!history) throw ApiError::not_found("no job " + req.param("id"), "job_not_found");
+    if (!history) throw proto::not_found_error(proto::Resource::kJob, req.param("id"));
     (*history)["job_id"] = req.param("id");
     return Response::json(200, proto::dump(*history));
   });

@@ -21,7 +21,7 @@ namespace {
 
 proto::ModelRecord model_or_404(Store& store, const std::string& id) {
   auto m = store.model(id);
-  if (!m) throw ApiError::not_found("no model " + id, "model_not_found");
+  if (!m) throw proto::not_found_error(proto::Resource::kModel, id);
   return *m;
 }
 
@@ -75,13 +75,13 @@ Response text_export(AppContext& app, Request& req, const std::string& id) {
     if (!std::filesystem::exists(path)) {
       // The cache asks the store: a model deleted since the request began is not exported.
       const auto emb = app.models.get(id);
-      if (!emb) throw ApiError::not_found("no model " + id, "model_not_found");
+      if (!emb) throw proto::not_found_error(proto::Resource::kModel, id);
       std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
       try {
         save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
       } catch (const std::exception&) {
         // Deleted while it was written (its directory went with it)?
-        if (!app.store.model(id)) throw ApiError::not_found("no model " + id, "model_not_found");
+        if (!app.store.model(id)) throw proto::not_found_error(proto::Resource::kModel, id);
         throw;
       }
     }
@@ -110,7 +110,7 @@ void add_model_routes(Router& router, AppContext& app) {
     const std::string& id = req.param("id");
     const auto patch = proto::parse_model_patch(proto::parse_json_body(req.body));
     const auto m = app.settings.update(id, patch);
-    if (!m) throw ApiError::not_found("no model " + id, "model_not_found");
+    if (!m) throw proto::not_found_error(proto::Resource::kModel, id);
     spdlog::info("model {} updated: name {}, search {}", id,
                  proto::dump(proto::json_string(m->name)), m->search);
     return Response::json(200, proto::dump(proto::to_json(*m)));
@@ -120,7 +120,7 @@ void add_model_routes(Router& router, AppContext& app) {
     const std::string& id = req.param("id");
     switch (app.store.delete_model(id)) {
       case DeleteResult::kNotFound:
-        throw ApiError::not_found("no model " + id, "model_not_found");
+        throw proto::not_found_error(proto::Resource::kModel, id);
       case DeleteResult::kInUse:
         throw ApiError::conflict("model " + id +
                                      " is the init_model of a queued or running job; cancel the "

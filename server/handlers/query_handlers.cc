@@ -60,7 +60,7 @@ Response with_model(AppContext& app, Request& req, bool needs_index, Answer answ
   return on_blocking_pool(app, req, [&app, answer = std::move(answer)](const Request& r) {
     const std::string& model_id = r.param("id");
     auto emb = app.models.get(model_id);
-    if (!emb) throw ApiError::not_found("no model " + model_id, "model_not_found");
+    if (!emb) throw proto::not_found_error(proto::Resource::kModel, model_id);
     return answer(r, Model{model_id, std::move(emb)});
   });
 }
@@ -110,7 +110,7 @@ Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_
     std::vector<std::uint32_t> exclude(pos);
     exclude.insert(exclude.end(), neg.begin(), neg.end());
     const auto index = app.models.index(m.id);
-    if (!index) throw ApiError::not_found("no model " + m.id, "model_not_found");
+    if (!index) throw proto::not_found_error(proto::Resource::kModel, m.id);
     r = index->search(m.emb->query_vector(pos, neg), k, exclude);
   }
   return Response::json(
@@ -195,7 +195,7 @@ void add_query_routes(Router& router, AppContext& app) {
     const std::size_t restrict = optional_restrict(req, AnalogyOptions{}.restrict_vocab);
     return on_blocking_pool(app, req, [&app, kind, restrict](const Request& r) {
       auto emb = app.models.get(r.param("id"));
-      if (!emb) throw ApiError::not_found("no model " + r.param("id"), "model_not_found");
+      if (!emb) throw proto::not_found_error(proto::Resource::kModel, r.param("id"));
       const std::string detected = kind == "auto" ? detect_kind(r.body) : kind;
       std::istringstream in(r.body);
       try {
