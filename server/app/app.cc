@@ -135,13 +135,14 @@ int run_server(const ServerConfig& config) {
         },
         max_job_memory(config.max_job_memory));
     ModelSettings settings(store);
+    CorpusService corpus_service(dirs, store);
     // Declared after everything its tasks use and before the server: destroyed (its running
     // tasks finished) after the connections and before what the tasks use.
     BlockingPool pool(static_cast<std::size_t>(config.effective_blocking_threads()),
                       config.blocking_queue);
     Metrics metrics;
     add_collectors(metrics, store, jobs, models, pool);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool};
+    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, corpus_service};
 
     Router router;
     add_all_routes(router, app);

@@ -1,5 +1,5 @@
 #pragma once
-// What request handlers work with.
+// What request handlers work with: the services and parts of the daemon they call.
 
 #include "server/app/blocking_pool.h"
 #include "server/app/config.h"
@@ -7,6 +7,7 @@
 #include "server/jobs/job_manager.h"
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
+#include "server/services/corpus_service.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -21,6 +22,8 @@ struct AppContext {
   Metrics& metrics;
   ModelSettings& settings;
   BlockingPool& pool;  // for heavy work: never run it on the HTTP I/O threads
+  // What the handlers of /v1/corpora call (server/services/).
+  CorpusService& corpus_service;
 };
 
 }  // namespace w2v::server

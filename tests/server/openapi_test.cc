@@ -51,8 +51,9 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     ModelCache models(dirs, 1 << 20);
     Metrics metrics;
     ModelSettings settings(store);
+    CorpusService corpus_service(dirs, store);
     BlockingPool pool(1, 0);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool};
+    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, corpus_service};
     Router router;
     add_all_routes(router, app);
 
