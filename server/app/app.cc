@@ -136,13 +136,16 @@ int run_server(const ServerConfig& config) {
         max_job_memory(config.max_job_memory));
     ModelSettings settings(store);
     CorpusService corpus_service(dirs, store);
+    ModelService model_service(dirs, store, models, settings,
+                               max_job_memory(config.max_job_memory));
     // Declared after everything its tasks use and before the server: destroyed (its running
     // tasks finished) after the connections and before what the tasks use.
     BlockingPool pool(static_cast<std::size_t>(config.effective_blocking_threads()),
                       config.blocking_queue);
     Metrics metrics;
     add_collectors(metrics, store, jobs, models, pool);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, corpus_service};
+    AppContext app{config,  dirs,     store, jobs,           models,
+                   metrics, settings, pool,  corpus_service, model_service};
 
     Router router;
     add_all_routes(router, app);

@@ -8,6 +8,7 @@
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
 #include "server/services/corpus_service.h"
+#include "server/services/model_service.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -22,8 +23,9 @@ struct AppContext {
   Metrics& metrics;
   ModelSettings& settings;
   BlockingPool& pool;  // for heavy work: never run it on the HTTP I/O threads
-  // What the handlers of /v1/corpora call (server/services/).
+  // What the handlers of /v1/corpora and /v1/models call (server/services/).
   CorpusService& corpus_service;
+  ModelService& model_service;
 };
 
 }  // namespace w2v::server

@@ -52,8 +52,10 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     Metrics metrics;
     ModelSettings settings(store);
     CorpusService corpus_service(dirs, store);
+    ModelService model_service(dirs, store, models, settings, 1 << 20);
     BlockingPool pool(1, 0);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, corpus_service};
+    AppContext app{config,  dirs,     store, jobs,           models,
+                   metrics, settings, pool,  corpus_service, model_service};
     Router router;
     add_all_routes(router, app);
 

@@ -1,4 +1,4 @@
-// server/services/: a corpus reaches the data directory whole and recorded, or not at
+// server/services/: a corpus or model reaches the data directory whole and recorded, or not at
 // all; deleting removes the row and the files; the errors are the API's.
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include "core/io/atomic_file.h"
 #include "proto/api_error.h"
 #include "server/services/corpus_service.h"
+#include "server/services/model_service.h"
 #include "server/services/staged_dir.h"
 #include "support/temp_dir.h"
 
@@ -144,6 +145,53 @@ TEST_F(ServicesTest, AnEmptyCorpusIsRefusedAndLeavesNothing) {
   }
   EXPECT_TRUE(empty_dir(temp_root()));
   EXPECT_TRUE(corpora.list().empty());
+}
+
+// ---- models ----
+
+class ModelServiceTest : public ServicesTest {
+ protected:
+  ModelCache cache_{dirs_, 1 << 20,
+                    [this](const std::string& id) { return store_.model(id).has_value(); }};
+  ModelSettings settings_{store_};
+  ModelService models_{dirs_, store_, cache_, settings_, 1 << 30};
+};
+
+TEST_F(ModelServiceTest, ImportsTextVectorsAsBinaryThenDeletes) {
+  ModelDraft draft = models_.draft();
+  draft.write("2 3\nking 1 0 0\nqueen 0 1 0\n");
+  const proto::ModelRecord m = models_.import(draft, VectorsFormat::kText, "royals");
+  EXPECT_EQ(m.name, "royals");
+  EXPECT_EQ(m.vocab_size, 2u);
+  EXPECT_EQ(m.dim, 3);
+  EXPECT_EQ(m.source, "imported");
+  EXPECT_TRUE(fs::exists(dirs_.model_vectors(m.id)));
+  EXPECT_EQ(models_.get(m.id).name, "royals");
+  EXPECT_TRUE(empty_dir(temp_root()));
+
+  EXPECT_FALSE(models_.written_text_vectors(m));
+  const std::string text = models_.text_vectors(m.id);
+  EXPECT_EQ(models_.written_text_vectors(m), text);
+
+  models_.remove(m.id);
+  EXPECT_FALSE(fs::exists(dirs_.model_dir(m.id)));
+  EXPECT_EQ(api_error_of([&] { models_.remove(m.id); }),
+            std::make_pair(404, std::string("model_not_found")));
+  EXPECT_EQ(api_error_of([&] { models_.text_vectors(m.id); }),
+            std::make_pair(404, std::string("model_not_found")));
+}
+
+TEST_F(ModelServiceTest, AMalformedImportIsA400AndLeavesNothing) {
+  {
+    ModelDraft draft = models_.draft();
+    draft.write("not vectors\n");
+    const auto [status, code] =
+        api_error_of([&] { models_.import(draft, VectorsFormat::kText, ""); });
+    EXPECT_EQ(status, 400);
+    EXPECT_EQ(code, "invalid_vectors");
+  }
+  EXPECT_TRUE(empty_dir(temp_root()));
+  EXPECT_TRUE(models_.list().empty());
 }
 
 }  // namespace
