@@ -1,5 +1,6 @@
 // /v1/corpora: parse, call server/services/corpus_service.h, answer with proto/.
 
+#include "proto/answers.h"
 #include "proto/json_text.h"
 #include "proto/records.h"
 #include "server/handlers/corpus_upload.h"
@@ -12,9 +13,7 @@ void add_corpus_routes(Router& router, AppContext& app) {
                     [&app](const Request& req) { return CorpusUpload::create(app, req); });
 
   router.add("GET", "/v1/corpora", [&app](Request&) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& c : app.corpus_service.list()) list.push_back(proto::to_json(c));
-    return Response::json(200, proto::dump({{"corpora", list}}));
+    return Response::json(200, proto::dump(proto::corpora_to_json(app.corpus_service.list())));
   });
 
   router.add("GET", "/v1/corpora/{id}", [&app](Request& req) {

@@ -2,6 +2,7 @@
 // with proto/.
 
 #include "core/io/vectors_io.h"
+#include "proto/answers.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "proto/requests.h"
@@ -33,9 +34,7 @@ Response binary_file(const std::string& path, const std::string& id) {
 
 void add_model_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models", [&app](Request&) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& m : app.model_service.list()) list.push_back(proto::to_json(m));
-    return Response::json(200, proto::dump({{"models", list}}));
+    return Response::json(200, proto::dump(proto::models_to_json(app.model_service.list())));
   });
 
   router.add_upload("POST", "/v1/models",
