@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace w2v::proto {
 
@@ -29,6 +30,13 @@ class ApiError : public std::runtime_error {
   int status_;
   std::string code_;
 };
+
+// What an id names, for not_found_error.
+enum class Resource { kCorpus, kJob, kModel };
+
+// 404 <resource>_not_found, "no <resource> <id>": the one answer for an id that names no corpus,
+// job or model (any more), wherever that is found out.
+ApiError not_found_error(Resource what, const std::string& id);
 
 // The JSON body of an error response.
 std::string error_body(const std::string& code, const std::string& message);

@@ -143,14 +143,18 @@ int run_server(const ServerConfig& config) {
         },
         max_job_memory(config.max_job_memory));
     ModelSettings settings(store);
+    UploadCounting counting(config.max_count_memory);
+    CorpusService corpus_service(dirs, store, counting);
+    ModelService model_service(dirs, store, models, settings,
+                               max_job_memory(config.max_job_memory));
     // Declared after everything its tasks use and before the server: destroyed (its running
     // tasks finished) after the connections and before what the tasks use.
     BlockingPool pool(static_cast<std::size_t>(config.effective_blocking_threads()),
                       config.blocking_queue);
-    UploadCounting counting(config.max_count_memory);
     Metrics metrics;
     add_collectors(metrics, store, jobs, models, pool, counting);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, counting};
+    AppContext app{config,   dirs, store,          jobs,          models,  metrics,
+                   settings, pool, corpus_service, model_service, counting};
 
     Router router;
     add_all_routes(router, app);

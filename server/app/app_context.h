@@ -1,5 +1,5 @@
 #pragma once
-// What request handlers work with.
+// What request handlers work with: the services and parts of the daemon they call.
 
 #include "server/app/blocking_pool.h"
 #include "server/app/config.h"
@@ -8,6 +8,8 @@
 #include "server/jobs/job_manager.h"
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
+#include "server/services/corpus_service.h"
+#include "server/services/model_service.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 
@@ -22,6 +24,9 @@ struct AppContext {
   Metrics& metrics;
   ModelSettings& settings;
   BlockingPool& pool;  // for heavy work: never run it on the HTTP I/O threads
+  // What the handlers of /v1/corpora and /v1/models call (server/services/).
+  CorpusService& corpus_service;
+  ModelService& model_service;
   UploadCounting& counting;
 };
 

@@ -1,13 +1,10 @@
 #include "server/handlers/corpus_upload.h"
 
-#include <spdlog/spdlog.h>
-
 #include "core/base/ascii.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "proto/requests.h"
 #include "server/handlers/blocking_work.h"
-#include "server/store/storage_errors.h"
 
 namespace w2v::server {
 
@@ -50,34 +47,21 @@ CorpusUpload::CorpusUpload(AppContext& app, std::string name, bool gzip,
                            std::unique_ptr<BlockingPool::Lease> lease)
     : app_(app),
       lease_(std::move(lease)),
-      id_(new_id("c")),
       name_(std::move(name)),
-      temp_dir_(app.dirs.make_temp_dir()) {
-  if (name_.empty()) name_ = id_;
-  text_ = std::make_unique<AtomicFile>(temp_dir_ + "/text");
-  counter_.emplace(app.counting.memory, temp_dir_ + "/count-");
+      draft_(app.corpus_service.draft()) {
   if (gzip) inflater_ = std::make_unique<GzipInflater>();
 }
 
-CorpusUpload::~CorpusUpload() {
-  if (!finished_) on_abort();
-}
+// The draft leaves nothing behind unless published.
+CorpusUpload::~CorpusUpload() = default;
 
 void CorpusUpload::consume(std::string_view text) {
-  bytes_ += text.size();
-  if (bytes_ > app_.config.max_upload_bytes) {
+  if (draft_.bytes() + text.size() > app_.config.max_upload_bytes) {
     throw ApiError(413, "payload_too_large",
                    "the decompressed corpus exceeds the limit of " +
                        std::to_string(app_.config.max_upload_bytes) + " bytes");
   }
-  try {
-    text_->write(text);
-    SpillingCountingSink sink{*counter_};
-    tokenizer_.feed(text, sink);  // which may spill
-  } catch (...) {
-    on_abort();  // before the answer: a 507 means nothing is left
-    rethrow_as_storage_error("the corpus", app_.dirs.root());
-  }
+  draft_.write(text);  // a 507 discards it first: nothing is left
 }
 
 void CorpusUpload::on_data_async(std::string_view chunk,
@@ -111,59 +95,14 @@ Response CorpusUpload::on_complete() {
   if (inflater_ && !inflater_->complete()) {
     throw ApiError::bad_request("the gzip body is truncated", "invalid_gzip");
   }
-  SpillingWordCounter::Totals totals;
-  try {
-    SpillingCountingSink sink{*counter_};
-    tokenizer_.finish(sink);
-  } catch (...) {
-    on_abort();
-    rethrow_as_storage_error("the corpus", app_.dirs.root());
-  }
-  if (counter_->tokens() == 0) {
-    throw ApiError::bad_request("the corpus has no words: the body is empty or only whitespace",
-                                "empty_corpus");
-  }
-  try {
-    text_->commit();
-    AtomicFile counts(temp_dir_ + "/counts");
-    totals = counter_->write_counts(counts);  // streamed: never the whole list in memory
-    counts.commit();
-    app_.counting.spills += counter_->spills();
-    counter_.reset();  // its memory back to the other uploads before the publish
-    app_.dirs.publish_dir(temp_dir_, app_.dirs.corpus_dir(id_));
-  } catch (...) {
-    on_abort();  // before the answer: a 507 means nothing is left
-    rethrow_as_storage_error("the corpus", app_.dirs.root());
-  }
-  finished_ = true;
-
-  proto::CorpusRecord record;
-  record.id = id_;
-  record.name = name_;
-  record.bytes = bytes_;
-  record.tokens = totals.tokens;
-  record.sentences = totals.sentences;
-  record.distinct_words = totals.distinct;
-  record.created_at = proto::now_rfc3339();
-  try {
-    app_.store.insert_corpus(record);
-  } catch (...) {
-    DataDir::remove_all(app_.dirs.corpus_dir(id_));
-    throw;
-  }
-  spdlog::info("corpus {} stored: {} bytes, {} tokens, {} distinct words", id_, bytes_,
-               record.tokens, record.distinct_words);
+  const proto::CorpusRecord record = app_.corpus_service.publish(draft_, name_);
   Response r = Response::json(201, proto::dump(proto::to_json(record)));
-  r.headers.emplace_back("Location", "/v1/corpora/" + id_);
+  r.headers.emplace_back("Location", "/v1/corpora/" + record.id);
   return r;
 }
 
 void CorpusUpload::on_abort() noexcept {
-  if (finished_) return;
-  finished_ = true;
-  text_.reset();     // removes the temporary file
-  counter_.reset();  // removes its runs, gives its memory back
-  DataDir::remove_all(temp_dir_);
+  draft_.discard();
 }
 
 }  // namespace w2v::server

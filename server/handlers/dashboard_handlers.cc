@@ -2,8 +2,10 @@
 // it needed: a job's progress history, word completion and a 2-D map of a model's words.
 
 #include <charconv>
+#include <utility>
 
 #include "core/search/word_map.h"
+#include "proto/answers.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "server/handlers/blocking_work.h"
@@ -37,7 +39,7 @@ long bounded_query(const Request& req, const std::string& name, long fallback, l
 
 std::shared_ptr<const Embeddings> model_or_404(AppContext& app, const std::string& id) {
   if (auto emb = app.models.loaded(id)) return emb;
-  if (!app.store.model(id)) throw ApiError::not_found("no model " + id, "model_not_found");
+  app.model_service.get(id);  // 404 when there is none
   return app.models.get(id);
 }
 
@@ -69,9 +71,9 @@ void add_dashboard_routes(Router& router, AppContext& app) {
 
   router.add("GET", "/v1/jobs/{id}/history", [&app](Request& req) {
     auto history = app.jobs.history(req.param("id"));
-    if (!history) throw ApiError::not_found("no job " + req.param("id"), "job_not_found");
-    (*history)["job_id"] = req.param("id");
-    return Response::json(200, proto::dump(*history));
+    if (!history) throw proto::not_found_error(proto::Resource::kJob, req.param("id"));
+    return Response::json(
+        200, proto::dump(proto::job_history_to_json(std::move(*history), req.param("id"))));
   });
 
   // Completion: the most frequent words starting with prefix, in frequency order.
@@ -86,17 +88,16 @@ void add_dashboard_routes(Router& router, AppContext& app) {
     // A first query loads the model, and the scan is as long as the vocabulary: the pool's work.
     return on_blocking_pool(app, req, [&app, prefix, limit](const Request& r) {
       const auto emb = model_or_404(app, r.param("id"));
-      nlohmann::json words = nlohmann::json::array();
-      bool more = false;
+      proto::CompletionsAnswer answer;
       for (std::uint32_t i = 0; i < emb->size(); ++i) {
         if (!emb->word(i).starts_with(prefix)) continue;
-        if (words.size() == limit) {
-          more = true;
+        if (answer.words.size() == limit) {
+          answer.more = true;
           break;
         }
-        words.push_back({{"word", proto::json_string(emb->word(i))}, {"rank", i + 1}});
+        answer.words.push_back({std::string(emb->word(i)), std::uint64_t{i} + 1});
       }
-      return Response::json(200, proto::dump({{"words", words}, {"more", more}}));
+      return Response::json(200, proto::dump(proto::to_json(answer)));
     });
   });
 
@@ -110,15 +111,14 @@ void add_dashboard_routes(Router& router, AppContext& app) {
       const long max_n = std::max(2L, std::min(kMaxMapWords, kMaxMapValues / dim));
       const long n = bounded_query(r, "n", std::min(1000L, max_n), 2, max_n);
       const WordMap map = pca_word_map(*emb, static_cast<std::size_t>(n));
-      nlohmann::json words = nlohmann::json::array();
-      for (std::uint32_t i = 0; i < map.words; ++i) {
-        words.push_back(proto::json_string(emb->word(i)));
-      }
-      return Response::json(200, proto::dump({{"words", words},
-                                              {"x", map.x},
-                                              {"y", map.y},
-                                              {"explained", {map.explained_x, map.explained_y}},
-                                              {"max_n", max_n}}));
+      proto::WordMapAnswer answer;
+      for (std::uint32_t i = 0; i < map.words; ++i) answer.words.emplace_back(emb->word(i));
+      answer.x = map.x;
+      answer.y = map.y;
+      answer.explained_x = map.explained_x;
+      answer.explained_y = map.explained_y;
+      answer.max_n = max_n;
+      return Response::json(200, proto::dump(proto::to_json(answer)));
     });
   });
 }

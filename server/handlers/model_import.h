@@ -1,7 +1,8 @@
 #pragma once
 // POST /v1/models?name=N&format=binary|text: imports word2vec-format vectors. The body streams
-// to a file under tmp/; when complete it is parsed (a malformed file is a 400 saying what and
-// where), stored as binary vectors in models/<id>/ and recorded.
+// into a model draft (server/services/model_service.h: a file under tmp/); when complete the
+// service parses it (a malformed file is a 400 saying what and where), stores it as binary
+// vectors in models/<id>/ and records it.
 //
 // Parsing and rewriting run on the blocking pool: the import takes its place there when its
 // headers arrive (503 with Retry-After when there is none) and keeps it to the end. The body's
@@ -10,10 +11,10 @@
 #include <memory>
 #include <string>
 
-#include "core/io/atomic_file.h"
 #include "core/io/vectors_io.h"
 #include "server/app/app_context.h"
 #include "server/http/upload.h"
+#include "server/services/model_service.h"
 
 namespace w2v::server {
 
@@ -34,12 +35,9 @@ class ModelImport : public UploadHandler {
   AppContext& app_;
   std::unique_ptr<BlockingPool::Lease> lease_;
   std::string request_id_;
-  std::string id_;
   std::string name_;
   VectorsFormat format_;
-  std::string temp_dir_;
-  std::unique_ptr<AtomicFile> upload_;
-  bool finished_ = false;
+  ModelDraft draft_;
 };
 
 }  // namespace w2v::server

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/search/evaluation.h"
+#include "proto/answers.h"
 #include "proto/api_error.h"
 #include "proto/evaluation_json.h"
 #include "proto/json_text.h"
@@ -38,11 +39,10 @@ struct Model {
     for (const auto& w : ws) ids.push_back(word(w));
     return ids;
   }
-  nlohmann::json results(const std::vector<Neighbor>& ns) const {
-    nlohmann::json out = nlohmann::json::array();
-    for (const Neighbor& n : ns) {
-      out.push_back({{"word", proto::json_string(emb->word(n.id))}, {"score", n.score}});
-    }
+  std::vector<proto::ScoredWord> results(const std::vector<Neighbor>& ns) const {
+    std::vector<proto::ScoredWord> out;
+    out.reserve(ns.size());
+    for (const Neighbor& n : ns) out.push_back({std::string(emb->word(n.id)), n.score});
     return out;
   }
 };
@@ -60,7 +60,7 @@ Response with_model(AppContext& app, Request& req, bool needs_index, Answer answ
   return on_blocking_pool(app, req, [&app, answer = std::move(answer)](const Request& r) {
     const std::string& model_id = r.param("id");
     auto emb = app.models.get(model_id);
-    if (!emb) throw ApiError::not_found("no model " + model_id, "model_not_found");
+    if (!emb) throw proto::not_found_error(proto::Resource::kModel, model_id);
     return answer(r, Model{model_id, std::move(emb)});
   });
 }
@@ -110,14 +110,12 @@ Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_
     std::vector<std::uint32_t> exclude(pos);
     exclude.insert(exclude.end(), neg.begin(), neg.end());
     const auto index = app.models.index(m.id);
-    if (!index) throw ApiError::not_found("no model " + m.id, "model_not_found");
+    if (!index) throw proto::not_found_error(proto::Resource::kModel, m.id);
     r = index->search(m.emb->query_vector(pos, neg), k, exclude);
   }
-  return Response::json(
-      200, proto::dump({{"results", m.results(r)},
-                        {"search", name_of(proto::kSearchNames,
-                                           use_exact ? proto::SearchMode::kExact
-                                                     : proto::SearchMode::kApproximate)}}));
+  const proto::NeighborsAnswer answer{
+      m.results(r), use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate};
+  return Response::json(200, proto::dump(proto::to_json(answer)));
 }
 
 // "analogies" when the text looks like questions-words (": section" lines or 4 words per
@@ -144,8 +142,9 @@ void add_query_routes(Router& router, AppContext& app) {
     return with_model(app, req, false, [](const Request& r, const Model& m) {
       const std::uint32_t w = m.word(r.param("word"));
       const auto v = m.emb->vector(w);
-      return Response::json(200, proto::dump({{"word", proto::json_string(m.emb->word(w))},
-                                              {"vector", std::vector<float>(v.begin(), v.end())}}));
+      const proto::WordVectorAnswer answer{std::string(m.emb->word(w)),
+                                           std::vector<float>(v.begin(), v.end())};
+      return Response::json(200, proto::dump(proto::to_json(answer)));
     });
   });
 
@@ -172,8 +171,8 @@ void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/similarity", [&app](Request& req) {
     const std::string a = required_word(req, "a"), b = required_word(req, "b");
     return with_model(app, req, false, [a, b](const Request&, const Model& m) {
-      return Response::json(200,
-                            proto::dump({{"similarity", m.emb->similarity(m.word(a), m.word(b))}}));
+      const proto::SimilarityAnswer answer{m.emb->similarity(m.word(a), m.word(b))};
+      return Response::json(200, proto::dump(proto::to_json(answer)));
     });
   });
 
@@ -181,7 +180,8 @@ void add_query_routes(Router& router, AppContext& app) {
     const auto q = proto::parse_analogy(proto::parse_json_body(req.body));
     return with_model(app, req, false, [q](const Request&, const Model& m) {
       const auto r = m.emb->analogy(m.word(q.a), m.word(q.b), m.word(q.c), q.k, q.method);
-      return Response::json(200, proto::dump({{"results", m.results(r)}}));
+      return Response::json(
+          200, proto::dump(proto::to_json(proto::NeighborsAnswer{m.results(r), std::nullopt})));
     });
   });
 
@@ -195,7 +195,7 @@ void add_query_routes(Router& router, AppContext& app) {
     const std::size_t restrict = optional_restrict(req, AnalogyOptions{}.restrict_vocab);
     return on_blocking_pool(app, req, [&app, kind, restrict](const Request& r) {
       auto emb = app.models.get(r.param("id"));
-      if (!emb) throw ApiError::not_found("no model " + r.param("id"), "model_not_found");
+      if (!emb) throw proto::not_found_error(proto::Resource::kModel, r.param("id"));
       const std::string detected = kind == "auto" ? detect_kind(r.body) : kind;
       std::istringstream in(r.body);
       try {

@@ -1,7 +1,7 @@
 #include <string>
 
 #include "core/base/isa.h"
-#include "proto/json_text.h"
+#include "proto/answers.h"
 #include "server/handlers/routes.h"
 
 namespace w2v::server {
@@ -9,14 +9,13 @@ namespace w2v::server {
 void add_system_routes(Router& router, AppContext& app) {
   // The instruction set of the kernels, from a fixed set of names (core/base/isa.h).
   router.add("GET", "/healthz", [](Request&) {
-    return Response::json(
-        200, R"({"status":"ok","isa":")" + std::string(to_string(active_isa())) + R"("})");
+    return Response::json(200, proto::health_body(to_string(active_isa())));
   });
 
   router.add("GET", "/readyz", [&app](Request&) {
     // Ready when the store answers.
     app.store.schema_version();
-    return Response::json(200, R"({"status":"ready"})");
+    return Response::json(200, proto::ready_body());
   });
 
   router.add("GET", "/metrics", [&app](Request&) {

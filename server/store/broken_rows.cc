@@ -96,7 +96,7 @@ void refuse_if_broken(const proto::ModelRecord& m) {
 
 void mark_model_broken(Store& store, const std::string& id, const std::string& why) {
   if (!store.set_model_broken(id, why)) {
-    throw proto::ApiError::not_found("no model " + id, "model_not_found");  // deleted meanwhile
+    throw proto::not_found_error(proto::Resource::kModel, id);  // deleted meanwhile
   }
   spdlog::error("model {} is broken: {}", id, why);
   throw model_broken_error(id, why);

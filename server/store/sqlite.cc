@@ -148,6 +148,38 @@ Statement& Statement::bind_optional_int64(int index, const std::optional<std::in
   return value ? bind_int64(index, *value) : bind_null(index);
 }
 
+int Statement::parameter_index(const char* name) const {
+  const int index = sqlite3_bind_parameter_index(stmt_, name);
+  if (index == 0) {
+    const char* sql = sqlite3_sql(stmt_);
+    std::string head = sql != nullptr ? std::string(sql).substr(0, 60) : std::string();
+    throw Error("sqlite: no parameter " + std::string(name) + " in \"" + head + "\"", SQLITE_RANGE);
+  }
+  return index;
+}
+
+Statement& Statement::bind_text(const char* name, std::string_view value) {
+  return bind_text(parameter_index(name), value);
+}
+
+Statement& Statement::bind_int64(const char* name, std::int64_t value) {
+  return bind_int64(parameter_index(name), value);
+}
+
+Statement& Statement::bind_null(const char* name) {
+  return bind_null(parameter_index(name));
+}
+
+Statement& Statement::bind_optional_text(const char* name,
+                                         const std::optional<std::string>& value) {
+  return bind_optional_text(parameter_index(name), value);
+}
+
+Statement& Statement::bind_optional_int64(const char* name,
+                                          const std::optional<std::int64_t>& value) {
+  return bind_optional_int64(parameter_index(name), value);
+}
+
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -60,9 +60,11 @@ class Database {
   std::string path_;
 };
 
-// A prepared statement. Parameters are bound by 1-based index (SQLite's convention); columns
-// are read by 0-based index (also SQLite's). Text is bound and read with its explicit length,
-// so it may hold any bytes, NUL and invalid UTF-8 included.
+// A prepared statement. Parameters are bound by 1-based index (SQLite's convention) or by name
+// (":id", as the SQL writes it; a name the statement does not have throws, so a misspelt one
+// never leaves a parameter NULL); columns are read by 0-based index (also SQLite's). Text is
+// bound and read with its explicit length, so it may hold any bytes, NUL and invalid UTF-8
+// included.
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql);
@@ -79,6 +81,15 @@ class Statement {
   // Binds NULL for nullopt.
   Statement& bind_optional_text(int index, const std::optional<std::string>& value);
   Statement& bind_optional_int64(int index, const std::optional<std::int64_t>& value);
+
+  // The same by name: name is a NUL-terminated ":name" of the statement.
+  Statement& bind_text(const char* name, std::string_view value);
+  Statement& bind_int64(const char* name, std::int64_t value);
+  Statement& bind_null(const char* name);
+  Statement& bind_optional_text(const char* name, const std::optional<std::string>& value);
+  Statement& bind_optional_int64(const char* name, const std::optional<std::int64_t>& value);
+  // The 1-based index of parameter name; throws sqlite::Error when the statement has none.
+  int parameter_index(const char* name) const;
 
   // Runs the statement to its next row: true when a row is available, false when done.
   bool step();

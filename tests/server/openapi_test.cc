@@ -51,9 +51,12 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     ModelCache models(dirs, 1 << 20);
     Metrics metrics;
     ModelSettings settings(store);
-    BlockingPool pool(1, 0);
     UploadCounting counting(config.max_count_memory);
-    AppContext app{config, dirs, store, jobs, models, metrics, settings, pool, counting};
+    CorpusService corpus_service(dirs, store, counting);
+    ModelService model_service(dirs, store, models, settings, 1 << 20);
+    BlockingPool pool(1, 0);
+    AppContext app{config,   dirs, store,          jobs,          models,  metrics,
+                   settings, pool, corpus_service, model_service, counting};
     Router router;
     add_all_routes(router, app);
 

@@ -928,5 +928,28 @@ TEST_F(StoreTest, SqliteBindsAndReadsEveryType) {
   }
 }
 
+// Parameters bound by name: the order the SQL names them in does not matter, and a name the
+// statement does not have is an error rather than a parameter left NULL.
+TEST_F(StoreTest, StatementsBindParametersByName) {
+  sqlite::Database db(db_path());
+  db.exec("CREATE TABLE t (a TEXT, b INTEGER)");
+  {
+    auto s = db.prepare("INSERT INTO t (b, a) VALUES (:b, :a)");
+    s.bind_text(":a", "x").bind_int64(":b", 7);
+    s.run();
+  }
+  auto s = db.prepare("SELECT a, b FROM t");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.column_text(0), "x");
+  EXPECT_EQ(s.column_int64(1), 7);
+  auto wrong = db.prepare("INSERT INTO t (a) VALUES (:a)");
+  try {
+    wrong.bind_text(":b", "y");
+    FAIL() << "bound a parameter the statement does not have";
+  } catch (const sqlite::Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "no parameter :b"));
+  }
+}
+
 }  // namespace
 }  // namespace w2v::server
