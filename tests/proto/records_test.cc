@@ -12,12 +12,7 @@
 
 namespace w2v {
 
-bool operator==(const TrainParams& a, const TrainParams& b) {
-  return a.model == b.model && a.loss == b.loss && a.dim == b.dim && a.window == b.window &&
-         a.negative == b.negative && a.min_count == b.min_count && a.max_vocab == b.max_vocab &&
-         a.sample == b.sample && a.epochs == b.epochs && a.alpha == b.alpha &&
-         a.threads == b.threads && a.seed == b.seed;
-}
+// TrainParams compares all its parameters itself (operator== = default).
 
 namespace proto {
 
