@@ -179,9 +179,12 @@ inline constexpr ParamSpec kTable[] = {
         "with shared negatives); auto: batch for skipgram, pair for cbow; hs and softmax use "
         "pair")),
     row<&TrainParams::dim>("dim", "Dimension", ParamLimits::dim, "vector dimension"),
-    row<&TrainParams::window>(
-        "window", "Window", ParamLimits::window,
-        "largest context distance (each position's window is drawn from 1..window)"),
+    row<&TrainParams::window>("window", "Window", ParamLimits::window,
+                              "largest context distance (see shrink_windows)"),
+    later(row<&TrainParams::shrink_windows>(
+        "shrink_windows", "Shrink windows",
+        "draw each position's window uniformly from 1..window, as word2vec does (false: always "
+        "the full window, as gensim's shrink_windows=False)")),
     row<&TrainParams::negative>("negative", "Negative samples", ParamLimits::negative,
                                 "negative samples per example (loss ns)"),
     row<&TrainParams::min_count>("min_count", "Minimum count", ParamLimits::min_count,

@@ -85,6 +85,9 @@ struct TrainParams {
   KernelType kernel = KernelType::kAuto;  // batch applies to ns (skipgram, cbow); others use pair
   int dim = 100;
   int window = 5;
+  // word2vec's window draw: each position's window uniformly from 1..window; false: the full
+  // window at every position (gensim's shrink_windows=False). core/train/walk_window.h.
+  bool shrink_windows = true;
   int negative = 5;
   std::int64_t min_count = 5;
   std::int64_t max_vocab = 0;  // 0: unlimited

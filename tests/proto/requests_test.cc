@@ -119,6 +119,18 @@ TEST(TrainParamsParse, EmptyObjectGivesDefaults) {
   EXPECT_DOUBLE_EQ(p.alpha, 0.025);  // filled with the model's default
   EXPECT_EQ(p.threads, 0);           // left to the server
   EXPECT_EQ(p.seed, 1u);
+  EXPECT_TRUE(p.shrink_windows);
+}
+
+TEST(TrainParamsParse, ShrinkWindowsIsABoolean) {
+  EXPECT_FALSE(params_of(R"({"shrink_windows": false})").shrink_windows);
+  EXPECT_TRUE(params_of(R"({"shrink_windows": true})").shrink_windows);
+  for (const char* body : {R"({"shrink_windows": 0})", R"({"shrink_windows": "false"})",
+                           R"({"shrink_windows": null})"}) {
+    SCOPED_TRACE(body);
+    expect_400([&] { params_of(body); }, "invalid_argument",
+               {"params.shrink_windows must be true or false, got"});
+  }
 }
 
 TEST(TrainParamsParse, CbowDefaultAlpha) {
@@ -248,8 +260,9 @@ TEST(TrainParamsParse, IntegralFloatsAreIntegers) {
 
 TEST(TrainParamsParse, UnknownFieldsListTheKnownOnes) {
   expect_400([] { params_of(R"({"dimension": 100})"); }, "unknown_field",
-             {"unknown field params.dimension (known: model, loss, kernel, dim, window, negative, "
-              "min_count, max_vocab, sample, epochs, alpha, threads, seed)"});
+             {"unknown field params.dimension (known: model, loss, kernel, dim, window, "
+              "shrink_windows, negative, min_count, max_vocab, sample, epochs, alpha, threads, "
+              "seed)"});
   expect_400([] { params_of(R"({"dim": 100, "iter": 5})"); }, "unknown_field", {"params.iter"});
 }
 
