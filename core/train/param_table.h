@@ -77,12 +77,10 @@ inline constexpr auto kChoiceNames = names_of(enum_names(E{}));
 template <auto M>
 ParamValue get(const TrainParams& p) {
   using T = MemberType<M>;
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::uint64_t>) {
     return p.*M;
   } else if constexpr (std::is_enum_v<T>) {
     return name_of(enum_names(T{}), p.*M);
-  } else if constexpr (std::is_same_v<T, std::uint64_t>) {
-    return p.*M;
   } else if constexpr (std::is_integral_v<T>) {
     return static_cast<std::int64_t>(p.*M);
   } else {
