@@ -140,47 +140,6 @@ std::optional<JobStatus> parse_job_status(std::string_view s) noexcept {
   return value_of(kJobStatusNames, s);
 }
 
-TrainParams train_params_from_json(const json& j, const std::string& record,
-                                   const std::string& prefix) {
-  const Reader r(j, record, prefix);
-  TrainParams p;
-  p.model = r.enumeration("model", kModelNames);
-  p.loss = r.enumeration("loss", kLossNames);
-  // Absent from records written before it existed: the default.
-  if (j.contains("kernel")) p.kernel = r.enumeration("kernel", kKernelNames);
-  p.dim = r.int32("dim");
-  p.window = r.int32("window");
-  p.negative = r.int32("negative");
-  p.min_count = r.integer("min_count", std::numeric_limits<std::int64_t>::min(),
-                          std::numeric_limits<std::int64_t>::max());
-  p.max_vocab = r.integer("max_vocab", std::numeric_limits<std::int64_t>::min(),
-                          std::numeric_limits<std::int64_t>::max());
-  p.sample = r.real("sample");
-  p.epochs = r.int32("epochs");
-  p.alpha = r.real("alpha");
-  p.threads = r.int32("threads");
-  p.seed = r.u64("seed");
-  return p;
-}
-
-json to_json(const TrainParams& p) {
-  return json{
-      {"model", std::string(to_string(p.model))},
-      {"loss", std::string(to_string(p.loss))},
-      {"kernel", std::string(to_string(p.kernel))},
-      {"dim", p.dim},
-      {"window", p.window},
-      {"negative", p.negative},
-      {"min_count", p.min_count},
-      {"max_vocab", p.max_vocab},
-      {"sample", p.sample},
-      {"epochs", p.epochs},
-      {"alpha", p.alpha},
-      {"threads", p.threads},
-      {"seed", p.seed},
-  };
-}
-
 json to_json(const JobProgress& p) {
   return json{
       {"epoch", p.epoch},

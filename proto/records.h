@@ -10,6 +10,7 @@
 
 #include "core/base/enum_names.h"
 #include "core/train/train_params.h"
+#include "proto/train_params_json.h"
 
 namespace w2v::proto {
 
@@ -101,7 +102,6 @@ struct ModelRecord {
   std::string_view state() const noexcept { return broken ? "broken" : "ready"; }
 };
 
-nlohmann::json to_json(const TrainParams& p);
 nlohmann::json to_json(const JobProgress& p);
 nlohmann::json to_json(const CorpusRecord& r);
 nlohmann::json to_json(const JobRecord& r);
@@ -113,11 +113,6 @@ CorpusRecord corpus_from_json(const nlohmann::json& j);
 JobProgress progress_from_json(const nlohmann::json& j);
 JobRecord job_from_json(const nlohmann::json& j);
 ModelRecord model_from_json(const nlohmann::json& j);
-// A job's parameters as to_json(TrainParams) writes them (the store keeps them so), every field
-// required but "kernel"; errors name "<record>: field <prefix><field>".
-TrainParams train_params_from_json(const nlohmann::json& j,
-                                   const std::string& record = "train params",
-                                   const std::string& prefix = "");
 
 // The current time as RFC 3339 UTC with milliseconds.
 std::string now_rfc3339();

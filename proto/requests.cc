@@ -1,10 +1,7 @@
 #include "proto/requests.h"
 
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <initializer_list>
-#include <limits>
 #include <string_view>
 
 #include "proto/api_error.h"
@@ -19,13 +16,6 @@ using nlohmann::json;
 
 // Deeper request bodies are refused before they are built (no request needs more than 3).
 constexpr int kMaxDepth = 64;
-
-// "%g" without trailing noise: 1e-06, 0.0001, 1.
-std::string format_real(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
 
 [[noreturn]] void invalid(const std::string& message) {
   throw ApiError::bad_request(message, "invalid_argument");
@@ -75,23 +65,6 @@ std::int64_t get_integer(const json& v, const std::string& name, std::int64_t mi
   return r.value;
 }
 
-template <class T>
-T get_integer(const json& v, const std::string& name, Range<T> r) {
-  return static_cast<T>(
-      get_integer(v, name, static_cast<std::int64_t>(r.min), static_cast<std::int64_t>(r.max)));
-}
-
-std::uint64_t get_seed(const json& v, const std::string& name) {
-  const auto r = read_u64(v);
-  if (r.error == NumberError::kNotInteger)
-    invalid(name + " must be an integer, got " + describe(v));
-  if (r.error == NumberError::kOutOfRange) {
-    invalid(name + " must be an integer in [0, " +
-            std::to_string(std::numeric_limits<std::uint64_t>::max()) + "], got " + describe(v));
-  }
-  return r.value;
-}
-
 // A name of table.
 template <class E, std::size_t N>
 E get_enum(const json& v, const std::string& name, const EnumName<E> (&table)[N]) {
@@ -101,11 +74,6 @@ E get_enum(const json& v, const std::string& name, const EnumName<E> (&table)[N]
   const auto e = value_of(table, v.get_ref<const std::string&>());
   if (!e) invalid(name + " must be " + quoted_names(table) + ", got " + describe(v));
   return *e;
-}
-
-double get_real(const json& v, const std::string& name) {
-  if (!v.is_number()) invalid(name + " must be a number, got " + describe(v));
-  return v.get<double>();
 }
 
 std::string get_string(const json& v, const std::string& name, bool allow_empty) {
@@ -201,46 +169,6 @@ json parse_json_body(const std::string& body) {
   return j;
 }
 
-TrainParams parse_train_params(const json& j, const std::string& field) {
-  require_object(j, field);
-  reject_unknown(j, field,
-                 {"model", "loss", "kernel", "dim", "window", "negative", "min_count", "max_vocab",
-                  "sample", "epochs", "alpha", "threads", "seed"});
-  using L = ParamLimits;
-  TrainParams p;
-  const auto name = [&](std::string_view key) { return join(field, key); };
-  if (const json* v = find(j, "model")) p.model = get_enum(*v, name("model"), kModelNames);
-  if (const json* v = find(j, "loss")) p.loss = get_enum(*v, name("loss"), kLossNames);
-  if (const json* v = find(j, "kernel")) p.kernel = get_enum(*v, name("kernel"), kKernelNames);
-  if (const json* v = find(j, "dim")) p.dim = get_integer(*v, name("dim"), L::dim);
-  if (const json* v = find(j, "window")) p.window = get_integer(*v, name("window"), L::window);
-  if (const json* v = find(j, "negative"))
-    p.negative = get_integer(*v, name("negative"), L::negative);
-  if (const json* v = find(j, "min_count"))
-    p.min_count = get_integer(*v, name("min_count"), L::min_count);
-  if (const json* v = find(j, "max_vocab"))
-    p.max_vocab = get_integer(*v, name("max_vocab"), L::max_vocab);
-  if (const json* v = find(j, "sample")) {
-    p.sample = get_real(*v, name("sample"));
-    if (!L::sample.contains(p.sample))
-      invalid(name("sample") + " must be a number in [" + format_real(L::sample.min) + ", " +
-              format_real(L::sample.max) + "], got " + describe(*v));
-  }
-  if (const json* v = find(j, "epochs")) p.epochs = get_integer(*v, name("epochs"), L::epochs);
-  if (const json* v = find(j, "alpha")) {
-    p.alpha = get_real(*v, name("alpha"));
-    if (p.alpha != 0 && !L::alpha.contains(p.alpha))
-      invalid(name("alpha") + " must be a number in [" + format_real(L::alpha.min) + ", " +
-              format_real(L::alpha.max) + "] (or 0 for the model's default), got " + describe(*v));
-  }
-  if (const json* v = find(j, "threads")) p.threads = get_integer(*v, name("threads"), L::threads);
-  if (const json* v = find(j, "seed")) p.seed = get_seed(*v, name("seed"));
-  // The engine's own check, in case its rules grow beyond the ranges above.
-  if (auto error = validate(p)) invalid(field.empty() ? *error : field + "." + *error);
-  if (p.alpha == 0) p.alpha = p.effective_alpha();
-  return p;
-}
-
 CreateJobRequest parse_create_job(const json& j) {
   require_object(j, "");
   reject_unknown(j, "", {"corpus_id", "name", "params", "init_model", "vocabulary", "ranks"});
@@ -252,12 +180,7 @@ CreateJobRequest parse_create_job(const json& j) {
     r.name = get_string(*v, "name", true);
     check_name("name", r.name);
   }
-  if (const json* v = find(j, "params")) {
-    r.params = parse_train_params(*v, "params");
-    for (const auto& [key, value] : v->items()) r.given_params.push_back(key);
-  } else {
-    r.params = parse_train_params(json::object(), "params");
-  }
+  if (const json* v = find(j, "params")) r.params = parse_train_params(*v, "params");
   if (const json* v = find(j, "init_model")) r.init_model = get_string(*v, "init_model", false);
   if (const json* v = find(j, "vocabulary")) {
     const auto mode = v->is_string() ? parse_vocabulary_mode(v->get<std::string>()) : std::nullopt;

@@ -9,8 +9,8 @@
 // Integers: JSON has a single number type, so a number with an integral value written as a
 // float (5.0, 1e3) is accepted as that integer; 5.5, booleans, strings and null are rejected
 // ("params.window must be an integer, got 5.5"). null is never "absent": omit the field.
-// params.alpha 0 means the model's default, like an omitted alpha; the result has it filled.
-// params.seed is any integer in [0, 2^64 - 1].
+// "params" is read by proto/train_params_json.h, from the table of core/train/param_table.h;
+// its defaults are settled when the job is admitted, not here.
 
 #include <cstddef>
 #include <map>
@@ -23,6 +23,7 @@
 #include "core/search/analogy_method.h"
 #include "core/train/train_params.h"
 #include "core/vocab/vocabulary_mode.h"
+#include "proto/train_params_json.h"
 
 namespace w2v::proto {
 
@@ -48,19 +49,14 @@ void check_query_parameters(const std::multimap<std::string, std::string>& query
 // Parses a body as JSON: 400 invalid_json with the parser's position on failure.
 nlohmann::json parse_json_body(const std::string& body);
 
-// "params" of a job: every field optional; returns the parameters with defaults (alpha filled
-// with the model's default; threads left 0 = the server's setting).
-TrainParams parse_train_params(const nlohmann::json& j, const std::string& field = "params");
-
 struct CreateJobRequest {
   std::string corpus_id;
-  std::string name;  // optional model name
-  TrainParams params;
+  std::string name;      // optional model name
+  ParamSettings params;  // the parameters the request sets; the rest settled at admission
   // Continued training: the model to start from ("init_model") and what becomes of its
   // vocabulary ("vocabulary": "extend", the default, or "keep"; refused without init_model).
   std::optional<std::string> init_model;
   VocabularyMode vocabulary = VocabularyMode::kExtend;
-  std::vector<std::string> given_params;  // the names under "params" the request set
   // MPI ranks to train on ("ranks", an integer in [1, kMaxRanks]; 1: a local job). The server
   // checks it against its --max-ranks and whether it has an --mpi-launcher.
   int ranks = 1;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "core/search/embeddings.h"
 #include "core/search/evaluation.h"
 #include "core/text/word_counts.h"
+#include "core/train/param_table.h"
 #include "core/train/trainer.h"
 #include "core/vocab/encoded_corpus.h"
 #include "core/vocab/vocabulary.h"
@@ -34,8 +36,9 @@ double seconds_since(Clock::time_point t) {
 }
 
 struct TrainOptions {
-  std::string corpus, output, format = "binary", model = "skipgram", loss = "ns", kernel = "auto";
-  TrainParams params;
+  std::string corpus, output, format = "binary";
+  // Each parameter of the table as given on the command line; empty: its default.
+  std::array<std::string, kParamCount> params;
   bool quiet = false;
 };
 
@@ -63,59 +66,63 @@ class ProgressPrinter {
   Clock::time_point last_{};
 };
 
-int run_train(TrainOptions& o) {
-  const auto model = parse_model_type(o.model);
-  const auto loss = parse_loss_type(o.loss);
+int run_train(const TrainOptions& o) {
   const auto format = parse_vectors_format(o.format);
-  const auto kernel = parse_kernel_type(o.kernel);
-  if (!model || !loss || !format || !kernel) {
-    std::cerr << "w2vd train: --model must be skipgram|cbow, --loss ns|hs|softmax, --kernel "
-                 "auto|pair|batch, --format binary|text\n";
+  if (!format) {
+    std::cerr << "w2vd train: --format must be binary|text\n";
     return 2;
   }
-  o.params.kernel = *kernel;
-  o.params.model = *model;
-  o.params.loss = *loss;
-  if (auto error = validate(o.params)) {
+  TrainParams params;
+  for (const ParamSpec& s : kParams) {
+    const std::string& text = o.params[index_of(s)];
+    if (text.empty()) continue;
+    const auto v = param_from_text(s, text);
+    if (!v) {
+      std::cerr << "w2vd train: " << flag_name(s) << " must be " << kind_text(s) << ", got " << text
+                << '\n';
+      return 2;
+    }
+    s.set(params, *v);
+  }
+  params = settle_params(params);
+  if (auto error = validate(params)) {
     std::cerr << "w2vd train: " << *error << '\n';
     return 2;
   }
   if (started_by_mpi_launcher()) {
-    return run_distributed_train(o.corpus, o.output, *format, o.params, o.quiet);
+    return run_distributed_train(o.corpus, o.output, *format, params, o.quiet);
   }
   const auto say = [&](const std::string& s) {
     if (!o.quiet) std::cerr << s << '\n';
   };
   const auto t0 = Clock::now();
   const WordCounts counts = count_words_in_file(o.corpus);
-  const Vocabulary vocab =
-      Vocabulary::build(counts, {static_cast<std::uint64_t>(o.params.min_count),
-                                 static_cast<std::size_t>(o.params.max_vocab)});
+  const Vocabulary vocab = Vocabulary::build(counts, {static_cast<std::uint64_t>(params.min_count),
+                                                      static_cast<std::size_t>(params.max_vocab)});
   say("read " + std::to_string(counts.tokens()) + " tokens, " + std::to_string(counts.distinct()) +
       " distinct words; vocabulary " + std::to_string(vocab.size()) + " words (" +
       std::to_string(seconds_since(t0)) + " s)");
   if (vocab.empty()) {
-    std::cerr << "w2vd train: no word occurs at least min_count=" << o.params.min_count
-              << " times\n";
+    std::cerr << "w2vd train: no word occurs at least min_count=" << params.min_count << " times\n";
     return 1;
   }
   const std::string encoded_path = o.output + ".ids.tmp";
   EncodedCorpus corpus = EncodedCorpus::encode_file(o.corpus, vocab, encoded_path);
   std::remove(encoded_path.c_str());  // the mapping stays valid until corpus is destroyed
 
-  ModelWeights weights = make_initial_weights(vocab.size(), o.params);
+  ModelWeights weights = make_initial_weights(vocab.size(), params);
   ProgressPrinter printer(o.quiet);
   TrainHooks hooks;
   hooks.on_progress = [&](const TrainProgress& p) { printer(p); };
   const auto t1 = Clock::now();
-  train(corpus, vocab, o.params, weights, hooks);
+  train(corpus, vocab, params, weights, hooks);
   printer.finish();
   const double train_seconds = seconds_since(t1);
 
   const auto words = vocab.words();
   save_vectors_file(o.output, words, weights.input, *format);
-  const double words_trained = static_cast<double>(corpus.words()) * o.params.epochs;
-  say("trained " + std::to_string(vocab.size()) + " words × " + std::to_string(o.params.dim) +
+  const double words_trained = static_cast<double>(corpus.words()) * params.epochs;
+  say("trained " + std::to_string(vocab.size()) + " words × " + std::to_string(params.dim) +
       " in " + std::to_string(train_seconds) + " s (" +
       std::to_string(static_cast<long long>(words_trained / train_seconds)) + " words/s); total " +
       std::to_string(seconds_since(t0)) + " s; wrote " + o.output);
@@ -179,25 +186,12 @@ int run_eval(const EvalOptions& o) {
   return 0;
 }
 
+// A flag per parameter of the table, its default shown (run_train reads and checks them).
 void add_param_flags(CLI::App* cmd, TrainOptions& o) {
-  TrainParams& p = o.params;
-  cmd->add_option("--model", o.model, "skipgram or cbow")->capture_default_str();
-  cmd->add_option("--loss", o.loss, "ns, hs or softmax")->capture_default_str();
-  cmd->add_option("--kernel", o.kernel,
-                  "auto (batch for skipgram+ns), pair (one example at a time) or batch (HogBatch)")
-      ->capture_default_str();
-  cmd->add_option("--dim", p.dim, "vector dimension")->capture_default_str();
-  cmd->add_option("--window", p.window, "maximum context window")->capture_default_str();
-  cmd->add_option("--negative", p.negative, "negative samples per example")->capture_default_str();
-  cmd->add_option("--min-count", p.min_count, "drop words rarer than this")->capture_default_str();
-  cmd->add_option("--max-vocab", p.max_vocab, "keep at most this many words (0: all)")
-      ->capture_default_str();
-  cmd->add_option("--sample", p.sample, "subsampling threshold (0: off)")->capture_default_str();
-  cmd->add_option("--epochs", p.epochs, "passes over the corpus")->capture_default_str();
-  cmd->add_option("--alpha", p.alpha, "initial learning rate (0: 0.025 skipgram, 0.05 cbow)")
-      ->capture_default_str();
-  cmd->add_option("--threads", p.threads, "training threads (0: all cores)")->capture_default_str();
-  cmd->add_option("--seed", p.seed, "random seed")->capture_default_str();
+  for (const ParamSpec& s : kParams) {
+    cmd->add_option(flag_name(s), o.params[index_of(s)], std::string(s.help))
+        ->default_str(default_text(s));
+  }
 }
 
 template <class Fn>

@@ -1,10 +1,13 @@
 // train; jobs list | show | cancel | watch (following a job: follow_job.cc).
 
+#include <array>
+#include <cctype>
 #include <cmath>
 
 #include "client/w2vctl/context.h"
 #include "client/w2vctl/exit_codes.h"
 #include "client/w2vctl/output.h"
+#include "core/train/param_table.h"
 
 namespace w2v::ctl {
 namespace {
@@ -43,39 +46,25 @@ struct TrainOptions {
   int ranks = 1;                       // MPI ranks (a server with --mpi-launcher)
   bool wait = false;
   bool cancel_on_interrupt = false;
-  std::string model, loss, kernel;
-  int dim = 0, window = 0, negative = 0, epochs = 0, threads = 0;
-  std::int64_t min_count = 0, max_vocab = 0;
-  double sample = 0, alpha = 0;
-  std::uint64_t seed = 0;
-  // The options, to tell which were given.
-  std::vector<std::pair<std::string, CLI::Option*>> given;
+  // Each parameter of the table as given on the command line (checked for its kind); those
+  // not given are left to the server.
+  std::array<std::string, kParamCount> params;
+  std::array<CLI::Option*, kParamCount> given{};
 };
 
-nlohmann::json train_params(const TrainOptions& o) {
-  nlohmann::json p = nlohmann::json::object();
-  for (const auto& [field, opt] : o.given) {
-    if (opt->count() == 0) continue;
-    if (field == "model") p[field] = o.model;
-    if (field == "loss") p[field] = o.loss;
-    if (field == "kernel") p[field] = o.kernel;
-    if (field == "dim") p[field] = o.dim;
-    if (field == "window") p[field] = o.window;
-    if (field == "negative") p[field] = o.negative;
-    if (field == "min_count") p[field] = o.min_count;
-    if (field == "max_vocab") p[field] = o.max_vocab;
-    if (field == "sample") p[field] = o.sample;
-    if (field == "epochs") p[field] = o.epochs;
-    if (field == "alpha") p[field] = o.alpha;
-    if (field == "threads") p[field] = o.threads;
-    if (field == "seed") p[field] = o.seed;
+// The parameters given, typed; the server checks their ranges.
+ParamSettings train_params(const TrainOptions& o) {
+  ParamSettings settings;
+  for (const ParamSpec& s : kParams) {
+    if (o.given[index_of(s)]->count() == 0) continue;
+    if (auto v = param_from_text(s, o.params[index_of(s)])) settings.set(s, *v);
   }
-  return p;
+  return settings;
 }
 
 int train(Context& ctx, const TrainOptions& o) {
-  const auto job =
-      ctx.api().submit_job(o.corpus, train_params(o), o.name, o.from_model, o.vocabulary, o.ranks);
+  const auto job = ctx.api().submit_job(o.corpus, proto::to_json(train_params(o)), o.name,
+                                        o.from_model, o.vocabulary, o.ranks);
   if (o.wait) {
     if (!ctx.quiet) {
       std::fprintf(stderr, "submitted job %s: %s\n", job.id.c_str(),
@@ -147,38 +136,24 @@ int cancel(Context& ctx, const std::string& id) {
   return kExitOk;
 }
 
+// A flag per parameter of the table, its default in the help; a value not of the parameter's
+// kind is a usage error (exit 2), ranges are the server's to check.
 void add_train_flags(CLI::App* cmd, TrainOptions& o) {
-  auto param = [&](const std::string& field, CLI::Option* opt) {
-    opt->group("Job parameters (the server's defaults for those not given)");
-    o.given.emplace_back(field, opt);
-  };
-  param("model", cmd->add_option("--model", o.model, "skipgram or cbow (default skipgram)")
-                     ->check(CLI::IsMember({"skipgram", "cbow"})));
-  param("loss", cmd->add_option("--loss", o.loss,
-                                "ns (negative sampling), hs (hierarchical softmax) or softmax "
-                                "(default ns)")
-                    ->check(CLI::IsMember({"ns", "hs", "softmax"})));
-  param("kernel",
-        cmd->add_option("--kernel", o.kernel,
-                        "auto (default: batch for skipgram+ns, else pair), pair (word2vec's loop) "
-                        "or batch (HogBatch; ns only)")
-            ->check(CLI::IsMember({"auto", "pair", "batch"})));
-  param("dim", cmd->add_option("--dim", o.dim, "Vector dimension, 1-4096 (default 100)"));
-  param("window", cmd->add_option("--window", o.window, "Maximum context window (default 5)"));
-  param("negative",
-        cmd->add_option("--negative", o.negative, "Negative samples per example (default 5)"));
-  param("min_count",
-        cmd->add_option("--min-count", o.min_count, "Drop words rarer than this (default 5)"));
-  param("max_vocab", cmd->add_option("--max-vocab", o.max_vocab,
-                                     "Keep only the most frequent words (default 0: no limit)"));
-  param("sample", cmd->add_option("--sample", o.sample,
-                                  "Frequent-word subsampling threshold (default 1e-4; 0: off)"));
-  param("epochs", cmd->add_option("--epochs", o.epochs, "Passes over the corpus (default 5)"));
-  param("alpha", cmd->add_option("--alpha", o.alpha,
-                                 "Initial learning rate (default 0.025 skipgram, 0.05 cbow)"));
-  param("threads", cmd->add_option("--threads", o.threads,
-                                   "Training threads (default 0: the server's setting)"));
-  param("seed", cmd->add_option("--seed", o.seed, "Random seed (default 1)"));
+  for (const ParamSpec& s : kParams) {
+    const CLI::Validator kind(
+        [&s](std::string& text) -> std::string {
+          if (param_from_text(s, text)) return "";
+          return "must be " + kind_text(s) + ", got " + text;
+        },
+        "", std::string(s.name));
+    std::string help(s.help);
+    help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+    o.given[index_of(s)] =
+        cmd->add_option(flag_name(s), o.params[index_of(s)],
+                        help + " (default " + default_text(s) + ")")
+            ->check(kind)
+            ->group("Job parameters (the server's defaults for those not given)");
+  }
 }
 
 }  // namespace

@@ -37,6 +37,17 @@ inline constexpr EnumName<KernelType> kKernelNames[] = {
     {KernelType::kBatch, "batch"},
 };
 
+// The table of each enum, by type: enum_names(ModelType{}) (core/train/param_table.h).
+constexpr const auto& enum_names(ModelType) noexcept {
+  return kModelNames;
+}
+constexpr const auto& enum_names(LossType) noexcept {
+  return kLossNames;
+}
+constexpr const auto& enum_names(KernelType) noexcept {
+  return kKernelNames;
+}
+
 std::string_view to_string(ModelType m) noexcept;  // "skipgram" | "cbow"
 std::string_view to_string(LossType l) noexcept;   // "ns" | "hs" | "softmax"
 std::optional<ModelType> parse_model_type(std::string_view s) noexcept;
@@ -66,12 +77,17 @@ struct ParamLimits {
 inline constexpr std::size_t kMaxContextWords =
     2 * static_cast<std::size_t>(ParamLimits::window.max);
 
+// The job parameters. Each is declared, with its default, range and help, in the table of
+// core/train/param_table.h, which everything that lists them iterates.
 struct TrainParams {
   ModelType model = ModelType::kSkipgram;
   LossType loss = LossType::kNegativeSampling;
   KernelType kernel = KernelType::kAuto;  // batch applies to ns (skipgram, cbow); others use pair
   int dim = 100;
   int window = 5;
+  // word2vec's window draw: each position's window uniformly from 1..window; false: the full
+  // window at every position (gensim's shrink_windows=False). core/train/walk_window.h.
+  bool shrink_windows = true;
   int negative = 5;
   std::int64_t min_count = 5;
   std::int64_t max_vocab = 0;  // 0: unlimited
@@ -85,10 +101,13 @@ struct TrainParams {
   // The kernel train() runs: kPair or kBatch (batch only with ns).
   KernelType effective_kernel() const noexcept;
   int effective_threads() const noexcept;
+
+  bool operator==(const TrainParams&) const = default;
 };
 
 // The first parameter out of range, as "dim must be an integer in [1, 4096], got 0"; nullopt
-// when all are valid. Names are the API's field names.
+// when all are valid. Names are the API's field names (the ranges are the table's:
+// core/train/param_table.h).
 std::optional<std::string> validate(const TrainParams& p);
 
 }  // namespace w2v

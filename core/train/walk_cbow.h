@@ -47,8 +47,7 @@ T cbow_step(T* const* ctx, std::size_t c, T* h, T* h_update, std::size_t n, T in
 template <Objective Loss>
 class Cbow {
  public:
-  Cbow(const Vocabulary& vocab, const TrainParams& params)
-      : loss_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
+  Cbow(const Vocabulary& vocab, const TrainParams& params) : loss_(vocab, params), draw_(params) {}
 
   struct Scratch {
     Matrix h;  // row 0: h, row 1: h_update
@@ -61,7 +60,7 @@ class Cbow {
                 Scratch& s, TrainStats& stats) const noexcept {
     const std::size_t stride = w.input.stride();
     for (std::size_t i = 0; i < n; ++i) {
-      const ContextWindow window = draw_window(i, n, window_, rng);
+      const ContextWindow window = draw_(i, n, rng);
       std::size_t c = 0;
       for (std::size_t j = window.lo; j <= window.hi; ++j) {
         if (j != i) s.ctx[c++] = w.input.row(sentence[j]);
@@ -78,7 +77,7 @@ class Cbow {
 
  private:
   Loss loss_;
-  std::size_t window_;
+  WindowDraw draw_;
 };
 
 W2V_ISA_END

@@ -3,9 +3,9 @@
 // positions of a sentence go through cbow_ns_batch_step together, each with its own mean context
 // vector and target but one shared set of K negatives, so a negative's output row is read and
 // written once per minibatch instead of once per position, and K draws serve kBatch examples.
-// Everything else is Cbow<NegativeSamplingLoss>'s: the window of each position is drawn from
-// 1..window, and each context row is stepped by the whole −lr·∂J/∂h (walk_cbow.h). The next
-// minibatch's negatives are drawn one step ahead, and its rows prefetched, while the current
+// Everything else is Cbow<NegativeSamplingLoss>'s: the window of each position is drawn as
+// walk_window.h draws it, and each context row is stepped by the whole −lr·∂J/∂h (walk_cbow.h). The
+// next minibatch's negatives are drawn one step ahead, and its rows prefetched, while the current
 // one computes.
 //
 // kernel: batch selects it; kernel: auto keeps CBOW on the pair path, because sharing negatives
@@ -40,7 +40,7 @@ class BatchCbowNs {
   static_assert(kBatch <= kMaxCbowBatch);
 
   BatchCbowNs(const Vocabulary& vocab, const TrainParams& params)
-      : sampler_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
+      : sampler_(vocab, params), draw_(params) {}
 
   // Per-thread buffers, sized once.
   struct Scratch {
@@ -72,7 +72,7 @@ class BatchCbowNs {
       // Each position's window, in sentence positions first, then relative to the reach.
       std::size_t first = n, last = 0, b = 0;
       for (std::size_t i = start; i < end; ++i, ++b) {
-        const ContextWindow window = draw_window(i, n, window_, rng);
+        const ContextWindow window = draw_(i, n, rng);
         s.centre[b] = i;
         s.lo[b] = window.lo;
         s.hi[b] = window.hi;
@@ -114,14 +114,14 @@ class BatchCbowNs {
     for (std::size_t i = start; i < end; ++i) {
       prefetch_for_write(w.output.row(sentence[i]), w.output.stride());
     }
-    const std::size_t from = start == 0 ? 0 : std::min(n, start + window_);
-    for (std::size_t p = from; p < std::min(n, end + window_); ++p) {
+    const std::size_t from = start == 0 ? 0 : std::min(n, start + draw_.window());
+    for (std::size_t p = from; p < std::min(n, end + draw_.window()); ++p) {
       prefetch_for_write(w.input.row(sentence[p]), w.input.stride());
     }
   }
 
   NegativeSampler sampler_;
-  std::size_t window_;
+  WindowDraw draw_;
 };
 
 W2V_ISA_END

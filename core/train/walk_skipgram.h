@@ -2,7 +2,8 @@
 // Skip-gram (docs/math.md §2): every word of a sentence and each word of its context window form an
 // example. As in word2vec.c, the context word's input vector predicts the centre word through
 // the loss (by the symmetry of the window this is the same set of pairs as centre→context), and
-// the effective window of each position is drawn uniformly from 1..window.
+// the effective window of each position is drawn uniformly from 1..window (walk_window.h; the
+// full window without shrink_windows).
 
 #include <algorithm>
 #include <cstddef>
@@ -27,7 +28,7 @@ template <Objective Loss>
 class PairSkipgram {
  public:
   PairSkipgram(const Vocabulary& vocab, const TrainParams& params)
-      : loss_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
+      : loss_(vocab, params), draw_(params) {}
 
   struct Scratch {
     Matrix h_update;
@@ -41,7 +42,7 @@ class PairSkipgram {
     const std::size_t stride = w.input.stride();
     float* h_update = s.h_update.row(0);
     for (std::size_t i = 0; i < n; ++i) {
-      const ContextWindow ctx = draw_window(i, n, window_, rng);
+      const ContextWindow ctx = draw_(i, n, rng);
       float example_loss = 0;
       for (std::size_t j = ctx.lo; j <= ctx.hi; ++j) {
         if (j == i) continue;
@@ -57,7 +58,7 @@ class PairSkipgram {
 
  private:
   Loss loss_;
-  std::size_t window_;
+  WindowDraw draw_;
 };
 
 W2V_ISA_END

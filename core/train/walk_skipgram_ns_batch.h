@@ -28,7 +28,7 @@ W2V_ISA_BEGIN
 class BatchSkipgramNs {
  public:
   BatchSkipgramNs(const Vocabulary& vocab, const TrainParams& params)
-      : sampler_(vocab, params), window_(static_cast<std::size_t>(params.window)) {}
+      : sampler_(vocab, params), draw_(params) {}
 
   // Per-thread buffers, 64-byte aligned rows.
   struct Scratch {
@@ -38,7 +38,7 @@ class BatchSkipgramNs {
     std::size_t n_negatives[2] = {0, 0};
     Scratch(const BatchSkipgramNs& walk, const ModelWeights& w)
         : d_out(walk.sampler_.count() + 1, w.input.cols()),
-          scores(1, 2 * walk.window_ * (walk.sampler_.count() + 1)) {}
+          scores(1, 2 * walk.draw_.window() * (walk.sampler_.count() + 1)) {}
   };
 
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
@@ -51,7 +51,7 @@ class BatchSkipgramNs {
       const std::size_t cur = i & 1;
       if (i + 1 < n) draw_negatives(sentence[i + 1], w, rng, s, cur ^ 1);
 
-      const ContextWindow ctx = draw_window(i, n, window_, rng);
+      const ContextWindow ctx = draw_(i, n, rng);
       std::size_t b = 0;
       for (std::size_t j = ctx.lo; j <= ctx.hi; ++j) {
         if (j == i) continue;
@@ -81,7 +81,7 @@ class BatchSkipgramNs {
   }
 
   NegativeSampler sampler_;
-  std::size_t window_;
+  WindowDraw draw_;
 };
 
 W2V_ISA_END

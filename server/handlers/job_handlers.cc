@@ -55,6 +55,11 @@ void add_job_routes(Router& router, AppContext& app) {
     });
   });
 
+  // The job parameters' table (core/train/param_table.h): the dashboard's New job form.
+  router.add("GET", "/v1/params", [](Request&) {
+    return Response::json(200, proto::dump(proto::params_description()));
+  });
+
   router.add("GET", "/v1/jobs", [&app](Request&) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& j : app.jobs.jobs()) list.push_back(proto::to_json(j));

@@ -8,7 +8,7 @@ namespace w2v::server {
 
 void add_system_routes(Router& router, AppContext& app);  // /healthz /readyz /metrics openapi
 void add_corpus_routes(Router& router, AppContext& app);  // /v1/corpora...
-void add_job_routes(Router& router, AppContext& app);     // /v1/jobs...
+void add_job_routes(Router& router, AppContext& app);     // /v1/jobs... /v1/params
 void add_model_routes(Router& router, AppContext& app);   // /v1/models... (records, import, export)
 void add_query_routes(Router& router, AppContext& app);   // /v1/models/{id}/similar ... evaluate
 void add_dashboard_routes(Router& router, AppContext& app);  // / /ui/... and the dashboard's data

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/io/vectors_io.h"
+#include "core/train/param_table.h"
 #include "proto/api_error.h"
 #include "server/store/broken_rows.h"
 
@@ -13,35 +14,29 @@ namespace {
 
 using proto::ApiError;
 
-bool given(const proto::CreateJobRequest& r, std::string_view field) {
-  return std::find(r.given_params.begin(), r.given_params.end(), field) != r.given_params.end();
-}
-
-// Takes the parent's value of a parameter, refusing a request that set another one.
-template <class T>
-void inherit(const proto::CreateJobRequest& r, const proto::ModelRecord& parent, const char* field,
-             const T& parent_value, T& value, const std::string& why) {
-  if (given(r, field) && value != parent_value) {
-    std::string wanted, kept;
-    if constexpr (std::is_same_v<T, int>) {
-      wanted = std::to_string(value);
-      kept = std::to_string(parent_value);
-    } else {
-      wanted = std::string(to_string(value));
-      kept = std::string(to_string(parent_value));
-    }
-    throw ApiError::bad_request("params." + std::string(field) + ": init_model " + parent.id +
-                                    " has " + field + " " + kept + why + "; got " + wanted +
-                                    " (omit params." + field + " to keep the model's)",
+// Takes the parent's value of a parameter into base, refusing a request that set another one.
+template <auto M>
+void inherit(const proto::CreateJobRequest& r, const proto::ModelRecord& parent,
+             const param_detail::MemberType<M>& parent_value, TrainParams& base,
+             const std::string& why) {
+  const ParamSpec& s = param_of<M>();
+  if (const auto wanted = r.params.value<M>(); wanted && *wanted != parent_value) {
+    const std::string field(s.name);
+    TrainParams kept;
+    kept.*M = parent_value;
+    throw ApiError::bad_request("params." + field + ": init_model " + parent.id + " has " + field +
+                                    " " + param_text(s, s.get(kept)) + why + "; got " +
+                                    param_text(s, *r.params.get(s)) + " (omit params." + field +
+                                    " to keep the model's)",
                                 "init_model_conflict");
   }
-  value = parent_value;
+  base.*M = parent_value;
 }
 
 }  // namespace
 
 proto::ModelRecord apply_init_model(const Store& store, const proto::CreateJobRequest& request,
-                                    proto::JobRecord& job) {
+                                    proto::JobRecord& job, TrainParams& base) {
   const std::string& id = *request.init_model;
   auto parent = store.model(id);
   if (!parent) {
@@ -52,20 +47,15 @@ proto::ModelRecord apply_init_model(const Store& store, const proto::CreateJobRe
   refuse_if_broken(*parent);
   job.init_model = id;
   job.vocabulary = std::string(to_string(request.vocabulary));
-  TrainParams& p = job.params;
-  inherit(request, *parent, "dim", parent->dim, p.dim, ", the width of its vectors");
+  inherit<&TrainParams::dim>(request, *parent, parent->dim, base, ", the width of its vectors");
   if (parent->weights == "full" && parent->params) {
     const std::string why = " and kept the output weights it needs";
-    inherit(request, *parent, "model", parent->params->model, p.model, why);
-    inherit(request, *parent, "loss", parent->params->loss, p.loss, why);
+    inherit<&TrainParams::model>(request, *parent, parent->params->model, base, why);
+    inherit<&TrainParams::loss>(request, *parent, parent->params->loss, base, why);
   } else if (parent->params) {
     // Vectors only: the job chooses; by default, what the parent was trained with.
-    if (!given(request, "model")) p.model = parent->params->model;
-    if (!given(request, "loss")) p.loss = parent->params->loss;
-  }
-  if (!given(request, "alpha")) {
-    p.alpha = 0;  // the default of the model the job ends up with
-    p.alpha = p.effective_alpha();
+    base.model = parent->params->model;
+    base.loss = parent->params->loss;
   }
   return *parent;
 }

@@ -18,11 +18,12 @@
 
 namespace w2v::server {
 
-// Fills job's init_model, vocabulary and the parameters that come from the parent, and returns
-// the parent's record. Throws proto::ApiError 400 naming the problem: an unknown (or deleted)
-// parent, a parameter that conflicts with it.
+// Fills job's init_model and vocabulary, sets in base (the values the request's parameters are
+// settled over) the parameters that come from the parent, and returns the parent's record.
+// Throws proto::ApiError 400 naming the problem: an unknown (or deleted) parent, a parameter
+// that conflicts with it.
 proto::ModelRecord apply_init_model(const Store& store, const proto::CreateJobRequest& request,
-                                    proto::JobRecord& job);
+                                    proto::JobRecord& job, TrainParams& base);
 
 // The most words a continued job's vocabulary can have: the parent's, plus (extend) the new
 // corpus's words_at_min_count, within max_vocab (which never drops the parent's words).

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/text/word_counts.h"
+#include "core/train/param_table.h"
 #include "proto/api_error.h"
 #include "server/jobs/continuation.h"
 #include "server/jobs/memory_budget.h"
@@ -117,10 +118,12 @@ JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
   if (!corpus) throw corpus_not_found();
   refuse_if_broken(*corpus);
   JobRecord j;
-  j.params = request.params;
+  // The job's parameters are settled here, once: the request's, over the parent model's for a
+  // continued job, over the defaults, and the defaults that depend on the others (alpha's).
+  TrainParams base;
   std::optional<proto::ModelRecord> parent;
-  if (request.init_model) parent = apply_init_model(store_, request, j);
-  if (j.params.alpha == 0) j.params.alpha = j.params.effective_alpha();
+  if (request.init_model) parent = apply_init_model(store_, request, j, base);
+  j.params = settle_params(request.params.over(base));
   if (j.params.threads == 0) {
     TrainParams server_default;
     server_default.threads = options_.train_threads;

@@ -1,26 +1,9 @@
-// The new-job form: a corpus, a name and every training parameter of the API with its default
-// filled in; the API's validation errors are shown next to the field they name.
+// The new-job form: a corpus, a name and every training parameter with its default filled in,
+// built from the server's table of parameters (GET /v1/params; this file names none); the
+// API's validation errors are shown next to the field they name.
 
 import { api } from './api.js';
 import { el, field, formatCount, notice, select } from './ui.js';
-
-// [name, label, default, hint, kind]: kind is a list of choices, 'int' or 'number'.
-const PARAMS = [
-  ['model', 'Model', 'skipgram', 'skip-gram or CBOW', ['skipgram', 'cbow']],
-  ['loss', 'Loss', 'ns', 'negative sampling, hierarchical softmax, full softmax',
-    [['ns', 'ns (negative sampling)'], ['hs', 'hs (hierarchical softmax)'], ['softmax', 'softmax']]],
-  ['kernel', 'Kernel', 'auto', 'auto: batch for skip-gram, pair for CBOW', ['auto', 'batch', 'pair']],
-  ['dim', 'Dimension', '100', 'vector size, 1–4096', 'int'],
-  ['window', 'Window', '5', 'largest context distance, 1–100', 'int'],
-  ['negative', 'Negative samples', '5', 'per positive example (ns), 1–64', 'int'],
-  ['min_count', 'Minimum count', '5', 'rarer words are dropped', 'int'],
-  ['max_vocab', 'Maximum vocabulary', '0', '0 = unlimited', 'int'],
-  ['sample', 'Subsampling', '0.0001', 'frequent-word threshold, 0 = off', 'number'],
-  ['epochs', 'Epochs', '5', 'passes over the corpus, 1–1000', 'int'],
-  ['alpha', 'Learning rate', '0', '0 = the model’s default (0.025 skip-gram, 0.05 CBOW)', 'number'],
-  ['threads', 'Threads', '0', '0 = the server’s setting', 'int'],
-  ['seed', 'Seed', '1', 'random seed', 'int'],
-];
 
 // The form field an API error message names: "params.dim must be …", "corpus_id: …",
 // 'unknown field "params.x"'.
@@ -31,7 +14,8 @@ export function fieldOfError(message) {
 }
 
 export async function renderNewJob(main, _args, signal) {
-  const { corpora } = await api('/v1/corpora', { signal });
+  const [{ corpora }, { params }] = await Promise.all([
+    api('/v1/corpora', { signal }), api('/v1/params', { signal })]);
   const say = notice();
   main.append(el('h2', {}, 'New job'), say);
   if (!corpora.length) {
@@ -50,14 +34,17 @@ export async function renderNewJob(main, _args, signal) {
     'the model’s name; empty: the corpus’s name');
   fields.set('name', name);
 
-  const paramFields = PARAMS.map(([key, label, def, hint, kind]) => {
-    const control = Array.isArray(kind) ? select(kind, def)
-      : el('input', { type: 'text', inputmode: kind === 'int' ? 'numeric' : 'decimal', value: def,
-        name: key, autocomplete: 'off' });
-    control.name = key;
-    const f = field(`param-${key}`, label, control, `${hint} · default ${def}`);
-    f.kind = kind;
-    fields.set(key, f);
+  // A choice or a boolean is a select; a number is a text box holding its default.
+  const paramFields = params.map((p) => {
+    const def = String(p.default);
+    const choices = p.type === 'boolean' ? ['true', 'false'] : p.enum;
+    const control = choices ? select(choices, def)
+      : el('input', { type: 'text', inputmode: p.type === 'integer' ? 'numeric' : 'decimal',
+        value: def, name: p.name, autocomplete: 'off' });
+    control.name = p.name;
+    const shown = p.default_rule ? `${def}: ${p.default_rule}` : def;
+    const f = field(`param-${p.name}`, p.label, control, `${p.help} · default ${shown}`);
+    fields.set(p.name, f);
     return f;
   });
 
@@ -80,16 +67,21 @@ export async function renderNewJob(main, _args, signal) {
     event.preventDefault();
     for (const f of fields.values()) f.setError('');
     say.show('');
-    const params = {};
-    for (const [key, , , , kind] of PARAMS) {
-      const raw = fields.get(key).control.value.trim();
+    const values = {};
+    for (const p of params) {
+      const raw = fields.get(p.name).control.value.trim();
       if (raw === '') continue;
       // Numbers go as JSON numbers when they read as numbers; anything else is sent as typed
       // so that the API names the problem.
-      params[key] = Array.isArray(kind) || !/^-?[0-9.eE+-]+$/.test(raw) || isNaN(Number(raw))
-        ? raw : Number(raw);
+      if (p.type === 'boolean') {
+        values[p.name] = raw === 'true';
+      } else if (p.type === 'string' || !/^-?[0-9.eE+-]+$/.test(raw) || isNaN(Number(raw))) {
+        values[p.name] = raw;
+      } else {
+        values[p.name] = Number(raw);
+      }
     }
-    const request = { corpus_id: corpus.control.value, params };
+    const request = { corpus_id: corpus.control.value, params: values };
     if (name.control.value.trim()) request.name = name.control.value.trim();
     submit.disabled = true;
     try {

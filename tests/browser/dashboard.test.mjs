@@ -184,6 +184,13 @@ try {
     await page.getByRole('navigation').getByRole('link', { name: 'New job' }).click();
     await page.locator('#new-job-form').waitFor();
     assert.equal(await page.locator('#param-dim').inputValue(), '100', 'defaults are shown');
+    // The form is the server's table of parameters (GET /v1/params): a field each, in its
+    // order, showing its default.
+    const { params } = await (await fetch(`${server.url}/v1/params`)).json();
+    assert.ok(params.length >= 13, `the table lists ${params.length} parameters`);
+    const ids = await page.locator('#new-job-form .form-grid .field :is(input, select)')
+      .evaluateAll((controls) => controls.map((c) => [c.id, c.value]));
+    assert.deepEqual(ids, params.map((p) => [`param-${p.name}`, String(p.default)]));
     await fill('dim', 0);
     await expectingHttpErrors(/status of 400/, async () => {
       await page.getByRole('button', { name: 'Start training' }).click();

@@ -160,5 +160,47 @@ TEST(SkipgramLearning, ThreadCountsReachTheSameBand) {
   }
 }
 
+// shrink_windows off: every position trains with the full window (gensim's
+// shrink_windows=False); the planted structure is still recovered, by each model and kernel.
+TEST(FullWindowLearning, RecoversPlantedStructure) {
+  for (ModelType model : {ModelType::kSkipgram, ModelType::kCbow}) {
+    for (KernelType kernel : {KernelType::kPair, KernelType::kBatch}) {
+      auto p = planted_params();
+      p.model = model;
+      p.kernel = kernel;
+      p.shrink_windows = false;
+      const auto t = testing::train_text(corpus().text, p);
+      const auto q = measure(testing::embeddings_of(t), corpus());
+      const std::string what = std::string(to_string(model)) + " " +
+                               std::string(to_string(kernel)) + " kernel, full windows";
+      print(what.c_str(), q);
+      EXPECT_GE(q.precision_at_5, 0.9) << what;
+      EXPECT_GE(q.analogy_accuracy, 0.8) << what;
+    }
+  }
+}
+
+// The setting reaches every walk: with one thread and one seed, each walk trains other weights
+// with full windows than with drawn ones.
+TEST(FullWindowLearning, ChangesWhatEveryWalkTrains) {
+  for (ModelType model : {ModelType::kSkipgram, ModelType::kCbow}) {
+    for (KernelType kernel : {KernelType::kPair, KernelType::kBatch}) {
+      auto p = planted_params();
+      p.model = model;
+      p.kernel = kernel;
+      p.epochs = 1;
+      p.threads = 1;
+      const auto drawn = testing::train_text(corpus().text, p);
+      p.shrink_windows = false;
+      const auto full = testing::train_text(corpus().text, p);
+      const auto& a = drawn.weights.input;
+      const auto& b = full.weights.input;
+      ASSERT_EQ(a.rows(), b.rows());
+      EXPECT_NE(std::memcmp(a.row(0), b.row(0), a.cols() * sizeof(float)), 0)
+          << to_string(model) << " " << to_string(kernel);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace w2v

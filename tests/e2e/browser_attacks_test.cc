@@ -136,6 +136,7 @@ TEST_F(BrowserAttacks, AForeignHostIsRefusedOnEveryRouteButTheProbes) {
       {"GET", "/v1/jobs/" + job_, "", ""},
       {"GET", "/v1/jobs/" + job_ + "/events", "", ""},
       {"GET", "/v1/jobs/" + job_ + "/history", "", ""},
+      {"GET", "/v1/params", "", ""},
       {"GET", "/v1/models", "", ""},
       {"GET", m, "", ""},
       {"GET", m + "/vectors", "", ""},

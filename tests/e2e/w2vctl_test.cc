@@ -288,6 +288,7 @@ TEST(W2vctl, UsageErrorsExit2) {
   EXPECT_EQ(run({"train"}, {}).code, 2);                                     // --corpus missing
   EXPECT_EQ(run({"train", "--corpus", "c_x", "--dim", "abc"}, {}).code, 2);  // not a number
   EXPECT_EQ(run({"train", "--corpus", "c_x", "--model", "glove"}, {}).code, 2);
+  EXPECT_EQ(run({"train", "--corpus", "c_x", "--shrink-windows", "no"}, {}).code, 2);
   EXPECT_EQ(run({"similar", "m_x"}, {}).code, 2);  // no word
   EXPECT_EQ(run({"evaluate", "m_x"}, {}).code, 2);
   const auto url = run({"--server", "ftp://nowhere", "health"}, {});
@@ -391,12 +392,14 @@ TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
 
   // --json train --wait: the final job record, nothing else on stdout.
   const auto trained_json =
-      f.ctl(planted_train(corpus, 1) + std::vector<std::string>{"--wait", "--json"});
+      f.ctl(planted_train(corpus, 1) +
+            std::vector<std::string>{"--shrink-windows", "false", "--wait", "--json"});
   ASSERT_EQ(trained_json.code, 0) << trained_json;
   const json final_job = parse_json(trained_json);
   EXPECT_EQ(final_job.at("status"), "succeeded");
   EXPECT_EQ(final_job.at("params").at("dim"), 40);
-  EXPECT_EQ(final_job.at("params").at("window"), 5);  // the server's default
+  EXPECT_EQ(final_job.at("params").at("window"), 5);              // the server's default
+  EXPECT_EQ(final_job.at("params").at("shrink_windows"), false);  // and a full window
   EXPECT_EQ(final_job, f.api_json("/v1/jobs/" + final_job.at("id").get<std::string>()));
 
   // -q train --wait: the model id alone.

@@ -58,6 +58,7 @@ constexpr Pattern kRoutes[] = {
     {"POST", "/v1/jobs/{id}/cancel", Kind::kOrdinary},
     {"GET", "/v1/jobs/{id}/events", Kind::kOrdinary},
     {"GET", "/v1/jobs/{id}/history", Kind::kOrdinary},
+    {"GET", "/v1/params", Kind::kOrdinary},
     {"GET", "/", Kind::kOrdinary},
     {"GET", "/ui/", Kind::kOrdinary},
     {"GET", "/ui/{file}", Kind::kOrdinary},

@@ -1,6 +1,7 @@
 // Fuzzes POST /v1/jobs bodies: parse_create_job and the training parameters in it. Property:
-// an accepted request re-serialised (params through proto/records.h's to_json, what job records
-// show) parses to an equal request, and its parameters pass validate().
+// an accepted request's parameters, settled as at admission and re-serialised (proto's
+// to_json(TrainParams), what job records show), parse to equal settled parameters, and pass
+// validate().
 #include "fuzz/json_request.h"
 #include "proto/records.h"
 
@@ -8,11 +9,8 @@ namespace {
 
 using namespace w2v;
 
-bool equal(const TrainParams& a, const TrainParams& b) {
-  return a.model == b.model && a.loss == b.loss && a.kernel == b.kernel && a.dim == b.dim &&
-         a.window == b.window && a.negative == b.negative && a.min_count == b.min_count &&
-         a.max_vocab == b.max_vocab && a.sample == b.sample && a.epochs == b.epochs &&
-         a.alpha == b.alpha && a.threads == b.threads && a.seed == b.seed;
+TrainParams settled(const proto::CreateJobRequest& r) {
+  return settle_params(r.params.over({}));
 }
 
 }  // namespace
@@ -21,12 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::check_json_request(
       data, size, proto::parse_create_job,
       [](const proto::CreateJobRequest& r) {
-        FUZZ_CHECK(!validate(r.params).has_value());
+        FUZZ_CHECK(!validate(settled(r)).has_value());
         return nlohmann::json{
-            {"corpus_id", r.corpus_id}, {"name", r.name}, {"params", proto::to_json(r.params)}};
+            {"corpus_id", r.corpus_id}, {"name", r.name}, {"params", proto::to_json(settled(r))}};
       },
       [](const proto::CreateJobRequest& a, const proto::CreateJobRequest& b) {
-        return a.corpus_id == b.corpus_id && a.name == b.name && equal(a.params, b.params);
+        return a.corpus_id == b.corpus_id && a.name == b.name && settled(a) == settled(b);
       });
   return 0;
 }

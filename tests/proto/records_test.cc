@@ -12,12 +12,7 @@
 
 namespace w2v {
 
-bool operator==(const TrainParams& a, const TrainParams& b) {
-  return a.model == b.model && a.loss == b.loss && a.dim == b.dim && a.window == b.window &&
-         a.negative == b.negative && a.min_count == b.min_count && a.max_vocab == b.max_vocab &&
-         a.sample == b.sample && a.epochs == b.epochs && a.alpha == b.alpha &&
-         a.threads == b.threads && a.seed == b.seed;
-}
+// TrainParams compares all its parameters itself (operator== = default).
 
 namespace proto {
 
@@ -74,6 +69,7 @@ TrainParams sample_params() {
   p.loss = LossType::kHierarchicalSoftmax;
   p.dim = 300;
   p.window = 8;
+  p.shrink_windows = false;
   p.negative = 15;
   p.min_count = 3;
   p.max_vocab = 200000;
@@ -146,8 +142,9 @@ TEST(JobStatusNames, RoundTrip) {
 
 TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
   const json j = to_json(sample_params());
-  EXPECT_EQ(j.size(), 13u);
+  EXPECT_EQ(j.size(), 14u);
   EXPECT_EQ(j["kernel"], "auto");
+  EXPECT_EQ(j["shrink_windows"], false);
   EXPECT_EQ(j["model"], "cbow");
   EXPECT_EQ(j["loss"], "hs");
   EXPECT_EQ(j["dim"], 300);
@@ -163,6 +160,7 @@ TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
   const json d = to_json(TrainParams{});
   EXPECT_EQ(d["model"], "skipgram");
   EXPECT_EQ(d["loss"], "ns");
+  EXPECT_EQ(d["shrink_windows"], true);
   TrainParams soft;
   soft.loss = LossType::kSoftmax;
   EXPECT_EQ(to_json(soft)["loss"], "softmax");
@@ -242,6 +240,8 @@ TEST(JobJson, AbsentOptionalsAreNull) {
   json older = j;  // a server from before distributed jobs
   older.erase("ranks");
   EXPECT_EQ(job_from_json(older).ranks, 1);
+  older["params"].erase("shrink_windows");  // and before shrink_windows: word2vec's draw
+  EXPECT_TRUE(job_from_json(older).params.shrink_windows);
 }
 
 TEST(JobJson, FailedJobCarriesError) {

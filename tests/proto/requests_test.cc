@@ -39,8 +39,21 @@ void expect_400(F f, const std::string& code, std::initializer_list<std::string>
   for (const auto& p : parts) EXPECT_MESSAGE_HAS(e, p);
 }
 
+// The parameters of a request's "params" as a job is admitted with them (defaults settled).
 TrainParams params_of(const std::string& body) {
-  return parse_train_params(json::parse(body));
+  return settle_params(parse_train_params(json::parse(body)).over({}));
+}
+
+TrainParams settled(const CreateJobRequest& r) {
+  return settle_params(r.params.over({}));
+}
+
+// The names of the parameters a request sets.
+std::set<std::string> given_names(const CreateJobRequest& r) {
+  std::set<std::string> out;
+  for (const ParamSpec& s : kParams)
+    if (r.params.given(s)) out.emplace(s.name);
+  return out;
 }
 
 // ---- parse_json_body ----
@@ -106,6 +119,18 @@ TEST(TrainParamsParse, EmptyObjectGivesDefaults) {
   EXPECT_DOUBLE_EQ(p.alpha, 0.025);  // filled with the model's default
   EXPECT_EQ(p.threads, 0);           // left to the server
   EXPECT_EQ(p.seed, 1u);
+  EXPECT_TRUE(p.shrink_windows);
+}
+
+TEST(TrainParamsParse, ShrinkWindowsIsABoolean) {
+  EXPECT_FALSE(params_of(R"({"shrink_windows": false})").shrink_windows);
+  EXPECT_TRUE(params_of(R"({"shrink_windows": true})").shrink_windows);
+  for (const char* body : {R"({"shrink_windows": 0})", R"({"shrink_windows": "false"})",
+                           R"({"shrink_windows": null})"}) {
+    SCOPED_TRACE(body);
+    expect_400([&] { params_of(body); }, "invalid_argument",
+               {"params.shrink_windows must be true or false, got"});
+  }
 }
 
 TEST(TrainParamsParse, CbowDefaultAlpha) {
@@ -140,7 +165,7 @@ TEST(TrainParamsParse, RecordJsonParsesBack) {
   p.dim = 64;
   p.alpha = 0.05;
   p.seed = 42;
-  const TrainParams back = parse_train_params(to_json(p));
+  const TrainParams back = settle_params(parse_train_params(to_json(p)).over({}));
   EXPECT_EQ(to_json(back), to_json(p));
 }
 
@@ -235,8 +260,9 @@ TEST(TrainParamsParse, IntegralFloatsAreIntegers) {
 
 TEST(TrainParamsParse, UnknownFieldsListTheKnownOnes) {
   expect_400([] { params_of(R"({"dimension": 100})"); }, "unknown_field",
-             {"unknown field params.dimension (known: model, loss, kernel, dim, window, negative, "
-              "min_count, max_vocab, sample, epochs, alpha, threads, seed)"});
+             {"unknown field params.dimension (known: model, loss, kernel, dim, window, "
+              "shrink_windows, negative, min_count, max_vocab, sample, epochs, alpha, threads, "
+              "seed)"});
   expect_400([] { params_of(R"({"dim": 100, "iter": 5})"); }, "unknown_field", {"params.iter"});
 }
 
@@ -261,27 +287,26 @@ TEST(CreateJob, MinimalAndFull) {
   const CreateJobRequest a = parse_create_job(json::parse(R"({"corpus_id": "c_1"})"));
   EXPECT_EQ(a.corpus_id, "c_1");
   EXPECT_EQ(a.name, "");
-  EXPECT_EQ(a.params.dim, 100);
-  EXPECT_DOUBLE_EQ(a.params.alpha, 0.025);
+  EXPECT_EQ(settled(a).dim, 100);
+  EXPECT_DOUBLE_EQ(settled(a).alpha, 0.025);
 
   const CreateJobRequest b = parse_create_job(
       json::parse(R"({"corpus_id": "c_2", "name": "my model", "params": {"dim": 32}})"));
   EXPECT_EQ(b.corpus_id, "c_2");
   EXPECT_EQ(b.name, "my model");
-  EXPECT_EQ(b.params.dim, 32);
+  EXPECT_EQ(settled(b).dim, 32);
 }
 
 TEST(CreateJob, InitModelVocabularyAndTheParamsGiven) {
   const CreateJobRequest a = parse_create_job(json::parse(R"({"corpus_id": "c_1"})"));
   EXPECT_FALSE(a.init_model);
-  EXPECT_TRUE(a.given_params.empty());
+  EXPECT_TRUE(given_names(a).empty());
 
   const CreateJobRequest b = parse_create_job(json::parse(
       R"({"corpus_id": "c_1", "init_model": "m_9", "params": {"epochs": 3, "alpha": 0.01}})"));
   EXPECT_EQ(b.init_model, "m_9");
   EXPECT_EQ(b.vocabulary, VocabularyMode::kExtend);
-  EXPECT_EQ(std::set<std::string>(b.given_params.begin(), b.given_params.end()),
-            (std::set<std::string>{"epochs", "alpha"}));
+  EXPECT_EQ(given_names(b), (std::set<std::string>{"epochs", "alpha"}));
 
   const CreateJobRequest c = parse_create_job(
       json::parse(R"({"corpus_id": "c_1", "init_model": "m_9", "vocabulary": "keep"})"));
