@@ -64,26 +64,20 @@ CountsHeader for_each_count(
 }
 
 WordCounts WordCounts::load(std::istream& in) {
-  WordCounts wc;
-  std::uint64_t line = 1;
-  const CountsHeader h = for_each_count(in, [&](std::string_view w, std::uint64_t c) {
-    ++line;
-    if (wc.table_.intern(w) != wc.counts_.size()) {
-      throw std::runtime_error("word counts line " + std::to_string(line) + ": duplicate word");
-    }
-    wc.counts_.push_back(c);
-  });
-  wc.tokens_ = h.tokens;
-  wc.sentences_ = h.sentences;
-  return wc;
+  return load(in, [](std::string_view, std::uint64_t) { return true; });
 }
 
 WordCounts WordCounts::load(
     std::istream& in, const std::function<bool(std::string_view word, std::uint64_t count)>& keep) {
   WordCounts wc;
+  std::uint64_t line = 1;
   const CountsHeader h = for_each_count(in, [&](std::string_view w, std::uint64_t c) {
+    ++line;
     if (!keep(w, c)) return;
-    wc.table_.intern(w);
+    // A word twice would give two counts one id: the table's ids and the counts must agree.
+    if (wc.table_.intern(w) != wc.counts_.size()) {
+      throw std::runtime_error("word counts line " + std::to_string(line) + ": duplicate word");
+    }
     wc.counts_.push_back(c);
   });
   wc.tokens_ = h.tokens;

@@ -39,7 +39,7 @@ class WordCounts {
   // Throws std::runtime_error on a malformed stream.
   static WordCounts load(std::istream& in);
   // Only the words keep(word, count) accepts (the totals stay the file's): memory in proportion
-  // to what is kept, not to every distinct word of the text. Duplicates are not looked for.
+  // to what is kept, not to every distinct word of the text. A kept word twice is an error.
   static WordCounts load(
       std::istream& in,
       const std::function<bool(std::string_view word, std::uint64_t count)>& keep);
