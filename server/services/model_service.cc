@@ -106,7 +106,7 @@ std::optional<std::string> ModelService::written_text_vectors(const proto::Model
 }
 
 std::string ModelService::text_vectors(const std::string& id) {
-  const std::string path = dirs_.model_text(id);
+  std::string path = dirs_.model_text(id);
   std::unique_lock lock(exports_mutex_);
   export_done_.wait(lock, [&] { return exporting_.count(id) == 0; });
   if (std::filesystem::exists(path)) return path;
