@@ -8,9 +8,9 @@
 
 #include "core/base/isa.h"
 #include "server/app/app.h"
-#include "server/app/config.h"
-#include "server/mpi_job_command.h"
-#include "server/offline_commands.h"
+#include "server/commands/mpi_job_command.h"
+#include "server/commands/offline_commands.h"
+#include "server/runtime/config.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // server, and runs until SIGINT or SIGTERM, then shuts down gracefully (in-flight responses
 // finish, running jobs stop at a checkpoint to resume on the next start, the store closes).
 
-#include "server/app/config.h"
+#include "server/runtime/config.h"
 
 namespace w2v::server {
 

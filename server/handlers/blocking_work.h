@@ -1,6 +1,6 @@
 #pragma once
 // Heavy work off the HTTP I/O threads: a handler hands it to the blocking pool
-// (server/app/blocking_pool.h) and the connection waits, without blocking its thread, for the
+// (server/runtime/blocking_pool.h) and the connection waits, without blocking its thread, for the
 // response. When the pool has no place the request is answered 503 with Retry-After at once.
 
 #include <exception>
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "proto/api_error.h"
-#include "server/app/app_context.h"
+#include "server/handlers/app_context.h"
 #include "server/http/request.h"
 #include "server/http/response.h"
 #include "server/http/upload.h"

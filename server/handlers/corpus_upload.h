@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "server/app/app_context.h"
+#include "server/handlers/app_context.h"
 #include "server/handlers/gzip_inflater.h"
 #include "server/http/upload.h"
 #include "server/services/corpus_service.h"

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "core/io/vectors_io.h"
-#include "server/app/app_context.h"
+#include "server/handlers/app_context.h"
 #include "server/http/upload.h"
 #include "server/services/model_service.h"
 

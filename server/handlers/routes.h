@@ -1,7 +1,7 @@
 #pragma once
 // The API's routes (docs/api.md, proto/openapi.yaml), one register function per resource.
 
-#include "server/app/app_context.h"
+#include "server/handlers/app_context.h"
 #include "server/http/router.h"
 
 namespace w2v::server {

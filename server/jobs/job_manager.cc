@@ -9,8 +9,8 @@
 #include "core/train/param_table.h"
 #include "proto/api_error.h"
 #include "server/jobs/continuation.h"
-#include "server/jobs/memory_budget.h"
 #include "server/jobs/training_job.h"
+#include "server/runtime/memory_budget.h"
 #include "server/store/broken_rows.h"
 
 namespace w2v::server {

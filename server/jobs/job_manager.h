@@ -26,9 +26,9 @@
 
 #include "proto/records.h"
 #include "proto/requests.h"
-#include "server/jobs/mpi_job_run.h"
 #include "server/jobs/progress_history.h"
 #include "server/jobs/training_job.h"
+#include "server/mpi/mpi_job_run.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
 

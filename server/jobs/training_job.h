@@ -38,7 +38,7 @@ class TrainingJob {
   // message is a job's error: "disk full while writing the checkpoint (needs ~48 MB in DIR)".
   int prepare();
   // What trains the model: w2v::train's signature (core/train/trainer.h). A distributed job's
-  // rank 0 passes one that trains across the ranks (server/mpi_job_command.cc).
+  // rank 0 passes one that trains across the ranks (server/commands/mpi_job_command.cc).
   using Trainer =
       std::function<TrainOutcome(const EncodedCorpus&, const Vocabulary&, const TrainParams&,
                                  ModelWeights&, const TrainHooks&, int start_epoch)>;

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "core/io/vectors_io.h"
-#include "server/jobs/memory_budget.h"
+#include "server/runtime/memory_budget.h"
 
 namespace w2v::server {
 

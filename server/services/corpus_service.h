@@ -18,7 +18,7 @@
 #include "core/text/spilling_word_counter.h"
 #include "core/text/tokenizer.h"
 #include "proto/records.h"
-#include "server/app/upload_counting.h"
+#include "server/runtime/upload_counting.h"
 #include "server/services/staged_dir.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"
@@ -27,7 +27,7 @@ namespace w2v::server {
 
 // A corpus being received. Not thread-safe: one writer at a time. Destroyed unpublished, it
 // leaves nothing behind. Its words are counted within the memory the open uploads share
-// (--max-count-memory, server/app/upload_counting.h): past it the counts spill into the draft's
+// (--max-count-memory, server/runtime/upload_counting.h): past it the counts spill into the draft's
 // directory and are merged when it is published, so a text of any number of distinct words is
 // counted exactly in bounded memory.
 class CorpusDraft {

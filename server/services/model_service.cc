@@ -6,7 +6,7 @@
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
-#include "server/jobs/memory_budget.h"
+#include "server/runtime/memory_budget.h"
 #include "server/store/broken_rows.h"
 
 namespace w2v::server {

@@ -30,7 +30,7 @@ class DataDir {
 
   const std::string& root() const noexcept { return root_; }
   std::string database() const { return root_ + "/w2vd.sqlite"; }
-  // The token w2vd generated for itself (server/app/access_token.h), when it did.
+  // The token w2vd generated for itself (server/access/access_token.h), when it did.
   std::string token_file() const { return root_ + "/token"; }
   std::string corpus_dir(const std::string& id) const { return root_ + "/corpora/" + id; }
   std::string corpus_text(const std::string& id) const { return corpus_dir(id) + "/text"; }
@@ -41,7 +41,7 @@ class DataDir {
     return job_dir(id) + "/checkpoint.bin";
   }
   // A distributed job's record as rank 0 reads it, and the lock rank 0 holds while it runs
-  // (server/jobs/mpi_job_run.h).
+  // (server/mpi/mpi_job_run.h).
   std::string job_record(const std::string& id) const { return job_dir(id) + "/job.json"; }
   std::string job_rank0_lock(const std::string& id) const { return job_dir(id) + "/rank0.lock"; }
   std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }

@@ -1,7 +1,7 @@
 // The daemon's distributed-job settings: --mpi-launcher and --max-ranks, with their W2VD_*
 // environment fallbacks (the flag wins), and a launcher that cannot be split refused at start.
 
-#include "server/app/config.h"
+#include "server/runtime/config.h"
 
 #include <gtest/gtest.h>
 

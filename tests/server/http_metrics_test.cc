@@ -8,9 +8,9 @@
 #include <set>
 #include <thread>
 
-#include "server/app/metrics.h"
 #include "server/http/http_server.h"
 #include "server/http_test_client.h"
+#include "server/runtime/metrics.h"
 
 namespace w2v::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/app/logging.h"
+#include "server/runtime/logging.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>

@@ -1,7 +1,7 @@
 // A distributed job's memory on the daemon's machine: its rank 0 needs a local job's estimate
 // plus a second copy of the model and a copy of its share of the corpus.
 
-#include "server/jobs/memory_budget.h"
+#include "server/runtime/memory_budget.h"
 
 #include <gtest/gtest.h>
 

@@ -14,11 +14,11 @@
 #include <memory>
 #include <thread>
 
-#include "server/jobs/bounded_lines.h"
-#include "server/jobs/child_process_group.h"
-#include "server/jobs/command_line.h"
-#include "server/jobs/mpi_failure.h"
-#include "server/jobs/rank_report.h"
+#include "server/mpi/bounded_lines.h"
+#include "server/mpi/child_process_group.h"
+#include "server/mpi/command_line.h"
+#include "server/mpi/mpi_failure.h"
+#include "server/mpi/rank_report.h"
 
 namespace w2v::server {
 namespace {

@@ -1,6 +1,6 @@
 // The pieces that decide who may ask what (issue 23), each on its own: the Host allow-list and
 // the cross-site check (server/http/origin_guard.h), the token's file and the Authorization
-// header (server/app/access_token.h), and the budget of wrong tokens (auth_throttle.h). The
+// header (server/access/access_token.h), and the budget of wrong tokens (auth_throttle.h). The
 // end-to-end side is tests/e2e/browser_attacks_test.cc.
 
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 
 #include <fstream>
 
-#include "server/app/access_token.h"
-#include "server/app/auth_throttle.h"
+#include "server/access/access_token.h"
+#include "server/access/auth_throttle.h"
 #include "server/http/origin_guard.h"
 #include "support/temp_dir.h"
 

@@ -8,7 +8,7 @@
 // ModelCacheTest.ConcurrentQueriesLoadOnceAndBuildTheIndexOnceDespiteEvictions was;
 // Logging.ThreadsWhoseFirstLinesComeAtOnceShareOneLogger reproduces it without this file).
 
-#include "server/app/logging.h"
+#include "server/runtime/logging.h"
 
 namespace {
 

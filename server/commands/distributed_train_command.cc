@@ -1,4 +1,4 @@
-#include "server/distributed_train_command.h"
+#include "server/commands/distributed_train_command.h"
 
 #include <unistd.h>
 

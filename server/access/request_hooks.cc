@@ -1,9 +1,9 @@
-#include "server/app/request_hooks.h"
+#include "server/access/request_hooks.h"
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "proto/requests.h"
-#include "server/app/auth_throttle.h"
+#include "server/access/auth_throttle.h"
 #include "server/http/origin_guard.h"
 #include "server/http/request_head.h"
 #include "server/store/data_dir.h"

@@ -1,4 +1,4 @@
-#include "server/jobs/mpi_job_run.h"
+#include "server/mpi/mpi_job_run.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -12,10 +12,10 @@
 
 #include "core/io/atomic_file.h"
 #include "proto/json_text.h"
-#include "server/jobs/bounded_lines.h"
-#include "server/jobs/child_process_group.h"
-#include "server/jobs/mpi_failure.h"
-#include "server/jobs/rank_report.h"
+#include "server/mpi/bounded_lines.h"
+#include "server/mpi/child_process_group.h"
+#include "server/mpi/mpi_failure.h"
+#include "server/mpi/rank_report.h"
 #include "server/store/storage_errors.h"
 
 namespace w2v::server {

@@ -1,4 +1,4 @@
-#include "server/jobs/memory_budget.h"
+#include "server/runtime/memory_budget.h"
 
 #include <unistd.h>
 

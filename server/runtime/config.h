@@ -13,7 +13,7 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string data_dir = "./data";
-  std::string token;     // empty: none, or one generated (server/app/access_token.h)
+  std::string token;     // empty: none, or one generated (server/access/access_token.h)
   bool no_auth = false;  // no generated token on a non-loopback bind either
   bool metrics_auth = false;
   // Host header names answered besides loopback's and the bind address ("*": any).
@@ -50,7 +50,7 @@ struct ServerConfig {
 
   int effective_io_threads() const;
   int effective_blocking_threads() const;
-  // mpi_launcher split into arguments (server/jobs/command_line.h); empty when none is set.
+  // mpi_launcher split into arguments (server/mpi/command_line.h); empty when none is set.
   std::vector<std::string> mpi_launcher_argv() const;
 };
 

@@ -1,12 +1,12 @@
 #pragma once
 // A distributed job, run by the daemon's job manager (server/jobs/job_manager.h) as a child
 // process group: the configured MPI launcher, `-np N`, and this w2vd binary's `mpi-job`
-// command (server/mpi_job_command.h). Rank 0 runs where the data directory is: it reads the
-// job's record (written here), prepares the job as a local one would (server/jobs/
+// command (server/commands/mpi_job_command.h). Rank 0 runs where the data directory is: it reads
+// the job's record (written here), prepares the job as a local one would (server/jobs/
 // training_job.h), sends the other ranks the vocabulary and their shares over MPI, writes the
 // epoch checkpoints in the job's directory, and at the end the final weights as a checkpoint of
 // every epoch, which the job manager then publishes as it does a local job's. Rank 0's reports
-// (server/jobs/rank_report.h) arrive on the launcher's standard output.
+// (server/mpi/rank_report.h) arrive on the launcher's standard output.
 //
 // The launcher's output is untrusted: lines are bounded, reports checked against the job, its
 // standard error kept as a bounded tail for the error message.
@@ -43,7 +43,7 @@ std::vector<std::string> mpi_job_command(const MpiLaunch& launch, const DataDir&
 // 0 reported the final weights written and the launcher exited with status 0; false when
 // interrupt became true first: the whole MPI job is then ended (SIGTERM to its process group,
 // which Open MPI's mpirun passes on to every rank; SIGKILL after launch.grace). Throws
-// std::runtime_error with a readable message (server/jobs/mpi_failure.h) when the job failed.
+// std::runtime_error with a readable message (server/mpi/mpi_failure.h) when the job failed.
 // Blocks the calling thread (a job runner's) until the launcher has exited and is reaped.
 bool run_mpi_job(const MpiLaunch& launch, const DataDir& dirs, const proto::JobRecord& job,
                  const std::atomic<bool>& interrupt, const MpiJobHooks& hooks);

@@ -1,4 +1,4 @@
-#include "server/jobs/bounded_lines.h"
+#include "server/mpi/bounded_lines.h"
 
 #include <algorithm>
 

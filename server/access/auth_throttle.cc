@@ -1,4 +1,4 @@
-#include "server/app/auth_throttle.h"
+#include "server/access/auth_throttle.h"
 
 #include <algorithm>
 

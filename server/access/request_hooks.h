@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
-#include "server/app/access_token.h"
-#include "server/app/config.h"
-#include "server/app/metrics.h"
+#include "server/access/access_token.h"
 #include "server/http/http_server.h"
+#include "server/runtime/config.h"
+#include "server/runtime/metrics.h"
 
 namespace w2v::server {
 

@@ -1,4 +1,4 @@
-#include "server/jobs/command_line.h"
+#include "server/mpi/command_line.h"
 
 #include <stdexcept>
 

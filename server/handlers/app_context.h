@@ -1,13 +1,13 @@
 #pragma once
 // What request handlers work with: the services and parts of the daemon they call.
 
-#include "server/app/blocking_pool.h"
-#include "server/app/config.h"
-#include "server/app/metrics.h"
-#include "server/app/upload_counting.h"
 #include "server/jobs/job_manager.h"
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
+#include "server/runtime/blocking_pool.h"
+#include "server/runtime/config.h"
+#include "server/runtime/metrics.h"
+#include "server/runtime/upload_counting.h"
 #include "server/services/corpus_service.h"
 #include "server/services/model_service.h"
 #include "server/store/data_dir.h"

@@ -1,4 +1,4 @@
-#include "server/mpi_job_command.h"
+#include "server/commands/mpi_job_command.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -21,8 +21,8 @@
 #include "core/distributed/mpi/mpi_communicator.h"
 #include "proto/json_text.h"
 #include "proto/records.h"
-#include "server/jobs/rank_report.h"
 #include "server/jobs/training_job.h"
+#include "server/mpi/rank_report.h"
 #include "server/store/data_dir.h"
 
 namespace w2v::server {

@@ -1,4 +1,4 @@
-#include "server/jobs/child_process_group.h"
+#include "server/mpi/child_process_group.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/app/config.h"
+#include "server/runtime/config.h"
 #include "server/store/data_dir.h"
 
 namespace w2v::server {

@@ -1,10 +1,10 @@
-#include "server/app/config.h"
+#include "server/runtime/config.h"
 
 #include <algorithm>
 #include <thread>
 
 #include "proto/requests.h"
-#include "server/jobs/command_line.h"
+#include "server/mpi/command_line.h"
 
 namespace w2v::server {
 

@@ -1,4 +1,4 @@
-#include "server/offline_commands.h"
+#include "server/commands/offline_commands.h"
 
 #include <unistd.h>
 
@@ -21,7 +21,7 @@
 #include "core/train/trainer.h"
 #include "core/vocab/encoded_corpus.h"
 #include "core/vocab/vocabulary.h"
-#include "server/distributed_train_command.h"
+#include "server/commands/distributed_train_command.h"
 #include "server/store/consistency.h"
 #include "server/store/data_dir.h"
 #include "server/store/store.h"

@@ -1,4 +1,4 @@
-#include "server/app/access_token.h"
+#include "server/access/access_token.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "server/jobs/mpi_failure.h"
+#include "server/mpi/mpi_failure.h"
 
 #include <string.h>
 #include <sys/wait.h>

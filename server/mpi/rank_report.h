@@ -1,6 +1,6 @@
 #pragma once
-// What rank 0 of a distributed job (`w2vd mpi-job`, server/mpi_job_command.h) tells the daemon
-// that started it, one line each on its standard output (which the MPI launcher forwards):
+// What rank 0 of a distributed job (`w2vd mpi-job`, server/commands/mpi_job_command.h) tells the
+// daemon that started it, one line each on its standard output (which the MPI launcher forwards):
 //
 //   @w2vd resumed <epochs already done>
 //   @w2vd progress <epoch> <epochs> <words_done> <words_total> <words/s> <loss> <alpha>

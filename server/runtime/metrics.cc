@@ -1,4 +1,4 @@
-#include "server/app/metrics.h"
+#include "server/runtime/metrics.h"
 
 #include <array>
 #include <charconv>

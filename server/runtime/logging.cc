@@ -1,4 +1,4 @@
-#include "server/app/logging.h"
+#include "server/runtime/logging.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>

@@ -1,4 +1,4 @@
-#include "server/app/blocking_pool.h"
+#include "server/runtime/blocking_pool.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,11 +1,11 @@
-#include "server/jobs/rank_report.h"
+#include "server/mpi/rank_report.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
-#include "server/jobs/bounded_lines.h"
+#include "server/mpi/bounded_lines.h"
 
 namespace w2v::server {
 namespace {
