@@ -82,12 +82,6 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-json string_array(const std::vector<std::string>& words) {
-  json a = json::array();
-  for (const auto& w : words) a.push_back(w);
-  return a;
-}
-
 }  // namespace
 
 W2vdClient::W2vdClient(ClientOptions options) : http_(std::move(options)) {}
@@ -172,14 +166,8 @@ void W2vdClient::delete_corpus(const std::string& id) {
 
 // ---- jobs ----
 
-proto::JobRecord W2vdClient::submit_job(const std::string& corpus_id, const json& params,
-                                        const std::string& name, const std::string& init_model,
-                                        const std::string& vocabulary, int ranks) {
-  json body = {{"corpus_id", corpus_id}, {"params", params.is_null() ? json::object() : params}};
-  if (!name.empty()) body["name"] = name;
-  if (!init_model.empty()) body["init_model"] = init_model;
-  if (!vocabulary.empty()) body["vocabulary"] = vocabulary;
-  if (ranks != 1) body["ranks"] = ranks;
+proto::JobRecord W2vdClient::submit_job(const proto::CreateJobRequest& request) {
+  const json body = proto::to_json(request);
   const json j = call("POST", "/v1/jobs", &body);
   return parse_record("POST /v1/jobs", [&] { return proto::job_from_json(j); });
 }
@@ -268,9 +256,7 @@ void W2vdClient::delete_model(const std::string& id) {
 
 proto::ModelRecord W2vdClient::update_model(const std::string& id, const proto::ModelPatch& patch) {
   const std::string target = "/v1/models/" + url_encode(id);
-  json body = json::object();
-  if (patch.name) body["name"] = *patch.name;
-  if (patch.search) body["search"] = *patch.search;
+  const json body = proto::to_json(patch);
   const json j = call("PATCH", target, &body);
   return parse_record("PATCH " + target, [&] { return proto::model_from_json(j); });
 }
@@ -322,9 +308,7 @@ ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std:
     what = "GET " + target;
     j = call("GET", target);
   } else {
-    json body = {
-        {"positive", string_array(positive)}, {"negative", string_array(negative)}, {"k", k}};
-    if (exact) body["exact"] = *exact;
+    const json body = proto::to_json(proto::SimilarRequest{positive, negative, k, exact});
     what = "POST " + base;
     j = call("POST", base, &body);
   }
@@ -343,11 +327,9 @@ double W2vdClient::similarity(const std::string& model, const std::string& a,
   return parse_record("GET " + target, [&] { return j.at("similarity").get<double>(); });
 }
 
-ScoredWords W2vdClient::analogy(const std::string& model, const std::string& a,
-                                const std::string& b, const std::string& c, std::size_t k,
-                                const std::string& method) {
+ScoredWords W2vdClient::analogy(const std::string& model, const proto::AnalogyRequest& request) {
   const std::string target = "/v1/models/" + url_encode(model) + "/analogy";
-  const json body = {{"a", a}, {"b", b}, {"c", c}, {"k", k}, {"method", method}};
+  const json body = proto::to_json(request);
   return parse_results(call("POST", target, &body), "POST " + target);
 }
 

@@ -52,14 +52,9 @@ class W2vdClient {
   proto::CorpusRecord corpus(const std::string& id);
   void delete_corpus(const std::string& id);
 
-  // Jobs. params: the job's parameters as the API takes them (an object; unknown fields are
-  // the server's to reject). name "" : the model gets the corpus's name.
-  // init_model: continue training that model; vocabulary: "extend" or "keep" ("": the server's
-  // default, extend). ranks > 1: train on that many MPI ranks (a server with --mpi-launcher).
-  proto::JobRecord submit_job(const std::string& corpus_id,
-                              const nlohmann::json& params = nlohmann::json::object(),
-                              const std::string& name = "", const std::string& init_model = "",
-                              const std::string& vocabulary = "", int ranks = 1);
+  // Jobs. The request's parameters are those it sets; the server settles the rest (and checks
+  // them all, naming the field it refuses).
+  proto::JobRecord submit_job(const proto::CreateJobRequest& request);
   std::vector<proto::JobRecord> jobs();
   proto::JobRecord job(const std::string& id);
   proto::JobRecord cancel_job(const std::string& id);
@@ -96,9 +91,8 @@ class W2vdClient {
                       const std::vector<std::string>& negative = {}, std::size_t k = 10,
                       std::optional<bool> exact = std::nullopt, std::string* search = nullptr);
   double similarity(const std::string& model, const std::string& a, const std::string& b);
-  // a is to b as c is to ?; method "add" (3CosAdd) or "mul" (3CosMul).
-  ScoredWords analogy(const std::string& model, const std::string& a, const std::string& b,
-                      const std::string& c, std::size_t k = 10, const std::string& method = "add");
+  // a is to b as c is to ?, by the request's method (3CosAdd or 3CosMul).
+  ScoredWords analogy(const std::string& model, const proto::AnalogyRequest& request);
   // POSTs the file (questions-words analogies or "word word score" pairs); kind "auto",
   // "analogies" or "pairs". Returns the server's scores.
   nlohmann::json evaluate(const std::string& model, const std::string& path,

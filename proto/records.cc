@@ -184,7 +184,7 @@ json to_json(const JobRecord& r) {
       {"attempts", r.attempts},
       {"resumed_from_epoch", r.resumed_from_epoch ? json(*r.resumed_from_epoch) : json(nullptr)},
       {"init_model", optional_string(r.init_model)},
-      {"vocabulary", optional_string(r.vocabulary)},
+      {"vocabulary", r.vocabulary ? json(to_string(*r.vocabulary)) : json(nullptr)},
       {"ranks", r.ranks},
   };
 }
@@ -198,11 +198,11 @@ json to_json(const ModelRecord& r) {
       {"dim", r.dim},
       {"params", r.params ? to_json(*r.params) : json(nullptr)},
       {"evaluation", r.evaluation.is_null() ? json::object() : r.evaluation},
-      {"source", json_string(r.source)},
+      {"source", name_of(kModelSourceNames, r.source)},
       {"created_at", json_string(r.created_at)},
-      {"search", r.search},
+      {"search", name_of(kSearchNames, r.search)},
       {"parent_id", optional_string(r.parent_id)},
-      {"weights", r.weights},
+      {"weights", name_of(kModelWeightsNames, r.weights)},
       {"state", std::string(r.state())},
       {"error", optional_string(r.broken)},
   };
@@ -244,7 +244,9 @@ JobRecord job_from_json(const json& j) {
   if (!r.is_null("resumed_from_epoch")) job.resumed_from_epoch = r.int32("resumed_from_epoch");
   // Absent from servers older than continued training.
   if (j.contains("init_model")) job.init_model = r.opt_str("init_model");
-  if (j.contains("vocabulary")) job.vocabulary = r.opt_str("vocabulary");
+  if (j.contains("vocabulary") && !r.is_null("vocabulary")) {
+    job.vocabulary = r.enumeration("vocabulary", kVocabularyModeNames);
+  }
   if (j.contains("ranks")) job.ranks = r.int32("ranks");  // absent before distributed jobs
   return job;
 }
@@ -264,17 +266,14 @@ ModelRecord model_from_json(const json& j) {
     if (!e.is_object()) r.wrong("evaluation", "an object", e);
     m.evaluation = e;
   }
-  m.source = r.str("source");
+  m.source = r.enumeration("source", kModelSourceNames);
   m.created_at = r.str("created_at");
   if (j.contains("search")) {  // absent from servers older than the setting: exact
-    m.search = std::string(name_of(kSearchNames, r.enumeration("search", kSearchNames)));
+    m.search = r.enumeration("search", kSearchNames);
   }
   // Absent from servers older than continued training, whose models kept their vectors only.
   if (j.contains("parent_id")) m.parent_id = r.opt_str("parent_id");
-  m.weights = j.contains("weights") ? r.str("weights") : "vectors_only";
-  if (m.weights != "full" && m.weights != "vectors_only") {
-    r.wrong("weights", "\"full\" or \"vectors_only\"", r.get("weights"));
-  }
+  if (j.contains("weights")) m.weights = r.enumeration("weights", kModelWeightsNames);
   m.broken = broken_from(r, j);
   return m;
 }

@@ -10,6 +10,7 @@
 
 #include "core/base/enum_names.h"
 #include "core/train/train_params.h"
+#include "core/vocab/vocabulary_mode.h"
 #include "proto/train_params_json.h"
 
 namespace w2v::proto {
@@ -64,10 +65,10 @@ struct JobRecord {
   std::string created_at;
   std::optional<std::string> started_at;
   std::optional<std::string> finished_at;
-  int attempts = 0;                       // times it started running (more than 1: resumed)
-  std::optional<int> resumed_from_epoch;  // the checkpoint epoch the last attempt resumed from
-  std::optional<std::string> init_model;  // continued training: the model it starts from
-  std::optional<std::string> vocabulary;  // with init_model: "extend" | "keep"
+  int attempts = 0;                          // times it started running (more than 1: resumed)
+  std::optional<int> resumed_from_epoch;     // the checkpoint epoch the last attempt resumed from
+  std::optional<std::string> init_model;     // continued training: the model it starts from
+  std::optional<VocabularyMode> vocabulary;  // with init_model (JSON: "extend" | "keep")
   int ranks = 1;  // MPI ranks it trains on (1: in the daemon's process; docs/distributed.md)
 };
 
@@ -78,6 +79,21 @@ inline constexpr EnumName<SearchMode> kSearchNames[] = {
     {SearchMode::kApproximate, "approximate"},
 };
 
+// Where a model's vectors came from.
+enum class ModelSource { kTrained, kImported };
+inline constexpr EnumName<ModelSource> kModelSourceNames[] = {
+    {ModelSource::kTrained, "trained"},
+    {ModelSource::kImported, "imported"},
+};
+
+// What a model keeps: kFull, the vectors and what training further needs (output weights, word
+// counts); kVectorsOnly, imported, or trained before w2vd kept the rest.
+enum class ModelWeights { kFull, kVectorsOnly };
+inline constexpr EnumName<ModelWeights> kModelWeightsNames[] = {
+    {ModelWeights::kFull, "full"},
+    {ModelWeights::kVectorsOnly, "vectors_only"},
+};
+
 struct ModelRecord {
   std::string id;
   std::optional<std::string> job_id;  // none for imported models
@@ -86,16 +102,11 @@ struct ModelRecord {
   int dim = 0;
   std::optional<TrainParams> params;  // none for imported models
   nlohmann::json evaluation = nlohmann::json::object();
-  std::string source = "trained";  // "trained" | "imported"
+  ModelSource source = ModelSource::kTrained;
   std::string created_at;
-  std::string search = "exact";  // a name of kSearchNames
-  SearchMode search_mode() const noexcept {
-    return value_of(kSearchNames, search).value_or(SearchMode::kExact);
-  }
-  std::optional<std::string> parent_id;  // the model its job started from (continued training)
-  // "full": the vectors and what training further needs (output weights, word counts);
-  // "vectors_only": imported, or trained before w2vd kept the rest.
-  std::string weights = "vectors_only";
+  SearchMode search = SearchMode::kExact;  // how /similar searches it unless told
+  std::optional<std::string> parent_id;    // the model its job started from (continued training)
+  ModelWeights weights = ModelWeights::kVectorsOnly;
   // Why its files cannot be used (missing, truncated: found at start-up or when a load fails);
   // none when they can. JSON: "state" ("ready" | "broken") and "error".
   std::optional<std::string> broken;

@@ -218,7 +218,7 @@ ModelPatch parse_model_patch(const json& j) {
     check_name("name", *p.name);
   }
   if (const json* v = find(j, "search")) {
-    p.search = std::string(name_of(kSearchNames, get_enum(*v, "search", kSearchNames)));
+    p.search = get_enum(*v, "search", kSearchNames);
   }
   if (!p.name && !p.search) invalid("nothing to change: give name or search");
   return p;
@@ -285,6 +285,40 @@ void check_query_parameters(const std::multimap<std::string, std::string>& query
               std::to_string(value.size()));
     }
   }
+}
+
+// ---- the bodies the client writes ----
+
+json to_json(const CreateJobRequest& r) {
+  json j = {{"corpus_id", r.corpus_id}, {"params", to_json(r.params)}};
+  if (!r.name.empty()) j["name"] = r.name;
+  if (r.init_model) {
+    j["init_model"] = *r.init_model;
+    j["vocabulary"] = to_string(r.vocabulary);
+  }
+  if (r.ranks != 1) j["ranks"] = r.ranks;
+  return j;
+}
+
+json to_json(const SimilarRequest& r) {
+  json j = {{"positive", r.positive}, {"negative", r.negative}, {"k", r.k}};
+  if (r.exact) j["exact"] = *r.exact;
+  return j;
+}
+
+json to_json(const ModelPatch& p) {
+  json j = json::object();
+  if (p.name) j["name"] = *p.name;
+  if (p.search) j["search"] = name_of(kSearchNames, *p.search);
+  return j;
+}
+
+json to_json(const AnalogyRequest& r) {
+  return json{{"a", r.a},
+              {"b", r.b},
+              {"c", r.c},
+              {"k", r.k},
+              {"method", name_of(kAnalogyMethodNames, r.method)}};
 }
 
 }  // namespace w2v::proto

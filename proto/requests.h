@@ -23,6 +23,7 @@
 #include "core/search/analogy_method.h"
 #include "core/train/train_params.h"
 #include "core/vocab/vocabulary_mode.h"
+#include "proto/records.h"
 #include "proto/train_params_json.h"
 
 namespace w2v::proto {
@@ -75,7 +76,7 @@ SimilarRequest parse_similar(const nlohmann::json& j);
 // PATCH /v1/models/{id}: the settings to change, at least one.
 struct ModelPatch {
   std::optional<std::string> name;
-  std::optional<std::string> search;  // a name of kSearchNames (proto/records.h)
+  std::optional<SearchMode> search;
 };
 ModelPatch parse_model_patch(const nlohmann::json& j);
 
@@ -90,5 +91,12 @@ AnalogyRequest parse_analogy(const nlohmann::json& j);
 std::size_t parse_k(const std::string& text);
 // restrict from a query string: an integer in [0, kMaxRestrict]; 400 naming "restrict" otherwise.
 std::size_t parse_restrict(const std::string& text);
+
+// The bodies the client sends: each the inverse of its parse_* above (what it leaves at its
+// default is not written, so the server settles it).
+nlohmann::json to_json(const CreateJobRequest& r);
+nlohmann::json to_json(const SimilarRequest& r);
+nlohmann::json to_json(const ModelPatch& p);
+nlohmann::json to_json(const AnalogyRequest& r);
 
 }  // namespace w2v::proto

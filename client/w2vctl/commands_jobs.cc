@@ -63,8 +63,17 @@ ParamSettings train_params(const TrainOptions& o) {
 }
 
 int train(Context& ctx, const TrainOptions& o) {
-  const auto job = ctx.api().submit_job(o.corpus, proto::to_json(train_params(o)), o.name,
-                                        o.from_model, o.vocabulary, o.ranks);
+  proto::CreateJobRequest request;
+  request.corpus_id = o.corpus;
+  request.name = o.name;
+  request.params = train_params(o);
+  if (!o.from_model.empty()) request.init_model = o.from_model;
+  if (!o.vocabulary.empty()) {
+    request.vocabulary =
+        value_of(kVocabularyModeNames, o.vocabulary).value_or(VocabularyMode::kExtend);
+  }
+  request.ranks = o.ranks;
+  const auto job = ctx.api().submit_job(request);
   if (o.wait) {
     if (!ctx.quiet) {
       std::fprintf(stderr, "submitted job %s: %s\n", job.id.c_str(),
@@ -203,7 +212,9 @@ void print_job_details(const proto::JobRecord& j) {
   if (!j.name.empty()) d.add("name", j.name);
   d.add("model", optional_or(j.model_id, "-"));
   if (j.init_model) {
-    d.add("continues", *j.init_model + " (vocabulary " + j.vocabulary.value_or("extend") + ")");
+    d.add("continues", *j.init_model + " (vocabulary " +
+                           std::string(to_string(j.vocabulary.value_or(VocabularyMode::kExtend))) +
+                           ")");
   }
   d.add("params", params_summary(j.params));
   if (j.ranks > 1) d.add("ranks", std::to_string(j.ranks) + " (MPI; threads per rank)");
@@ -254,7 +265,7 @@ void add_job_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->add_option("--vocabulary", o->vocabulary,
                     "With --from-model: extend (default: add the corpus's words reaching "
                     "--min-count) or keep (train the model's words only)")
-        ->check(CLI::IsMember({"extend", "keep"}));
+        ->check(one_of(kVocabularyModeNames));
     cmd->add_option("--ranks", o->ranks,
                     "Train on this many MPI ranks, --threads each (default 1: in the server's "
                     "process; more needs a server started with --mpi-launcher)")

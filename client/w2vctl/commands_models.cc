@@ -58,7 +58,9 @@ int list_models(Context& ctx) {
   }
   Table t({{"ID"}, {"NAME"}, {"WORDS", true}, {"DIM", true}, {"SOURCE"}, {"CREATED"}});
   for (const auto& m : models) {
-    const std::string source = m.source == "trained" && m.job_id ? "job " + *m.job_id : m.source;
+    const std::string source = m.source == proto::ModelSource::kTrained && m.job_id
+                                   ? "job " + *m.job_id
+                                   : std::string(name_of(proto::kModelSourceNames, m.source));
     t.add({m.id, m.name, human_count(static_cast<double>(m.vocab_size)), std::to_string(m.dim),
            source, m.created_at});
   }
@@ -75,8 +77,11 @@ std::vector<std::string> lineage(Context& ctx, const proto::ModelRecord& m) {
   while (next && out.size() < kMaxGenerations) {
     try {
       const auto parent = ctx.api().model(*next);
-      out.push_back(parent.id +
-                    (parent.job_id ? " (job " + *parent.job_id + ")" : " (" + parent.source + ")"));
+      out.push_back(
+          parent.id +
+          (parent.job_id
+               ? " (job " + *parent.job_id + ")"
+               : " (" + std::string(name_of(proto::kModelSourceNames, parent.source)) + ")"));
       next = parent.parent_id;
     } catch (const proto::ApiError& e) {
       if (e.status() != 404) throw;
@@ -104,11 +109,14 @@ struct SetOptions {
 };
 
 int set(Context& ctx, const SetOptions& o) {
-  const auto m = ctx.api().update_model(o.id, proto::ModelPatch{o.name, o.search});
+  const auto m = ctx.api().update_model(
+      o.id, proto::ModelPatch{o.name,
+                              o.search ? value_of(proto::kSearchNames, *o.search) : std::nullopt});
   if (ctx.json) {
     ctx.print_json(proto::to_json(m));
   } else {
-    ctx.say("model " + m.id + ": name '" + m.name + "', search " + m.search + "\n");
+    ctx.say("model " + m.id + ": name '" + m.name + "', search " +
+            std::string(name_of(proto::kSearchNames, m.search)) + "\n");
   }
   return kExitOk;
 }
@@ -199,21 +207,22 @@ void print_model_details(const proto::ModelRecord& m, const std::vector<std::str
   d.add("id", m.id);
   d.add("name", m.name);
   if (m.broken) d.add("BROKEN", *m.broken);
-  d.add("source", m.source);
+  d.add("source", std::string(name_of(proto::kModelSourceNames, m.source)));
   if (m.job_id) d.add("job", *m.job_id);
   if (m.parent_id) {
     std::string chain;
     for (const auto& g : lineage) chain += (chain.empty() ? "" : " <- ") + g;
     d.add("continues", chain.empty() ? *m.parent_id : chain);
   }
-  d.add("weights", m.weights == "full" ? "full (can be trained further as it was)"
-                                       : "vectors only (output weights start at zero if trained "
-                                         "further)");
+  d.add("weights", m.weights == proto::ModelWeights::kFull
+                       ? "full (can be trained further as it was)"
+                       : "vectors only (output weights start at zero if trained "
+                         "further)");
   d.add("words", grouped(m.vocab_size));
   d.add("dim", std::to_string(m.dim));
   if (m.params) d.add("params", params_summary(*m.params));
   d.add("created", m.created_at);
-  d.add("search", m.search);
+  d.add("search", std::string(name_of(proto::kSearchNames, m.search)));
   const auto lines = evaluation_lines(m.evaluation);
   if (lines.empty()) {
     d.add("evaluation", "-");
@@ -249,7 +258,7 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->add_option("--name", o->name, "A new name");
     cmd->add_option("--search", o->search,
                     "exact (score every word) or approximate (the model's HNSW index)")
-        ->check(CLI::IsMember({"exact", "approximate"}));
+        ->check(one_of(proto::kSearchNames));
     cmd->footer(examples({"w2vctl models set m_4d5e6f --search approximate",
                           "w2vctl models set m_4d5e6f --name news-2026"}));
     cmd->callback([o, &ctx, &action] {

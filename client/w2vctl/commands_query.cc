@@ -79,7 +79,12 @@ int similar(Context& ctx, const SimilarOptions& o) {
 }
 
 int analogy(Context& ctx, const AnalogyOptions& o) {
-  print_results(ctx, ctx.api().analogy(o.model, o.a, o.b, o.c, o.k, o.method));
+  print_results(
+      ctx,
+      ctx.api().analogy(
+          o.model, proto::AnalogyRequest{
+                       o.a, o.b, o.c, o.k,
+                       value_of(kAnalogyMethodNames, o.method).value_or(AnalogyMethod::kAdd)}));
   return kExitOk;
 }
 
@@ -196,7 +201,7 @@ void add_query_commands(CLI::App& app, Context& ctx, Action& action) {
     cmd->add_option("C", o->c)->required();
     cmd->add_option("-k", o->k, "How many answers, 1-1000")->capture_default_str();
     cmd->add_option("--method", o->method, "add (3CosAdd) or mul (3CosMul)")
-        ->check(CLI::IsMember({"add", "mul"}))
+        ->check(one_of(kAnalogyMethodNames))
         ->capture_default_str();
     cmd->footer(examples({
         "w2vctl analogy m_4d5e6f man king woman",

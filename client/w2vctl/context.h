@@ -84,4 +84,11 @@ std::vector<std::string> evaluation_lines(const nlohmann::json& evaluation);
 // "Examples:" footer text from lines of "command  # what".
 std::string examples(std::initializer_list<const char*> lines);
 
+// An option's check: one of the names of an enum's table (core/base/enum_names.h).
+template <class E, std::size_t N>
+CLI::IsMember one_of(const EnumName<E> (&table)[N]) {
+  const auto names = names_of(table);
+  return CLI::IsMember(std::vector<std::string>(names.begin(), names.end()));
+}
+
 }  // namespace w2v::ctl

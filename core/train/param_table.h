@@ -65,12 +65,6 @@ using MemberType = std::remove_cvref_t<decltype(std::declval<TrainParams&>().*M)
 template <auto M>
 inline constexpr char kTag = 0;
 
-template <class E, std::size_t N>
-constexpr std::array<std::string_view, N> names_of(const EnumName<E> (&table)[N]) {
-  std::array<std::string_view, N> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = table[i].name;
-  return out;
-}
 template <class E>
 inline constexpr auto kChoiceNames = names_of(enum_names(E{}));
 

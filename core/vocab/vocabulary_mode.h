@@ -6,19 +6,24 @@
 #include <optional>
 #include <string_view>
 
+#include "core/base/enum_names.h"
+
 namespace w2v {
 
 // kExtend adds the new corpus's words that reach min_count; kKeep trains the model's words only.
 enum class VocabularyMode { kExtend, kKeep };
 
+inline constexpr EnumName<VocabularyMode> kVocabularyModeNames[] = {
+    {VocabularyMode::kExtend, "extend"},
+    {VocabularyMode::kKeep, "keep"},
+};
+
 inline std::string_view to_string(VocabularyMode m) noexcept {
-  return m == VocabularyMode::kKeep ? "keep" : "extend";
+  return name_of(kVocabularyModeNames, m);
 }
 
 inline std::optional<VocabularyMode> parse_vocabulary_mode(std::string_view s) noexcept {
-  if (s == "extend") return VocabularyMode::kExtend;
-  if (s == "keep") return VocabularyMode::kKeep;
-  return std::nullopt;
+  return value_of(kVocabularyModeNames, s);
 }
 
 }  // namespace w2v

@@ -1,3 +1,4 @@
+#include "proto/answers.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
 #include "proto/requests.h"
@@ -19,7 +20,8 @@ class JobEvents : public EventSource {
     const auto j = jobs_.job(id_);
     if (!j) {
       done = true;
-      return "event: error\ndata: " + proto::error_body("job_not_found", "no job " + id_) + "\n\n";
+      const ApiError gone = proto::not_found_error(proto::Resource::kJob, id_);
+      return "event: error\ndata: " + proto::error_body(gone.code(), gone.what()) + "\n\n";
     }
     const std::string data = proto::dump(proto::to_json(*j));
     if (proto::is_terminal(j->status)) {
@@ -36,7 +38,7 @@ class JobEvents : public EventSource {
 
 proto::JobRecord job_or_404(JobManager& jobs, const std::string& id) {
   auto j = jobs.job(id);
-  if (!j) throw ApiError::not_found("no job " + id, "job_not_found");
+  if (!j) throw proto::not_found_error(proto::Resource::kJob, id);
   return *j;
 }
 
@@ -61,9 +63,7 @@ void add_job_routes(Router& router, AppContext& app) {
   });
 
   router.add("GET", "/v1/jobs", [&app](Request&) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& j : app.jobs.jobs()) list.push_back(proto::to_json(j));
-    return Response::json(200, proto::dump({{"jobs", list}}));
+    return Response::json(200, proto::dump(proto::jobs_to_json(app.jobs.jobs())));
   });
 
   router.add("GET", "/v1/jobs/{id}", [&app](Request& req) {

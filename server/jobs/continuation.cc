@@ -46,9 +46,9 @@ proto::ModelRecord apply_init_model(const Store& store, const proto::CreateJobRe
   }
   refuse_if_broken(*parent);
   job.init_model = id;
-  job.vocabulary = std::string(to_string(request.vocabulary));
+  job.vocabulary = request.vocabulary;
   inherit<&TrainParams::dim>(request, *parent, parent->dim, base, ", the width of its vectors");
-  if (parent->weights == "full" && parent->params) {
+  if (parent->weights == proto::ModelWeights::kFull && parent->params) {
     const std::string why = " and kept the output weights it needs";
     inherit<&TrainParams::model>(request, *parent, parent->params->model, base, why);
     inherit<&TrainParams::loss>(request, *parent, parent->params->loss, base, why);

@@ -218,7 +218,7 @@ JobRecord JobManager::cancel(const std::string& id) {
     return it->second->record;
   }
   auto j = store_.job(id);
-  if (!j) throw ApiError::not_found("no job " + id, "job_not_found");
+  if (!j) throw proto::not_found_error(proto::Resource::kJob, id);
   if (proto::is_terminal(j->status)) throw finished(j->status);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
   j->status = JobStatus::kCancelled;

@@ -42,11 +42,10 @@ int TrainingJob::prepare() {
     });
     encoded_bytes_ = (counts.tokens() + counts.sentences() + 4) * sizeof(std::uint32_t);
     if (parent) {
-      const auto mode = parse_vocabulary_mode(job_.vocabulary.value_or("extend"));
-      if (!mode) throw std::runtime_error("unknown vocabulary mode " + *job_.vocabulary);
+      const VocabularyMode mode = job_.vocabulary.value_or(VocabularyMode::kExtend);
       vocab_ = continued_vocabulary(
           *parent, counts,
-          {*mode, static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
+          {mode, static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
     } else {
       vocab_ = Vocabulary::build(
           counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
@@ -143,9 +142,9 @@ proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const
   m.vocab_size = vocab_.size();
   m.dim = job_.params.dim;
   m.params = job_.params;
-  m.source = "trained";
+  m.source = proto::ModelSource::kTrained;
   m.parent_id = job_.init_model;
-  m.weights = "full";
+  m.weights = proto::ModelWeights::kFull;
 
   const auto words = vocab_.words();
   std::string tmp;

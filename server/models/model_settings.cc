@@ -4,7 +4,7 @@ namespace w2v::server {
 
 ModelSettings::ModelSettings(Store& store) : store_(store) {
   for (const auto& m : store_.models()) {
-    if (m.search_mode() == proto::SearchMode::kApproximate) approximate_.insert(m.id);
+    if (m.search == proto::SearchMode::kApproximate) approximate_.insert(m.id);
   }
 }
 
@@ -21,7 +21,7 @@ std::optional<proto::ModelRecord> ModelSettings::update(const std::string& model
   if (patch.name) m->name = *patch.name;
   if (patch.search) m->search = *patch.search;
   if (!store_.update_model(*m)) return std::nullopt;  // deleted meanwhile
-  if (m->search_mode() == proto::SearchMode::kApproximate) {
+  if (m->search == proto::SearchMode::kApproximate) {
     approximate_.insert(model_id);
   } else {
     approximate_.erase(model_id);

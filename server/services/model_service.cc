@@ -53,7 +53,7 @@ proto::ModelRecord ModelService::import(ModelDraft& draft, VectorsFormat format,
   m.name = name.empty() ? m.id : name;
   m.vocab_size = wv.words.size();
   m.dim = static_cast<int>(wv.vectors.cols());
-  m.source = "imported";
+  m.source = proto::ModelSource::kImported;
   const std::vector<std::string_view> words(wv.words.begin(), wv.words.end());
   staged.write([&] {
     save_vectors_file(staged.path() + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
@@ -69,7 +69,7 @@ proto::ModelRecord ModelService::update(const std::string& id, const proto::Mode
   const auto m = settings_.update(id, patch);
   if (!m) throw proto::not_found_error(proto::Resource::kModel, id);
   spdlog::info("model {} updated: name {}, search {}", id, proto::dump(proto::json_string(m->name)),
-               m->search);
+               name_of(proto::kSearchNames, m->search));
   return *m;
 }
 

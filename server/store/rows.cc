@@ -63,10 +63,30 @@ std::uint64_t to_u64(std::int64_t v) noexcept {
   return static_cast<std::uint64_t>(v);
 }
 
-proto::JobStatus job_status(const std::string& text, const std::string& id) {
-  const auto parsed = proto::parse_job_status(text);
-  if (!parsed) corrupt("status", id, ("unknown status \"" + text + "\"").c_str());
+// A column holding a name of table (an enum); a name not in it is a corrupt row.
+template <class E, std::size_t N>
+E enum_column(const EnumName<E> (&table)[N], const char* column, const std::string& text,
+              const std::string& id) {
+  const auto parsed = value_of(table, text);
+  if (!parsed)
+    corrupt(column, id, ("unknown " + std::string(column) + " \"" + text + "\"").c_str());
   return *parsed;
+}
+template <class E, std::size_t N>
+std::optional<E> optional_enum_column(const EnumName<E> (&table)[N], const char* column,
+                                      const std::optional<std::string>& text,
+                                      const std::string& id) {
+  if (!text) return std::nullopt;
+  return enum_column(table, column, *text, id);
+}
+template <class E, std::size_t N>
+std::optional<std::string> optional_name(const EnumName<E> (&table)[N], const std::optional<E>& v) {
+  if (!v) return std::nullopt;
+  return std::string(name_of(table, *v));
+}
+
+proto::JobStatus job_status(const std::string& text, const std::string& id) {
+  return enum_column(proto::kJobStatusNames, "status", text, id);
 }
 
 // ---- corpora ----
@@ -112,7 +132,8 @@ proto::JobRecord read_job(const sqlite::Statement& s) {
   j.attempts = static_cast<int>(s.column_int64(11));
   j.resumed_from_epoch = optional_int(s.column_optional_int64(12));
   j.init_model = s.column_optional_text(13);
-  j.vocabulary = s.column_optional_text(14);
+  j.vocabulary =
+      optional_enum_column(kVocabularyModeNames, "vocabulary", s.column_optional_text(14), j.id);
   j.ranks = static_cast<int>(s.column_int64(15));
   return j;
 }
@@ -132,7 +153,7 @@ void bind_job(sqlite::Statement& s, const proto::JobRecord& j) {
   s.bind_int64(":attempts", j.attempts);
   s.bind_optional_int64(":resumed_from_epoch", optional_i64(j.resumed_from_epoch));
   s.bind_optional_text(":init_model", j.init_model);
-  s.bind_optional_text(":vocabulary", j.vocabulary);
+  s.bind_optional_text(":vocabulary", optional_name(kVocabularyModeNames, j.vocabulary));
   s.bind_int64(":ranks", j.ranks);
 }
 
@@ -147,11 +168,11 @@ proto::ModelRecord read_model(const sqlite::Statement& s) {
   m.dim = static_cast<int>(s.column_int64(4));
   if (const auto params = s.column_optional_text(5)) m.params = params_from_text(*params, m.id);
   m.evaluation = evaluation_from_text(s.column_text(6), m.id);
-  m.source = s.column_text(7);
+  m.source = enum_column(proto::kModelSourceNames, "source", s.column_text(7), m.id);
   m.created_at = s.column_text(8);
-  m.search = s.column_text(9);
+  m.search = enum_column(proto::kSearchNames, "search", s.column_text(9), m.id);
   m.parent_id = s.column_optional_text(10);
-  m.weights = s.column_text(11);
+  m.weights = enum_column(proto::kModelWeightsNames, "weights", s.column_text(11), m.id);
   m.broken = s.column_optional_text(12);
   return m;
 }
@@ -168,11 +189,11 @@ void bind_model(sqlite::Statement& s, const proto::ModelRecord& m) {
     s.bind_null(":params");
   }
   s.bind_text(":evaluation", evaluation_text(m.evaluation));
-  s.bind_text(":source", m.source);
+  s.bind_text(":source", name_of(proto::kModelSourceNames, m.source));
   s.bind_text(":created_at", m.created_at);
-  s.bind_text(":search", m.search);
+  s.bind_text(":search", name_of(proto::kSearchNames, m.search));
   s.bind_optional_text(":parent_id", m.parent_id);
-  s.bind_text(":weights", m.weights);
+  s.bind_text(":weights", name_of(proto::kModelWeightsNames, m.weights));
 }
 
 }  // namespace w2v::server::rows

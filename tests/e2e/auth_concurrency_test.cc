@@ -32,11 +32,11 @@ TEST(Auth, NoTokenMeansOpen) {
 TEST(Concurrency, ManyClientsQueryWhileAJobTrains) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto first = d.api.submit_job(corpus.id, planted_job_params(), "");
+  const auto first = submit_job(d.api, corpus.id, planted_job_params(), "");
   const auto model =
       *d.api.watch_job(first.id, [](const proto::JobRecord&) { return true; }).model_id;
   const auto expected = d.api.similar(model, {"t0w0"}, {}, 5);
-  const auto training = d.api.submit_job(corpus.id, planted_job_params(100), "");
+  const auto training = submit_job(d.api, corpus.id, planted_job_params(100), "");
 
   std::atomic<int> ok{0}, bad{0};
   std::vector<std::thread> clients;

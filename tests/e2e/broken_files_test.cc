@@ -38,7 +38,10 @@ void expect_model_requests_refused(client::W2vdClient& api, const std::string& s
       {"similar approximate", [&] { api.similar(id, {"w1"}, {}, 3, false); }},
       {"vector", [&] { api.vector(id, "w1"); }},
       {"similarity", [&] { api.similarity(id, "w1", "w2"); }},
-      {"analogy", [&] { api.analogy(id, "w1", "w2", "w3"); }},
+      {"analogy",
+       [&] {
+         api.analogy(id, proto::AnalogyRequest{"w1", "w2", "w3"});
+       }},
       {"evaluate", [&] { api.evaluate(id, eval, "pairs"); }},
       {"export binary", [&] { api.export_model(id, "binary", out); }},
       {"export text", [&] { api.export_model(id, "text", out); }},
@@ -101,19 +104,20 @@ TEST(BrokenFiles, RowsWhoseFilesAreMissingOrTruncatedAreMarkedBrokenAtStart) {
   expect_model_requests_refused(api, d.dir.path(), model_gone.id, "is missing");
   expect_model_requests_refused(api, d.dir.path(), model_cut.id, "is truncated");
   for (const auto& c : {counts_gone, text_cut}) {
-    const auto e = api_error_of([&] { api.submit_job(c.id, planted_job_params(1), ""); });
+    const auto e = api_error_of([&] { submit_job(api, c.id, planted_job_params(1), ""); });
     EXPECT_EQ(e.status(), 409) << e.what();
     EXPECT_EQ(e.code(), "corpus_broken") << e.what();
     EXPECT_TRUE(contains(e.what(), "corpus " + c.id + " is broken")) << e.what();
   }
-  const auto cont = api_error_of(
-      [&] { api.submit_job(whole_corpus.id, planted_job_params(1), "", model_gone.id, "extend"); });
+  const auto cont = api_error_of([&] {
+    submit_job(api, whole_corpus.id, planted_job_params(1), "", model_gone.id, "extend");
+  });
   EXPECT_EQ(cont.status(), 409) << cont.what();
   EXPECT_EQ(cont.code(), "model_broken") << cont.what();
 
   // What is whole works as before.
   EXPECT_EQ(api.similar(whole_model.id, {"w1"}, {}, 3).size(), 3u);
-  const auto job = api.submit_job(whole_corpus.id, planted_job_params(1), "");
+  const auto job = submit_job(api, whole_corpus.id, planted_job_params(1), "");
   EXPECT_EQ(api.watch_job(job.id, [](const proto::JobRecord&) { return true; }).status,
             JobStatus::kSucceeded);
 

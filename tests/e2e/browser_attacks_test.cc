@@ -70,7 +70,7 @@ class BrowserAttacks : public ::testing::Test {
   static void SetUpTestSuite() {
     d_ = std::make_unique<Daemon>();
     corpus_ = d_->api.upload_corpus(d_->corpus_file(), "mine").id;
-    job_ = d_->api.submit_job(corpus_, planted_job_params(1), "mine").id;
+    job_ = submit_job(d_->api, corpus_, planted_job_params(1), "mine").id;
     d_->api.watch_job(job_);
     model_ =
         d_->api.import_model(write_random_model(d_->dir.path() + "/m.bin", 50, 8), "imported").id;
@@ -86,7 +86,8 @@ class BrowserAttacks : public ::testing::Test {
     std::ostringstream out;
     for (const auto& c : d_->api.corpora()) out << c.id << ' ' << c.name << '\n';
     for (const auto& j : d_->api.jobs()) out << j.id << ' ' << proto::to_string(j.status) << '\n';
-    for (const auto& m : d_->api.models()) out << m.id << ' ' << m.name << ' ' << m.search << '\n';
+    for (const auto& m : d_->api.models())
+      out << m.id << ' ' << m.name << ' ' << name_of(proto::kSearchNames, m.search) << '\n';
     return out.str();
   }
 

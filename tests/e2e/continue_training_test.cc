@@ -24,7 +24,7 @@ struct TwoParts : Daemon {
   }
   proto::ModelRecord train(const std::string& corpus, const nlohmann::json& params,
                            const std::string& init_model = "", const std::string& vocab = "") {
-    const auto job = api.submit_job(corpus, params, "", init_model, vocab);
+    const auto job = submit_job(api, corpus, params, "", init_model, vocab);
     const auto done = api.watch_job(job.id);
     EXPECT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << server.log();
     return api.model(done.model_id.value_or("none"));
@@ -49,7 +49,7 @@ double topic_precision(client::W2vdClient& api, const std::string& model, int fr
 TEST(ContinueTraining, ExtendAddsTheNewWordsAndNamesTheParent) {
   TwoParts d;
   const auto parent = d.train(d.a.id, planted_job_params());
-  EXPECT_EQ(parent.weights, "full");
+  EXPECT_EQ(parent.weights, proto::ModelWeights::kFull);
   EXPECT_FALSE(parent.parent_id);
   EXPECT_EQ(parent.vocab_size, static_cast<std::uint64_t>(kTopics * kOldWords));
 
@@ -57,7 +57,7 @@ TEST(ContinueTraining, ExtendAddsTheNewWordsAndNamesTheParent) {
   params.erase("dim");
   const auto child = d.train(d.b.id, params, parent.id);
   EXPECT_EQ(child.parent_id, parent.id);
-  EXPECT_EQ(child.weights, "full");
+  EXPECT_EQ(child.weights, proto::ModelWeights::kFull);
   EXPECT_EQ(child.vocab_size, static_cast<std::uint64_t>(kTopics * kAllWords));
   EXPECT_EQ(child.dim, parent.dim);
   EXPECT_GE(topic_precision(d.api, child.id, kOldWords, kAllWords), 0.8);
@@ -65,7 +65,7 @@ TEST(ContinueTraining, ExtendAddsTheNewWordsAndNamesTheParent) {
   // The job record says where it started; the parent is still there.
   const auto job = d.api.job(*child.job_id);
   EXPECT_EQ(job.init_model, parent.id);
-  EXPECT_EQ(job.vocabulary, "extend");
+  EXPECT_EQ(job.vocabulary, VocabularyMode::kExtend);
   EXPECT_EQ(d.api.model(parent.id).vocab_size, parent.vocab_size);
 }
 
@@ -77,7 +77,7 @@ TEST(ContinueTraining, KeepTrainsTheParentsWordsOnly) {
   EXPECT_EQ(api_error_of([&] { d.api.vector(child.id, topic_word(0, kAllWords - 1)); }).status(),
             404);
   EXPECT_GE(topic_precision(d.api, child.id, 0, kOldWords), 0.9);
-  EXPECT_EQ(d.api.job(*child.job_id).vocabulary, "keep");
+  EXPECT_EQ(d.api.job(*child.job_id).vocabulary, VocabularyMode::kKeep);
 }
 
 TEST(ContinueTraining, StartsFromImportedVectors) {
@@ -86,7 +86,7 @@ TEST(ContinueTraining, StartsFromImportedVectors) {
   const std::string file = d.dir.path() + "/a.bin";
   d.api.export_model(trained.id, "binary", file);
   const auto imported = d.api.import_model(file, "imported");
-  EXPECT_EQ(imported.weights, "vectors_only");
+  EXPECT_EQ(imported.weights, proto::ModelWeights::kVectorsOnly);
 
   auto params = planted_job_params();
   params["loss"] = "hs";  // a vectors-only parent lets the job choose: output weights start at 0
@@ -103,7 +103,7 @@ TEST(ContinueTraining, RefusesWhatConflictsWithTheParent) {
   const auto expect_400 = [&](const nlohmann::json& params, const std::string& init_model,
                               const std::string& vocab, const std::string& code,
                               const std::string& fragment) {
-    const auto e = api_error_of([&] { d.api.submit_job(d.b.id, params, "", init_model, vocab); });
+    const auto e = api_error_of([&] { submit_job(d.api, d.b.id, params, "", init_model, vocab); });
     EXPECT_EQ(e.status(), 400) << e.what();
     EXPECT_EQ(e.code(), code) << e.what();
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
@@ -116,7 +116,7 @@ TEST(ContinueTraining, RefusesWhatConflictsWithTheParent) {
   expect_400({}, "", "keep", "invalid_argument", "init_model");
   // Same values as the parent are no conflict.
   EXPECT_EQ(
-      d.api.watch_job(d.api.submit_job(d.b.id, planted_job_params(1), "", parent.id).id).status,
+      d.api.watch_job(submit_job(d.api, d.b.id, planted_job_params(1), "", parent.id).id).status,
       JobStatus::kSucceeded);
 
   // A vectors-only parent fixes the dimension; its loss must fit the vocabulary it brings.
@@ -130,7 +130,7 @@ TEST(ContinueTraining, RefusesWhatConflictsWithTheParent) {
   const auto other = d.train(d.a.id, planted_job_params(1));
   d.api.delete_model(other.id);
   expect_400({}, other.id, "", "init_model_not_found", other.id);
-  const auto slow = d.api.submit_job(d.b.id, planted_job_params(200), "", parent.id);
+  const auto slow = submit_job(d.api, d.b.id, planted_job_params(200), "", parent.id);
   EXPECT_EQ(api_error_of([&] { d.api.delete_model(parent.id); }).status(), 409);
   d.api.cancel_job(slow.id);
   d.api.watch_job(slow.id);
@@ -140,7 +140,7 @@ TEST(ContinueTraining, RefusesWhatConflictsWithTheParent) {
 TEST(ContinueTraining, ResumesFromItsCheckpointAfterARestart) {
   TwoParts d;
   const auto parent = d.train(d.a.id, planted_job_params());
-  const auto job = d.api.submit_job(d.b.id, planted_job_params(120), "", parent.id);
+  const auto job = submit_job(d.api, d.b.id, planted_job_params(120), "", parent.id);
   d.api.watch_job(job.id, [&](const proto::JobRecord& j) {
     return !(j.status == JobStatus::kRunning && j.progress.epoch > 2);
   });

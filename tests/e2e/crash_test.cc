@@ -59,7 +59,7 @@ void workload(const std::string& url, const std::string& dir, std::uint64_t seed
         if (c.empty()) continue;
         auto params = planted_job_params(std::uniform_int_distribution<int>(1, 3)(rng));
         params["dim"] = std::uniform_int_distribution<int>(8, 32)(rng);
-        const auto j = api.submit_job(c, params, "");
+        const auto j = submit_job(api, c, params, "");
         ledger.with([&] { ledger.jobs.push_back(j.id); });
       } else if (op == 4) {
         const auto m = api.import_model(vectors, "v", "text", {});
@@ -117,7 +117,7 @@ TrialResult run_trial(int trial, std::uint64_t seed) {
     client::W2vdClient api({server.url(), "", std::chrono::seconds(60)});
     const auto c = api.upload_corpus(dir.path() + "/planted.txt", "first", false, {});
     ledger.corpora.push_back(c.id);
-    ledger.jobs.push_back(api.submit_job(c.id, planted_job_params(3), "").id);
+    ledger.jobs.push_back(submit_job(api, c.id, planted_job_params(3), "").id);
   }
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;

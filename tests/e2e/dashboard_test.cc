@@ -104,7 +104,7 @@ TEST(Dashboard, WordMapIsBoundedByWordsAndMemory) {
 TEST(Dashboard, HistoryCoversTheRunInOrderAcrossAKillAndResume) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(30), "");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(30), "");
   client::HttpClient h({d.server.url(), "", std::chrono::seconds(10)});
   EXPECT_EQ(h.request("GET", "/v1/jobs/j_nope/history").status, 404);
   d.api.watch_job(job.id, [](const proto::JobRecord& j) {

@@ -18,7 +18,7 @@ void wait_for_epochs(client::W2vdClient& api, const std::string& job, int epochs
 TEST(Durability, JobResumesAfterSigkill) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(30), "");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(30), "");
   wait_for_epochs(d.api, job.id, 2);
   EXPECT_EQ(d.server.stop(SIGKILL), 128 + SIGKILL);
 
@@ -40,8 +40,8 @@ TEST(Durability, JobResumesAfterSigkill) {
 TEST(Durability, SigtermStopsCleanlyAndTheJobResumes) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto queued_later = d.api.submit_job(corpus.id, planted_job_params(1), "");
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(30), "");
+  const auto queued_later = submit_job(d.api, corpus.id, planted_job_params(1), "");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(30), "");
   wait_for_epochs(d.api, job.id, 1);
   EXPECT_EQ(d.server.stop(SIGTERM), 0) << d.server.log();
 

@@ -97,7 +97,7 @@ TEST_F(Errors, DeletingACorpusAJobUsesIs409AndCancelWorks) {
       daemon_->api
           .upload_corpus(write_file(daemon_->dir.path() + "/slice.txt", slice), "slice", false, {})
           .id;
-  const auto job = daemon_->api.submit_job(corpus, planted_job_params(1000), "");
+  const auto job = submit_job(daemon_->api, corpus, planted_job_params(1000), "");
   const auto e = error_of(h.request("DELETE", "/v1/corpora/" + corpus));
   EXPECT_EQ(e.status, 409);
   EXPECT_EQ(e.code, "corpus_in_use");

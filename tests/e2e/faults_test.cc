@@ -70,7 +70,7 @@ TEST(DiskFull, JobWritesFailTheJobWithAReadableErrorAndTheDaemonGoesOn) {
 
   // Full before the job starts: its encoded corpus cannot be written.
   write_file(flag, "");
-  const auto early = d.api.submit_job(corpus.id, planted_job_params(2), "");
+  const auto early = submit_job(d.api, corpus.id, planted_job_params(2), "");
   auto done = d.api.watch_job(early.id, [](const proto::JobRecord&) { return true; });
   EXPECT_EQ(done.status, JobStatus::kFailed);
   EXPECT_TRUE(
@@ -79,7 +79,7 @@ TEST(DiskFull, JobWritesFailTheJobWithAReadableErrorAndTheDaemonGoesOn) {
   std::filesystem::remove(flag);
 
   // Full after the first checkpoint: the next one cannot be written.
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(40), "");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(40), "");
   wait_running(d.api, job.id, 1);
   write_file(flag, "");
   done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
@@ -90,7 +90,7 @@ TEST(DiskFull, JobWritesFailTheJobWithAReadableErrorAndTheDaemonGoesOn) {
   EXPECT_FALSE(std::filesystem::exists(d.server.data_dir() + "/jobs/" + job.id));
 
   std::filesystem::remove(flag);
-  const auto after = d.api.submit_job(corpus.id, planted_job_params(2), "");
+  const auto after = submit_job(d.api, corpus.id, planted_job_params(2), "");
   EXPECT_EQ(final_status(d.api, after.id), JobStatus::kSucceeded) << d.server.log();
   EXPECT_EQ(d.api.models().size(), 1u);
   EXPECT_EQ(run_check(d.server.data_dir()).exit_code, 0);
@@ -147,7 +147,7 @@ TEST(DiskFull, RealSmallFilesystem) {
   e = api_error_of([&] { api.upload_corpus(planted_file, "c2", false, {}); });
   EXPECT_TRUE(e.status() == 507 || e.status() == 503) << e.status() << " " << e.what();
   std::string job_id;
-  e = api_error_of([&] { job_id = api.submit_job(corpus.id, planted_job_params(2), "").id; });
+  e = api_error_of([&] { job_id = submit_job(api, corpus.id, planted_job_params(2), "").id; });
   if (e.status() == 0) {
     const auto j = api.watch_job(job_id, [](const proto::JobRecord&) { return true; });
     EXPECT_EQ(j.status, JobStatus::kFailed);
@@ -160,7 +160,7 @@ TEST(DiskFull, RealSmallFilesystem) {
   // Space is back: everything works again, in the same process.
   std::filesystem::remove(filler);
   api.upload_corpus(planted_file, "c3", false, {});
-  const auto job = api.submit_job(corpus.id, planted_job_params(2), "");
+  const auto job = submit_job(api, corpus.id, planted_job_params(2), "");
   EXPECT_EQ(final_status(api, job.id), JobStatus::kSucceeded) << server.log();
   EXPECT_EQ(api.corpora().size(), 2u);
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
@@ -172,7 +172,7 @@ TEST(MemoryAdmission, JobsAndImportsOverTheLimitAreRefusedWithTheEstimate) {
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
   auto params = planted_job_params(1);
   params["dim"] = 4096;
-  const auto e = api_error_of([&] { d.api.submit_job(corpus.id, params, ""); });
+  const auto e = api_error_of([&] { submit_job(d.api, corpus.id, params, ""); });
   EXPECT_EQ(e.status(), 400);
   EXPECT_EQ(e.code(), "job_too_large");
   for (const char* part : {"needs about", "MiB", "--max-job-memory", "min_count", "max_vocab",
@@ -180,7 +180,7 @@ TEST(MemoryAdmission, JobsAndImportsOverTheLimitAreRefusedWithTheEstimate) {
     EXPECT_TRUE(contains(e.what(), part)) << part << " in " << e.what();
   }
   // The same job with a small dimension fits.
-  const auto ok = d.api.submit_job(corpus.id, planted_job_params(1), "");
+  const auto ok = submit_job(d.api, corpus.id, planted_job_params(1), "");
   EXPECT_EQ(final_status(d.api, ok.id), JobStatus::kSucceeded);
 
   const std::string huge = write_file(d.dir.path() + "/huge.txt", "1000000 300\nalpha 1\n");
@@ -321,7 +321,7 @@ TEST(MemoryAdmission, ALyingImportHeaderCostsTensOfMegabytesNotGigabytes) {
 TEST(CrashLoop, AJobTheProcessDiedUnderThreeTimesIsFailedNotStartedAgain) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(1000), "");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(1000), "");
   for (int crash = 1; crash <= 3; ++crash) {
     auto api = client_for(d.server);
     wait_running(api, job.id);

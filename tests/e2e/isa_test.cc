@@ -68,7 +68,7 @@ TEST_P(IsaDaemon, SaysWhichKernelsItRunsTrainsAndAnswers) {
   EXPECT_EQ(d.api.health().at("isa"), isa);
 
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
-  const auto job = d.api.watch_job(d.api.submit_job(corpus.id, planted_job_params()).id);
+  const auto job = d.api.watch_job(submit_job(d.api, corpus.id, planted_job_params()).id);
   ASSERT_EQ(job.status, proto::JobStatus::kSucceeded) << job.error.value_or("") << d.server.log();
   const std::string model = *job.model_id;
   // A word's neighbours are of its topic, exactly and through the HNSW index.

@@ -50,7 +50,7 @@ TEST(Races, SubmitAgainstCorpusDelete) {
   Daemon d;
   // A long job holds the only runner, so the racing jobs stay queued (and their corpus in use).
   const auto base = d.api.upload_corpus(d.corpus_file(), "base", false, {});
-  const auto blocker = d.api.submit_job(base.id, planted_job_params(1000), "");
+  const auto blocker = submit_job(d.api, base.id, planted_job_params(1000), "");
   const std::string small = write_file(d.dir.path() + "/small.txt", "a b c a b a\nb c a\n");
   int kept = 0, deleted = 0;
   for (int i = 0; i < 16; ++i) {
@@ -63,7 +63,7 @@ TEST(Races, SubmitAgainstCorpusDelete) {
         [&] {
           submit = status_of(
               [&] {
-                job = api1.submit_job(corpus.id, {{"min_count", 1}, {"dim", 8}}, "").id;
+                job = submit_job(api1, corpus.id, {{"min_count", 1}, {"dim", 8}}, "").id;
               },
               201);
         },
@@ -101,7 +101,8 @@ TEST(Races, PatchAgainstDelete) {
         [&] {
           patch = status_of(
               [&] {
-                api1.update_model(model.id, proto::ModelPatch{"renamed", "approximate"});
+                api1.update_model(model.id,
+                                  proto::ModelPatch{"renamed", proto::SearchMode::kApproximate});
               },
               200);
         },
@@ -120,7 +121,7 @@ TEST(Races, CancelAgainstPublish) {
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
   int cancelled = 0, too_late = 0;
   for (int i = 0; i < 8; ++i) {
-    const auto job = d.api.submit_job(corpus.id, planted_job_params(1), "");
+    const auto job = submit_job(d.api, corpus.id, planted_job_params(1), "");
     // Cancel as the job ends: the closer to 100%, the likelier it lands during publishing.
     const double at = 0.75 + 0.03 * i;
     d.api.watch_job(job.id, [&](const proto::JobRecord& j) {
@@ -154,7 +155,7 @@ TEST(Races, ATerminalStatusIsShownOnlyOnceTheJobsWorkFilesAreGone) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
   for (int i = 0; i < 8; ++i) {
-    const auto job = d.api.submit_job(corpus.id, planted_job_params(1000), "");
+    const auto job = submit_job(d.api, corpus.id, planted_job_params(1000), "");
     const std::string work = d.server.data_dir() + "/jobs/" + job.id;
     // Running with a checkpoint written: its work directory holds files.
     d.api.watch_job(job.id, [](const proto::JobRecord& j) {

@@ -23,7 +23,7 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
   EXPECT_GT(corpus.sentences, 10000u);
   ASSERT_EQ(d.api.corpora().size(), 1u);
 
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(), "planted-model");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(), "planted-model");
   EXPECT_TRUE(job.status == JobStatus::kQueued || job.status == JobStatus::kRunning);
   EXPECT_EQ(job.params.dim, 40);
   EXPECT_EQ(job.params.window, 5);            // default filled
@@ -70,7 +70,8 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
   }
 
   const auto& a = planted().analogies.front();
-  const auto analogy = d.api.analogy(model.id, a.a, a.b, a.c, 3, "add");
+  const auto analogy =
+      d.api.analogy(model.id, proto::AnalogyRequest{a.a, a.b, a.c, 3, AnalogyMethod::kAdd});
   ASSERT_FALSE(analogy.empty());
   EXPECT_EQ(analogy[0].first, a.d);
   EXPECT_GT(d.api.similarity(model.id, group[0], group[1]), 0.5);
@@ -94,7 +95,7 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
 
   // Import the export: the copy answers the same.
   const auto imported = d.api.import_model(bin, "copy", "binary");
-  EXPECT_EQ(imported.source, "imported");
+  EXPECT_EQ(imported.source, proto::ModelSource::kImported);
   EXPECT_EQ(imported.vocab_size, model.vocab_size);
   EXPECT_EQ(d.api.similar(imported.id, {group[0]}, {}, 5), similar);
 
@@ -130,7 +131,7 @@ TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
     text += "\n";
   }
   const auto m = d.api.import_model(write_file(d.dir.path() + "/v.txt", text), "small", "text");
-  EXPECT_EQ(m.search, "exact");
+  EXPECT_EQ(m.search, proto::SearchMode::kExact);
   const std::string index = d.server.data_dir() + "/models/" + m.id + "/hnsw.bin";
   const auto search_used = [&](client::W2vdClient& api, std::vector<std::string> words,
                                std::optional<bool> exact) {
@@ -141,10 +142,11 @@ TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
   EXPECT_EQ(search_used(d.api, {"w1"}, std::nullopt), "exact");
   EXPECT_FALSE(std::filesystem::exists(index));
 
-  const auto patched = d.api.update_model(m.id, proto::ModelPatch{std::nullopt, "approximate"});
-  EXPECT_EQ(patched.search, "approximate");
+  const auto patched =
+      d.api.update_model(m.id, proto::ModelPatch{std::nullopt, proto::SearchMode::kApproximate});
+  EXPECT_EQ(patched.search, proto::SearchMode::kApproximate);
   EXPECT_EQ(patched.name, "small");
-  EXPECT_EQ(d.api.model(m.id).search, "approximate");
+  EXPECT_EQ(d.api.model(m.id).search, proto::SearchMode::kApproximate);
   EXPECT_EQ(search_used(d.api, {"w1"}, std::nullopt), "approximate");
   EXPECT_TRUE(std::filesystem::exists(index));
   EXPECT_EQ(search_used(d.api, {"w1", "w2"}, std::nullopt), "approximate");  // POST
@@ -168,7 +170,7 @@ TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
             .status,
         404);
   }
-  EXPECT_EQ(d.api.model(m.id).search, "approximate");
+  EXPECT_EQ(d.api.model(m.id).search, proto::SearchMode::kApproximate);
 
   // Kept across a restart; renaming leaves it alone.
   EXPECT_EQ(d.server.stop(SIGTERM), 0) << d.server.log();
@@ -176,8 +178,9 @@ TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
   client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
   EXPECT_EQ(search_used(api, {"w1"}, std::nullopt), "approximate");
   EXPECT_EQ(api.update_model(m.id, proto::ModelPatch{"renamed", std::nullopt}).search,
-            "approximate");
-  EXPECT_EQ(api.update_model(m.id, proto::ModelPatch{std::nullopt, "exact"}).name, "renamed");
+            proto::SearchMode::kApproximate);
+  EXPECT_EQ(api.update_model(m.id, proto::ModelPatch{std::nullopt, proto::SearchMode::kExact}).name,
+            "renamed");
   EXPECT_EQ(search_used(api, {"w1"}, std::nullopt), "exact");
 }
 
@@ -194,7 +197,7 @@ TEST(Session, GzipUploadCountsTheSameAsPlain) {
 TEST(Session, EventsOfAFinishedJobEndAtOnce) {
   Daemon d;
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto job = d.api.submit_job(corpus.id, planted_job_params(1), "");
+  const auto job = submit_job(d.api, corpus.id, planted_job_params(1), "");
   const auto done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
   ASSERT_EQ(done.status, JobStatus::kSucceeded);
   std::vector<std::string> events;
@@ -244,7 +247,7 @@ TEST_P(Objectives, TrainsThroughTheApi) {
   auto params = planted_job_params(2);
   params["model"] = model;
   params["loss"] = loss;
-  const auto job = d.api.submit_job(corpus.id, params, "");
+  const auto job = submit_job(d.api, corpus.id, params, "");
   EXPECT_DOUBLE_EQ(job.params.alpha, std::string(model) == "cbow" ? 0.05 : 0.025);
   const auto done = d.api.watch_job(job.id, [](const proto::JobRecord&) { return true; });
   ASSERT_EQ(done.status, proto::JobStatus::kSucceeded) << done.error.value_or("");
@@ -270,7 +273,7 @@ TEST(ObjectiveLimits, SoftmaxAboveTheVocabularyLimitIsRefusedAtSubmit) {
   auto params = planted_job_params(1);
   params["loss"] = "softmax";
   try {
-    d.api.submit_job(corpus.id, params, "");
+    submit_job(d.api, corpus.id, params, "");
     FAIL() << "expected a 400";
   } catch (const proto::ApiError& e) {
     EXPECT_EQ(e.status(), 400);
@@ -294,7 +297,7 @@ TEST(Jobs, FinishedModelsAreEvaluatedOnTheConfiguredFiles) {
       files.path() + "/pairs.tsv", "t0w0\tt0w1\t9\nt0w0\tt1w0\t1\nt2w3\tt2w4\t8\nt2w3\tt5w5\t2\n");
   Daemon d({"--eval-analogies", analogies, "--eval-pairs", pairs});
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "c", false, {});
-  const auto done = d.api.watch_job(d.api.submit_job(corpus.id, planted_job_params(), "").id,
+  const auto done = d.api.watch_job(submit_job(d.api, corpus.id, planted_job_params(), "").id,
                                     [](const proto::JobRecord&) { return true; });
   ASSERT_EQ(done.status, proto::JobStatus::kSucceeded);
   const auto model = d.api.model(*done.model_id);
@@ -311,14 +314,14 @@ TEST(Jobs, ADivergingJobFailsWithAReadableErrorAndTheDaemonGoesOn) {
   auto params = planted_job_params(20);
   params["alpha"] = 1.0;  // far too high: the loss overflows
   params["dim"] = 300;
-  const auto done = d.api.watch_job(d.api.submit_job(corpus.id, params, "").id,
+  const auto done = d.api.watch_job(submit_job(d.api, corpus.id, params, "").id,
                                     [](const proto::JobRecord&) { return true; });
   ASSERT_EQ(done.status, proto::JobStatus::kFailed) << "the job did not diverge";
   ASSERT_TRUE(done.error);
   EXPECT_NE(done.error->find("diverged"), std::string::npos) << *done.error;
   EXPECT_FALSE(done.model_id);
   // The daemon still trains.
-  const auto ok = d.api.watch_job(d.api.submit_job(corpus.id, planted_job_params(1), "").id,
+  const auto ok = d.api.watch_job(submit_job(d.api, corpus.id, planted_job_params(1), "").id,
                                   [](const proto::JobRecord&) { return true; });
   EXPECT_EQ(ok.status, proto::JobStatus::kSucceeded);
 }

@@ -17,6 +17,7 @@
 #include "client/api_client.h"
 #include "core/io/vectors_io.h"
 #include "proto/api_error.h"
+#include "proto/requests.h"
 #include "support/planted_corpus.h"
 #include "support/random_vectors.h"
 #include "support/server_process.h"
@@ -32,6 +33,21 @@ inline const PlantedCorpus& planted() {
 inline nlohmann::json planted_job_params(int epochs = 5) {
   return {{"dim", 40},        {"min_count", 1}, {"sample", 1e-3},
           {"epochs", epochs}, {"seed", 11},     {"threads", 2}};
+}
+
+// POST /v1/jobs: the job's parameters as the API takes them, read into the request by proto/'s
+// own parser (the one the server runs), so the server receives what the JSON says.
+inline proto::JobRecord submit_job(client::W2vdClient& api, const std::string& corpus_id,
+                                   const nlohmann::json& params = planted_job_params(),
+                                   const std::string& name = "", const std::string& init_model = "",
+                                   const std::string& vocabulary = "", int ranks = 1) {
+  nlohmann::json body = {{"corpus_id", corpus_id},
+                         {"params", params.is_null() ? nlohmann::json::object() : params}};
+  if (!name.empty()) body["name"] = name;
+  if (!init_model.empty()) body["init_model"] = init_model;
+  if (!vocabulary.empty()) body["vocabulary"] = vocabulary;
+  if (ranks != 1) body["ranks"] = ranks;
+  return api.submit_job(proto::parse_create_job(body));
 }
 
 inline std::string write_file(const std::string& path, const std::string& content) {

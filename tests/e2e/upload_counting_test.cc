@@ -87,7 +87,7 @@ TEST(UploadCounting, MillionsOfDistinctWordsAreCountedExactlyWithinTheBudget) {
   }
 
   // A job on it: only "common" reaches min_count 2; admitted within 64 MiB, and trained.
-  const auto job = d.api.submit_job(record.id, {{"min_count", 2}, {"epochs", 1}, {"dim", 8}});
+  const auto job = submit_job(d.api, record.id, {{"min_count", 2}, {"epochs", 1}, {"dim", 8}});
   const auto done = d.api.watch_job(job.id);
   EXPECT_EQ(done.status, proto::JobStatus::kSucceeded) << done.error.value_or("");
 }

@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       [](const ModelPatch& p) {
         nlohmann::json j = nlohmann::json::object();
         if (p.name) j["name"] = *p.name;
-        if (p.search) j["search"] = *p.search;
+        if (p.search) j["search"] = name_of(kSearchNames, *p.search);
         return j;
       },
       [](const ModelPatch& a, const ModelPatch& b) {

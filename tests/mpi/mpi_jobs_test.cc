@@ -155,7 +155,7 @@ struct RunningJob {
       : d(launcher_args()),
         corpus(d.api.upload_corpus(d.corpus_file(), "planted")),
         descriptors_before(open_descriptors(d.server.pid())),
-        job(d.api.submit_job(corpus.id, rank_params(epochs), "", "", "", 2)),
+        job(submit_job(d.api, corpus.id, rank_params(epochs), "", "", "", 2)),
         ranks(wait_training(d.api, job.id, 2, epochs_before)) {}
   Daemon d;
   proto::CorpusRecord corpus;
@@ -184,7 +184,7 @@ TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
   // Long enough (a few seconds) for the event stream, which polls every 0.5 s, to see it run.
   constexpr int kEpochs = 15;
-  const auto job = d.api.submit_job(corpus.id, rank_params(kEpochs), "", "", "", 2);
+  const auto job = submit_job(d.api, corpus.id, rank_params(kEpochs), "", "", "", 2);
   EXPECT_EQ(job.ranks, 2);
   int running_updates = 0;
   const auto done = d.api.watch_job(job.id, [&](const proto::JobRecord& j) {
@@ -206,7 +206,7 @@ TEST(MpiJobs, TwoRanksTrainThroughTheApi) {
 
   const auto model = d.api.model(done.model_id.value_or("none"));
   EXPECT_EQ(model.job_id, job.id);
-  EXPECT_EQ(model.weights, "full");
+  EXPECT_EQ(model.weights, proto::ModelWeights::kFull);
   EXPECT_GE(topic_precision(d.api, model.id), 0.9);
   std::string questions = ": planted\n";
   for (const auto& q : planted().analogies)
@@ -227,7 +227,7 @@ TEST(MpiJobs, TwoRanksTrainACorpusOfOneLine) {
   std::replace(line.begin(), line.end(), '\n', ' ');
   const auto corpus =
       d.api.upload_corpus(write_file(d.dir.path() + "/one-line.txt", line), "one-line");
-  const auto job = d.api.submit_job(corpus.id, rank_params(5), "", "", "", 2);
+  const auto job = submit_job(d.api, corpus.id, rank_params(5), "", "", "", 2);
   const auto done = d.api.watch_job(job.id);
   ASSERT_EQ(done.status, JobStatus::kSucceeded) << done.error.value_or("") << d.server.log();
   EXPECT_EQ(done.ranks, 2);
@@ -250,7 +250,7 @@ TEST(MpiJobs, AKilledRankFailsTheJobReadablyAndTheDaemonGoesOn) {
   EXPECT_TRUE(eventually([&] { return !alive(r.ranks.at(0)); }, 10s)) << "rank 0 still runs";
   EXPECT_TRUE(work_files_go(r.d, r.job.id));
   // The daemon serves on, and runs the next job.
-  const auto next = r.d.api.watch_job(r.d.api.submit_job(r.corpus.id, rank_params(1)).id);
+  const auto next = r.d.api.watch_job(submit_job(r.d.api, r.corpus.id, rank_params(1)).id);
   EXPECT_EQ(next.status, JobStatus::kSucceeded) << next.error.value_or("");
 }
 
@@ -306,19 +306,20 @@ TEST(MpiJobs, RanksAreRefusedWithoutALauncherAndOverTheMaximum) {
     Daemon d;  // no --mpi-launcher
     const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
     const auto e =
-        api_error_of([&] { d.api.submit_job(corpus.id, rank_params(1), "", "", "", 2); });
+        api_error_of([&] { submit_job(d.api, corpus.id, rank_params(1), "", "", "", 2); });
     EXPECT_EQ(e.status(), 400);
     EXPECT_TRUE(std::string(e.what()).starts_with("ranks: this server has no --mpi-launcher"))
         << e.what();
     EXPECT_TRUE(d.api.jobs().empty());
     // One rank is a local job, launcher or not.
-    EXPECT_EQ(d.api.watch_job(d.api.submit_job(corpus.id, rank_params(1), "", "", "", 1).id).status,
-              JobStatus::kSucceeded);
+    EXPECT_EQ(
+        d.api.watch_job(submit_job(d.api, corpus.id, rank_params(1), "", "", "", 1).id).status,
+        JobStatus::kSucceeded);
   }
   Daemon d(launcher_args(2));
   const auto corpus = d.api.upload_corpus(d.corpus_file(), "planted");
   const auto over =
-      api_error_of([&] { d.api.submit_job(corpus.id, rank_params(1), "", "", "", 3); });
+      api_error_of([&] { submit_job(d.api, corpus.id, rank_params(1), "", "", "", 3); });
   EXPECT_EQ(over.status(), 400);
   EXPECT_STREQ(over.what(), "ranks must be at most 2 on this server (--max-ranks), got 3");
   auto http = d.api.http().request("POST", "/v1/jobs",

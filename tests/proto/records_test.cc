@@ -101,7 +101,7 @@ JobRecord sample_job() {
   j.attempts = 2;
   j.resumed_from_epoch = 7;
   j.init_model = "m_parent";
-  j.vocabulary = "keep";
+  j.vocabulary = VocabularyMode::kKeep;
   j.ranks = 4;
   return j;
 }
@@ -115,11 +115,11 @@ ModelRecord sample_model() {
   m.dim = 300;
   m.params = sample_params();
   m.evaluation = {{"analogies", {{"accuracy", 0.61}, {"questions", 19544}}}};
-  m.source = "trained";
+  m.source = ModelSource::kTrained;
   m.created_at = "2026-11-21T14:30:00.999Z";
-  m.search = "approximate";
+  m.search = SearchMode::kApproximate;
   m.parent_id = "m_parent";
-  m.weights = "full";
+  m.weights = ModelWeights::kFull;
   return m;
 }
 
@@ -298,7 +298,7 @@ TEST(ModelJson, OlderServersModelsAreVectorsOnlyAndWeightsAreChecked) {
   j.erase("weights");
   j.erase("parent_id");
   const ModelRecord old = model_from_json(j);
-  EXPECT_EQ(old.weights, "vectors_only");
+  EXPECT_EQ(old.weights, ModelWeights::kVectorsOnly);
   EXPECT_FALSE(old.parent_id);
   j["weights"] = "some";
   EXPECT_THROW(model_from_json(j), ApiError);
@@ -307,7 +307,7 @@ TEST(ModelJson, OlderServersModelsAreVectorsOnlyAndWeightsAreChecked) {
 TEST(ModelJson, SearchIsExactWhenAbsentAndCheckedWhenPresent) {
   json j = to_json(sample_model());
   j.erase("search");
-  EXPECT_EQ(model_from_json(j).search, "exact");
+  EXPECT_EQ(model_from_json(j).search, SearchMode::kExact);
   j["search"] = "fast";
   EXPECT_THROW(model_from_json(j), ApiError);
 }
@@ -318,7 +318,7 @@ TEST(ModelJson, ImportedModelHasNullJobAndParams) {
   m.name = "GoogleNews";
   m.vocab_size = 3000000;
   m.dim = 300;
-  m.source = "imported";
+  m.source = ModelSource::kImported;
   m.created_at = "2026-01-01T00:00:00.000Z";
   const json j = to_json(m);
   EXPECT_TRUE(j["job_id"].is_null());

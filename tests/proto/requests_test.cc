@@ -420,11 +420,11 @@ TEST(Similar, ExactIsUnsetUnlessGiven) {
 
 TEST(ModelPatch, NameAndSearch) {
   const ModelPatch p = parse_model_patch(json::parse(R"({"search": "approximate"})"));
-  EXPECT_EQ(p.search, "approximate");
+  EXPECT_EQ(p.search, SearchMode::kApproximate);
   EXPECT_FALSE(p.name);
   const ModelPatch q = parse_model_patch(json::parse(R"({"name": "n", "search": "exact"})"));
   EXPECT_EQ(q.name, "n");
-  EXPECT_EQ(q.search, "exact");
+  EXPECT_EQ(q.search, SearchMode::kExact);
 }
 
 TEST(ModelPatch, Errors) {

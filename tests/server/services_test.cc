@@ -165,7 +165,7 @@ TEST_F(ModelServiceTest, ImportsTextVectorsAsBinaryThenDeletes) {
   EXPECT_EQ(m.name, "royals");
   EXPECT_EQ(m.vocab_size, 2u);
   EXPECT_EQ(m.dim, 3);
-  EXPECT_EQ(m.source, "imported");
+  EXPECT_EQ(m.source, proto::ModelSource::kImported);
   EXPECT_TRUE(fs::exists(dirs_.model_vectors(m.id)));
   EXPECT_EQ(models_.get(m.id).name, "royals");
   EXPECT_TRUE(empty_dir(temp_root()));

@@ -119,7 +119,7 @@ ModelRecord make_model(const std::string& id, const std::optional<std::string>& 
     m.evaluation = {{"analogies", {{"questions-words.txt", {{"accuracy", 0.7125}, {"n", 19544}}}}},
                     {"pairs", nlohmann::json::object()}};
   } else {
-    m.source = "imported";
+    m.source = proto::ModelSource::kImported;
   }
   m.created_at = "2026-11-21T14:24:00.999Z";
   return m;
@@ -343,7 +343,7 @@ TEST_F(StoreTest, ModelRoundTripTrainedAndImported) {
   expect_same(imported, *got_i);
   EXPECT_FALSE(got_i->job_id);
   EXPECT_FALSE(got_i->params);
-  EXPECT_EQ(got_i->source, "imported");
+  EXPECT_EQ(got_i->source, proto::ModelSource::kImported);
   EXPECT_EQ(got_i->evaluation, nlohmann::json::object());
 
   const auto all = store.models();
@@ -362,7 +362,7 @@ TEST_F(StoreTest, UpdateAndDeleteModel) {
   m.evaluation = {{"pairs", {{"simlex.txt", {{"spearman", 0.41}}}}}};
   m.name = "renamed \xc3\xa9";
   m.params.reset();
-  m.search = "approximate";
+  m.search = proto::SearchMode::kApproximate;
   EXPECT_TRUE(store.update_model(m));
   expect_same(m, *store.model("m_1"));
   EXPECT_FALSE(store.update_model(make_model("m_missing", std::nullopt)));
@@ -476,7 +476,7 @@ TEST_F(StoreTest, CompleteJobIsAllOrNothing) {
   done.model_id = "m_taken";
   EXPECT_THROW(store.complete_job(done, make_model("m_taken", "j_1")), std::runtime_error);
   expect_same(running, *store.job("j_1"));
-  EXPECT_EQ(store.model("m_taken")->source, "imported");
+  EXPECT_EQ(store.model("m_taken")->source, proto::ModelSource::kImported);
 
   // The job does not exist: the model must not be left behind.
   JobRecord ghost = make_job("j_ghost", "c_1", JobStatus::kSucceeded);
@@ -660,7 +660,7 @@ TEST_F(StoreTest, ContinuedTrainingFieldsRoundTrip) {
   Store store(db_path());
   JobRecord j = make_job("j_c", "c_1");
   j.init_model = "m_parent";
-  j.vocabulary = "keep";
+  j.vocabulary = VocabularyMode::kKeep;
   store.insert_job(j);
   expect_same(j, *store.job("j_c"));
   j.status = JobStatus::kRunning;
@@ -669,10 +669,10 @@ TEST_F(StoreTest, ContinuedTrainingFieldsRoundTrip) {
 
   ModelRecord m = make_model("m_child", "j_c");
   m.parent_id = "m_parent";
-  m.weights = "full";
+  m.weights = proto::ModelWeights::kFull;
   store.insert_model(m);
   expect_same(m, *store.model("m_child"));
-  m.weights = "vectors_only";
+  m.weights = proto::ModelWeights::kVectorsOnly;
   store.update_model(m);
   expect_same(m, *store.model("m_child"));
 }
@@ -703,7 +703,7 @@ TEST_F(StoreTest, DeleteModelRefusedWhileAQueuedOrRunningJobStartsFromIt) {
   store.insert_model(make_model("m_parent", std::nullopt));
   JobRecord j = make_job("j_c", "c_1");
   j.init_model = "m_parent";
-  j.vocabulary = "extend";
+  j.vocabulary = VocabularyMode::kExtend;
   store.insert_job(j);
   EXPECT_EQ(store.delete_model("m_parent"), DeleteResult::kInUse);
   j.status = JobStatus::kRunning;
@@ -718,7 +718,7 @@ TEST_F(StoreTest, MigrationFourMarksOlderModelsVectorsOnly) {
   {
     Store store(db_path());
     ModelRecord m = make_model("m_old", "j_1");
-    m.weights = "full";
+    m.weights = proto::ModelWeights::kFull;
     store.insert_model(m);
     store.insert_job(make_job("j_old", "c_1"));
   }
@@ -729,7 +729,7 @@ TEST_F(StoreTest, MigrationFourMarksOlderModelsVectorsOnly) {
   Store store(db_path());
   const auto m = store.model("m_old");
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->weights, "vectors_only");
+  EXPECT_EQ(m->weights, proto::ModelWeights::kVectorsOnly);
   EXPECT_FALSE(m->parent_id);
   EXPECT_FALSE(store.job("j_old")->init_model);
   EXPECT_FALSE(store.job("j_old")->vocabulary);
@@ -773,8 +773,8 @@ TEST_F(StoreTest, MigrationsFromVersionOneKeepOldRecordsMeaning) {
   EXPECT_EQ(store.job("j_pair")->params.kernel, KernelType::kPair);
   EXPECT_EQ(store.model("m_cbow")->params->kernel, KernelType::kAuto);
   EXPECT_FALSE(store.model("m_imported")->params.has_value());
-  EXPECT_EQ(store.model("m_cbow")->search, "exact");  // migration 3's default
-  EXPECT_EQ(store.model("m_imported")->search, "exact");
+  EXPECT_EQ(store.model("m_cbow")->search, proto::SearchMode::kExact);  // migration 3's default
+  EXPECT_EQ(store.model("m_imported")->search, proto::SearchMode::kExact);
   // Everything else in the records is unchanged.
   EXPECT_EQ(store.job("j_cbow")->params.model, ModelType::kCbow);
   EXPECT_EQ(store.job("j_cbow")->name, "job j_cbow");
