@@ -11,9 +11,8 @@
 #include "core/io/vectors_io.h"
 #include "core/search/embeddings.h"
 #include "core/search/evaluation.h"
-#include "core/text/word_counts.h"
-#include "core/text/word_table.h"
 #include "core/train/continued_training.h"
+#include "core/train/corpus_preparation.h"
 #include "proto/evaluation_json.h"
 #include "server/jobs/continuation.h"
 #include "server/store/storage_errors.h"
@@ -26,57 +25,31 @@ TrainingJob::TrainingJob(const DataDir& dirs, proto::JobRecord job)
 int TrainingJob::prepare() {
   const TrainParams& p = job_.params;
   std::optional<ParentModel> parent;  // continued training: the model the job starts from
-  {
-    std::ifstream in(dirs_.corpus_counts(job_.corpus_id), std::ios::binary);
-    if (!in) throw std::runtime_error("the corpus's files are missing (was it deleted?)");
-    if (job_.init_model) parent = load_parent_model(dirs_, *job_.init_model);
-    // Only the words the vocabulary can take: those of min_count, and the parent's (which
-    // stay whatever their count). A corpus's rare words can be tens of millions.
-    WordTable parent_words(parent ? parent->words.size() : 0);
-    if (parent) {
-      for (const auto& w : parent->words) parent_words.intern(w);
-    }
-    const auto min_count = static_cast<std::uint64_t>(p.min_count);
-    const WordCounts counts = WordCounts::load(in, [&](std::string_view word, std::uint64_t count) {
-      return count >= min_count || (parent && parent_words.find(word) != WordTable::kNotFound);
-    });
-    encoded_bytes_ = (counts.tokens() + counts.sentences() + 4) * sizeof(std::uint32_t);
-    if (parent) {
-      const auto mode = parse_vocabulary_mode(job_.vocabulary.value_or("extend"));
-      if (!mode) throw std::runtime_error("unknown vocabulary mode " + *job_.vocabulary);
-      vocab_ = continued_vocabulary(
-          *parent, counts,
-          {*mode, static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
-    } else {
-      vocab_ = Vocabulary::build(
-          counts, {static_cast<std::uint64_t>(p.min_count), static_cast<std::size_t>(p.max_vocab)});
-    }
+  const CorpusSource source{dirs_.corpus_text(job_.corpus_id), dirs_.corpus_counts(job_.corpus_id)};
+  if (!std::filesystem::exists(source.counts)) {
+    throw std::runtime_error("the corpus's files are missing (was it deleted?)");
   }
-  if (vocab_.empty()) throw std::runtime_error("no word of the corpus reaches min_count");
+  if (job_.init_model) parent = load_parent_model(dirs_, *job_.init_model);
+  std::optional<ContinuedFrom> from;
+  if (parent) {
+    const auto mode = parse_vocabulary_mode(job_.vocabulary.value_or("extend"));
+    if (!mode) throw std::runtime_error("unknown vocabulary mode " + *job_.vocabulary);
+    from.emplace(ContinuedFrom{*parent, *mode});
+  }
+  CorpusVocabulary prepared = corpus_vocabulary(source, p, from ? &*from : nullptr);
+  vocab_ = std::move(prepared.vocab);
+  const std::uint64_t encoded_bytes = prepared.encoded_bytes();
   try {
     std::filesystem::create_directories(dirs_.job_dir(job_.id));
   } catch (const std::exception& e) {
     throw std::runtime_error(
-        describe_write_failure(e, "the job's directory", encoded_bytes_, dirs_.root()));
+        describe_write_failure(e, "the job's directory", encoded_bytes, dirs_.root()));
   }
-
-  const std::string encoded = dirs_.job_encoded(job_.id);
-  bool reuse = false;
-  if (std::filesystem::exists(encoded)) {
-    try {
-      corpus_ = EncodedCorpus::open(encoded);
-      reuse = true;
-    } catch (const std::exception&) {
-      // A torn or foreign file: encode again.
-    }
-  }
-  if (!reuse) {
-    try {
-      corpus_ = EncodedCorpus::encode_file(dirs_.corpus_text(job_.corpus_id), vocab_, encoded);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(
-          describe_write_failure(e, "the encoded corpus", encoded_bytes_, dirs_.root()));
-    }
+  try {
+    corpus_ = encode_corpus(source.text, vocab_, dirs_.job_encoded(job_.id), EncodedFile::kKept);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(
+        describe_write_failure(e, "the encoded corpus", encoded_bytes, dirs_.root()));
   }
 
   start_epoch_ = 0;

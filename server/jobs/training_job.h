@@ -66,7 +66,6 @@ class TrainingJob {
   EncodedCorpus corpus_;
   ModelWeights weights_;
   int start_epoch_ = 0;
-  std::uint64_t encoded_bytes_ = 0;  // the encoded corpus's size
 
   void save_checkpoint_of(const ModelWeights& w, int epochs_done) const;
 };
