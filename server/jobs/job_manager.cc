@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "proto/api_error.h"
+#include "server/jobs/model_publication.h"
 #include "server/jobs/training_job.h"
 
 namespace w2v::server {
@@ -227,17 +228,9 @@ bool JobManager::train(Running& r, TrainingJob& job) {
     return job.train(hooks, on_epoch_end);
   }
   spdlog::info("job {} starts on {} MPI ranks", id, record.ranks);
-  if (!run_mpi_job(options_.mpi, dirs_, record, r.interrupt,
-                   {resumed_from, on_progress, on_epoch_end})) {
-    return false;
-  }
-  // Rank 0 left the final weights as the checkpoint of the last epoch: loading it leaves
-  // nothing to train, and the model is published as a local job's is.
-  if (job.prepare() < record.params.epochs) {
-    throw std::runtime_error("the MPI job ended but its final weights are missing from " +
-                             dirs_.job_checkpoint(id));
-  }
-  return true;
+  // Rank 0 stages the finished model in the job's directory, as a local job does.
+  return run_mpi_job(options_.mpi, dirs_, record, r.interrupt,
+                     {resumed_from, on_progress, on_epoch_end});
 }
 
 bool JobManager::persist(const std::string& what, const std::function<void()>& write) {
@@ -289,7 +282,10 @@ void JobManager::run(const std::string& id) {
   JobRecord final_record;
   try {
     const bool completed = train(*r, job);
-    if (completed) model = job.publish_model({options_.eval_analogies, options_.eval_pairs});
+    if (completed) {
+      model =
+          publish_job_model(dirs_, job.record(), {options_.eval_analogies, options_.eval_pairs});
+    }
     std::lock_guard lock(mutex_);
     final_record = r->record;
     if (r->cancel_requested) {

@@ -1,10 +1,11 @@
 #pragma once
 // Runs training jobs: a FIFO queue persisted in the store, up to max_running_jobs at once, each
 // on its own thread whose training runs in its own oneTBB task arena (so the HTTP threads keep
-// answering). What is queued has been admitted (server/jobs/job_admission.h). Running jobs
-// publish live progress, write a checkpoint at every epoch end, and on restart resume from it.
-// Cancel works for queued and running jobs; stop() interrupts running jobs so the next start
-// resumes them.
+// answering), or (ranks > 1) as an MPI job (server/mpi/mpi_job_run.h). What is queued has been
+// admitted (server/jobs/job_admission.h); one job's steps are server/jobs/training_job.h, its
+// model's publication server/jobs/model_publication.h. Running jobs publish live progress,
+// write a checkpoint at every epoch end, and on restart resume from it. Cancel works for queued
+// and running jobs; stop() interrupts running jobs so the next start resumes them.
 //
 // Nothing a job does ends the process: any failure (a full disk, an unreadable corpus, a store
 // that cannot be written) fails that job with a readable error. A store write that fails is
@@ -97,7 +98,8 @@ class JobManager {
   // (logged) when the store cannot be read or written yet.
   bool load_queue();
   void run(const std::string& id);
-  // Trains r's job, in this process or (ranks > 1) as an MPI job; false when interrupted.
+  // Trains r's job, in this process or (ranks > 1) as an MPI job, its model staged for
+  // publication (server/jobs/model_publication.h); false when interrupted.
   bool train(Running& r, TrainingJob& job);
   // Runs write until the store takes it, waiting store_retry between attempts; false when
   // stop() came first. Called without mutex_ held.

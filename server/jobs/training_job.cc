@@ -3,18 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <stdexcept>
 
 #include "core/io/training_state.h"
-#include "core/io/vectors_io.h"
-#include "core/search/embeddings.h"
-#include "core/search/evaluation.h"
 #include "core/train/continued_training.h"
 #include "core/train/corpus_preparation.h"
-#include "proto/evaluation_json.h"
 #include "server/jobs/continuation.h"
+#include "server/jobs/model_publication.h"
 #include "server/store/storage_errors.h"
 
 namespace w2v::server {
@@ -97,75 +93,18 @@ bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> o
     if (epochs_done < job_.params.epochs) save_checkpoint_of(w, epochs_done);
     if (on_epoch_end) on_epoch_end(epochs_done);
   };
-  if (start_epoch_ >= job_.params.epochs) return true;
-  const TrainOutcome outcome =
-      trainer ? trainer(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_)
-              : w2v::train(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_);
-  return outcome == TrainOutcome::kCompleted;
-}
-
-void TrainingJob::save_final_checkpoint() const {
-  save_checkpoint_of(weights_, job_.params.epochs);
-}
-
-proto::ModelRecord TrainingJob::publish_model(const EvaluationFiles& eval) const {
-  proto::ModelRecord m;
-  m.id = new_id("m");
-  m.job_id = job_.id;
-  m.name = job_.name;
-  m.vocab_size = vocab_.size();
-  m.dim = job_.params.dim;
-  m.params = job_.params;
-  m.source = "trained";
-  m.parent_id = job_.init_model;
-  m.weights = "full";
-
-  const auto words = vocab_.words();
-  std::string tmp;
-  try {
-    tmp = dirs_.make_temp_dir();
-  } catch (const std::exception& e) {
-    throw std::runtime_error(describe_write_failure(e, "the model's vectors", 0, dirs_.root()));
+  if (start_epoch_ < job_.params.epochs) {
+    const TrainOutcome outcome =
+        trainer ? trainer(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_)
+                : w2v::train(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_);
+    if (outcome != TrainOutcome::kCompleted) return false;
   }
-  try {
-    save_vectors_file(tmp + "/vectors.bin", words, weights_.input, VectorsFormat::kBinary);
-    save_training_state(tmp + "/training_state.bin", words,
-                        {job_.params.loss, vocab_.counts(), weights_.output});
-    if (!eval.analogies.empty() || !eval.pairs.empty()) {
-      std::vector<std::string> names(words.begin(), words.end());
-      m.evaluation = evaluate_on_files(Embeddings(std::move(names), weights_.input), eval);
-    }
-    dirs_.publish_dir(tmp, dirs_.model_dir(m.id));
-  } catch (const std::exception& e) {
-    DataDir::remove_all(tmp);
-    const std::uint64_t bytes =
-        words.size() * (weights_.input.cols() * sizeof(float) + 16) + (1u << 20);
-    throw std::runtime_error(describe_write_failure(e, "the model's vectors", bytes, dirs_.root()));
-  }
-  m.created_at = proto::now_rfc3339();
-  return m;
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  return true;
 }
 
 void TrainingJob::remove_work_files() const {
   DataDir::remove_all(dirs_.job_dir(job_.id));
-}
-
-nlohmann::json evaluate_on_files(const Embeddings& emb, const EvaluationFiles& files) {
-  nlohmann::json out = nlohmann::json::object();
-  const auto name_of = [](const std::string& path) {
-    return std::filesystem::path(path).filename().string();
-  };
-  for (const auto& path : files.analogies) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read evaluation file " + path);
-    out["analogies"][name_of(path)] = proto::to_json(evaluate_analogies(emb, in));
-  }
-  for (const auto& path : files.pairs) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read evaluation file " + path);
-    out["pairs"][name_of(path)] = proto::to_json(evaluate_pairs(emb, in));
-  }
-  return out;
 }
 
 }  // namespace w2v::server
