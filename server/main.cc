@@ -8,8 +8,10 @@
 
 #include "core/base/isa.h"
 #include "server/app/app.h"
+#include "server/commands/check_command.h"
+#include "server/commands/eval_command.h"
 #include "server/commands/mpi_job_command.h"
-#include "server/commands/offline_commands.h"
+#include "server/commands/train_command.h"
 #include "server/runtime/config.h"
 
 namespace {
@@ -41,7 +43,8 @@ int main(int argc, char** argv) {
   w2v::server::ServerConfig config;
   w2v::server::add_server_flags(app, config);
   int exit_code = 0;
-  w2v::server::add_offline_commands(app, exit_code);
+  w2v::server::add_train_command(app, exit_code);
+  w2v::server::add_eval_command(app, exit_code);
   w2v::server::add_check_command(app, exit_code);
   w2v::server::add_mpi_job_command(app, exit_code);
   app.require_subcommand(0, 1);

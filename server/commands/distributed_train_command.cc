@@ -11,49 +11,28 @@
 #include "core/distributed/distributed_trainer.h"
 #include "core/distributed/job_distribution.h"
 #include "core/distributed/mpi/mpi_communicator.h"
-#include "core/text/word_counts.h"
+#include "core/train/corpus_preparation.h"
 #include "core/train/model_weights.h"
 #include "core/vocab/encoded_corpus.h"
 #include "core/vocab/vocabulary.h"
+#include "server/commands/progress_printer.h"
 
 namespace w2v::server {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using distributed::Communicator;
 
-// Rank 0's preparation: the vocabulary and the encoded corpus, or an error message.
-struct Prepared {
-  Vocabulary vocab;
-  EncodedCorpus corpus;
-  std::string error;
-};
-
-Prepared prepare(const std::string& corpus_path, const std::string& output,
-                 const TrainParams& params, bool quiet) {
-  Prepared p;
+// Rank 0's preparation (its message printed), or nullopt when it failed.
+std::optional<PreparedCorpus> prepare(const std::string& corpus_path, const std::string& output,
+                                      const TrainParams& params, ProgressPrinter& printer) {
   try {
-    const auto t0 = Clock::now();
-    const WordCounts counts = count_words_in_file(corpus_path);
-    p.vocab = Vocabulary::build(counts, {static_cast<std::uint64_t>(params.min_count),
-                                         static_cast<std::size_t>(params.max_vocab)});
-    if (p.vocab.empty()) {
-      p.error = "no word occurs at least min_count=" + std::to_string(params.min_count) + " times";
-      return p;
-    }
-    const std::string encoded_path = output + ".ids.tmp";
-    p.corpus = EncodedCorpus::encode_file(corpus_path, p.vocab, encoded_path);
-    std::remove(encoded_path.c_str());  // the mapping stays valid
-    if (!quiet) {
-      std::fprintf(stderr, "read %llu tokens, %zu distinct words; vocabulary %zu words (%.1f s)\n",
-                   static_cast<unsigned long long>(counts.tokens()), counts.distinct(),
-                   p.vocab.size(), std::chrono::duration<double>(Clock::now() - t0).count());
-    }
+    PreparedCorpus p = prepare_corpus({corpus_path, ""}, params, output + ".ids.tmp");
+    printer.corpus_read(p.vocabulary);
+    return p;
   } catch (const std::exception& e) {
-    p.error = e.what();
-    p.vocab = Vocabulary();
+    std::cerr << "w2vd train: " << e.what() << '\n';
+    return std::nullopt;
   }
-  return p;
 }
 
 // One line per rank on rank 0: the figures bench/distributed.sh reads, and the rank's share of
@@ -109,15 +88,15 @@ int run_distributed_train(const std::string& corpus_path, const std::string& out
                          ") on " + session.host();
   if (!quiet) std::fprintf(stderr, "w2vd train: %s\n", me.c_str());
 
-  std::optional<Prepared> prepared;
-  if (root) prepared = prepare(corpus_path, output, params, quiet);
+  ProgressPrinter printer(quiet || !root, comm.size());
+  std::optional<PreparedCorpus> prepared;
+  if (root) prepared = prepare(corpus_path, output, params, printer);
   // An empty vocabulary tells the other ranks that rank 0 could not prepare the job.
-  const Vocabulary vocab =
-      distributed::broadcast_vocabulary(comm, root ? &prepared->vocab : nullptr);
+  const Vocabulary none;
+  const Vocabulary vocab = distributed::broadcast_vocabulary(
+      comm, root ? (prepared ? &prepared->vocabulary.vocab : &none) : nullptr);
   if (vocab.empty()) {
-    std::cerr << "w2vd train: "
-              << (root ? prepared->error : "rank 0 could not prepare the job; see its message")
-              << '\n';
+    if (!root) std::cerr << "w2vd train: rank 0 could not prepare the job; see its message\n";
     return 1;
   }
   const EncodedCorpus share = distributed::scatter_corpus(comm, root ? &prepared->corpus : nullptr);
@@ -125,17 +104,7 @@ int run_distributed_train(const std::string& corpus_path, const std::string& out
 
   ModelWeights weights = make_initial_weights(vocab.size(), params);
   TrainHooks hooks;
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
-  auto last_line = Clock::now();
-  hooks.on_progress = [&](const TrainProgress& p) {
-    if (quiet || !root) return;
-    const bool done = p.words_done >= p.words_total;
-    if (!tty && !done && Clock::now() - last_line < std::chrono::seconds(5)) return;
-    last_line = Clock::now();
-    std::fprintf(stderr, "%sepoch %d/%d %5.1f%%  %.0f words/s (%d ranks)  loss %.4f  alpha %.5f%s",
-                 tty ? "\r" : "", p.epoch, p.epochs, 100.0 * p.fraction, p.words_per_sec,
-                 comm.size(), p.loss, p.alpha, tty ? "   " : "\n");
-  };
+  hooks.on_progress = [&](const TrainProgress& p) { printer.on_progress(p); };
   distributed::DistributedResult result;
   try {
     result = distributed::train_distributed(comm, share, vocab, params, weights, hooks);
@@ -143,16 +112,12 @@ int run_distributed_train(const std::string& corpus_path, const std::string& out
     std::cerr << "w2vd train: " << me << ": " << e.what() << '\n';
     return 1;
   }
-  if (!quiet && root && tty) std::fputc('\n', stderr);
+  printer.end_progress();
   if (!quiet) print_rank_stats(comm, result.stats, share.words());
   if (!root) return 0;
   save_vectors_file(output, vocab.words(), weights.input, format);
-  if (!quiet) {
-    const double words = static_cast<double>(vocab.total_count()) * params.epochs;
-    std::fprintf(stderr, "trained %zu words × %d on %d ranks in %.1f s (%.0f words/s); wrote %s\n",
-                 vocab.size(), params.dim, comm.size(), result.stats.seconds,
-                 words / result.stats.seconds, output.c_str());
-  }
+  printer.trained(vocab.size(), params.dim, result.stats.seconds,
+                  static_cast<double>(vocab.total_count()) * params.epochs, output);
   return 0;
 }
 

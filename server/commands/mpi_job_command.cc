@@ -192,7 +192,6 @@ int run_rank0(Communicator& comm, const std::string& host, const std::string& da
       report_error("training was cancelled");
       return 1;
     }
-    job->save_final_checkpoint();
     RankReport done;
     done.kind = RankReport::Kind::kDone;
     report(done);

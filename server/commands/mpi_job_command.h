@@ -7,7 +7,8 @@
 // prepares the job as a local one does (server/jobs/training_job.h: vocabulary, encoded corpus,
 // checkpoint or parent model), sends every other rank the vocabulary, its share of the corpus,
 // the parameters and the start epoch over MPI (so they need no data directory), trains with
-// them (core/distributed/), writes the checkpoints, and reports to the daemon on its standard
+// them (core/distributed/), writes the checkpoints and at the end stages the finished model in
+// the job's directory (server/jobs/model_publication.h), and reports to the daemon on its standard
 // output (server/mpi/rank_report.h). Every rank dies with the process that started it
 // (PR_SET_PDEATHSIG), so a launcher killed outright leaves no rank behind.
 

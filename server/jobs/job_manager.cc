@@ -3,15 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
 
-#include "core/text/word_counts.h"
-#include "core/train/param_table.h"
 #include "proto/api_error.h"
-#include "server/jobs/continuation.h"
+#include "server/jobs/model_publication.h"
 #include "server/jobs/training_job.h"
-#include "server/runtime/memory_budget.h"
-#include "server/store/broken_rows.h"
 
 namespace w2v::server {
 namespace {
@@ -25,28 +20,16 @@ proto::JobProgress to_progress(const TrainProgress& p) {
           p.words_per_sec, p.loss,   p.alpha,      p.eta_seconds};
 }
 
-// The highest count in a counts file, and how many words reach min_count.
-struct CountSummary {
-  std::uint64_t max_count = 0;
-  std::uint64_t words_at_min_count = 0;
-};
-
-CountSummary summarise_counts(const std::string& path, std::uint64_t min_count) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  // Streamed: a corpus of tens of millions of distinct words is summarised in constant memory.
-  CountSummary s;
-  for_each_count(in, [&](std::string_view, std::uint64_t count) {
-    s.max_count = std::max(s.max_count, count);
-    s.words_at_min_count += count >= min_count;
-  });
-  return s;
-}
-
 }  // namespace
 
 JobManager::JobManager(Store& store, const DataDir& dirs, JobManagerOptions options)
-    : store_(store), dirs_(dirs), options_(std::move(options)) {}
+    : store_(store),
+      dirs_(dirs),
+      options_(std::move(options)),
+      admission_(store_, dirs_,
+                 {options_.train_threads, options_.softmax_max_vocab, options_.max_job_memory,
+                  !options_.eval_analogies.empty() || !options_.eval_pairs.empty(),
+                  !options_.mpi.launcher.empty(), options_.max_ranks}) {}
 
 JobManager::~JobManager() {
   stop();
@@ -101,85 +84,12 @@ void JobManager::stop() {
 }
 
 JobRecord JobManager::submit(const proto::CreateJobRequest& request) {
-  if (request.ranks > 1 && options_.mpi.launcher.empty()) {
-    throw ApiError::bad_request(
-        "ranks: this server has no --mpi-launcher; a job can train on more than 1 rank only on "
-        "a server started with one (docs/distributed.md)");
-  }
-  if (request.ranks > options_.max_ranks) {
-    throw ApiError::bad_request("ranks must be at most " + std::to_string(options_.max_ranks) +
-                                " on this server (--max-ranks), got " +
-                                std::to_string(request.ranks));
-  }
-  const auto corpus_not_found = [&] {
-    return ApiError::not_found("corpus_id: no corpus " + request.corpus_id, "corpus_not_found");
-  };
-  const auto corpus = store_.corpus(request.corpus_id);
-  if (!corpus) throw corpus_not_found();
-  refuse_if_broken(*corpus);
-  JobRecord j;
-  // The job's parameters are settled here, once: the request's, over the parent model's for a
-  // continued job, over the defaults, and the defaults that depend on the others (alpha's).
-  TrainParams base;
-  std::optional<proto::ModelRecord> parent;
-  if (request.init_model) parent = apply_init_model(store_, request, j, base);
-  j.params = settle_params(request.params.over(base));
-  if (j.params.threads == 0) {
-    TrainParams server_default;
-    server_default.threads = options_.train_threads;
-    j.params.threads = server_default.effective_threads();
-  }
-  CountSummary counts;
-  try {
-    counts = summarise_counts(dirs_.corpus_counts(corpus->id),
-                              static_cast<std::uint64_t>(j.params.min_count));
-  } catch (const std::exception& e) {
-    if (!store_.corpus(corpus->id)) throw corpus_not_found();  // deleted meanwhile
-    // Its files went bad since the start-up sweep: broken from now on, not a 500 every time.
-    const std::string why = corpus_files_problem(dirs_, *corpus).value_or(e.what());
-    store_.set_corpus_broken(corpus->id, why);
-    spdlog::error("corpus {} is broken: {}", corpus->id, why);
-    throw corpus_broken_error(corpus->id, why);
-  }
-  if (counts.words_at_min_count == 0 && !parent) {
-    throw ApiError::bad_request("params.min_count: no word of corpus " + corpus->id + " occurs " +
-                                std::to_string(j.params.min_count) +
-                                " times or more (its most frequent word occurs " +
-                                std::to_string(counts.max_count) + " times); lower min_count");
-  }
-  std::uint64_t vocab = counts.words_at_min_count;
-  if (j.params.max_vocab > 0) vocab = std::min<std::uint64_t>(vocab, j.params.max_vocab);
-  if (parent) {
-    vocab = continued_vocabulary_bound(*parent, request.vocabulary, counts.words_at_min_count,
-                                       j.params.max_vocab);
-  }
-  if (j.params.loss == LossType::kSoftmax && vocab > options_.softmax_max_vocab) {
-    throw ApiError::bad_request(
-        "params.loss: softmax costs O(vocabulary) per example and is limited to " +
-        std::to_string(options_.softmax_max_vocab) + " words; this corpus gives " +
-        std::to_string(vocab) + " (use loss ns or hs, or a higher min_count or a max_vocab)");
-  }
-  const std::uint64_t counted_words =
-      counts.words_at_min_count + (parent ? static_cast<std::uint64_t>(parent->vocab_size) : 0);
-  const CorpusShape shape{counted_words, vocab, corpus->tokens, corpus->sentences, corpus->bytes};
-  const bool evaluates = !options_.eval_analogies.empty() || !options_.eval_pairs.empty();
-  check_job_memory(
-      distributed_rank0_memory(estimate_job_memory(j.params, shape, evaluates), request.ranks),
-      max_job_memory(options_.max_job_memory), vocab, j.params.dim);
-  j.id = new_id("j");
-  j.corpus_id = corpus->id;
-  j.name = request.name.empty() ? corpus->name : request.name;
-  j.ranks = request.ranks;
-  j.status = JobStatus::kQueued;
-  j.progress.epochs = j.params.epochs;
-  j.progress.words_total = 0;
-  j.progress.alpha = j.params.alpha;
-  j.created_at = proto::now_rfc3339();
+  JobRecord j = admission_.admit(request);
   {
     std::lock_guard lock(mutex_);
     // The corpus check and the insert are one store transaction: a concurrent DELETE of the
     // corpus either sees this job (409 corpus_in_use) or makes this 404.
-    if (!store_.insert_job_if_corpus_exists(j)) throw corpus_not_found();
+    if (!store_.insert_job_if_corpus_exists(j)) throw job_corpus_not_found(j.corpus_id);
     queue_.push_back(j.id);
   }
   wake_.notify_one();
@@ -318,17 +228,9 @@ bool JobManager::train(Running& r, TrainingJob& job) {
     return job.train(hooks, on_epoch_end);
   }
   spdlog::info("job {} starts on {} MPI ranks", id, record.ranks);
-  if (!run_mpi_job(options_.mpi, dirs_, record, r.interrupt,
-                   {resumed_from, on_progress, on_epoch_end})) {
-    return false;
-  }
-  // Rank 0 left the final weights as the checkpoint of the last epoch: loading it leaves
-  // nothing to train, and the model is published as a local job's is.
-  if (job.prepare() < record.params.epochs) {
-    throw std::runtime_error("the MPI job ended but its final weights are missing from " +
-                             dirs_.job_checkpoint(id));
-  }
-  return true;
+  // Rank 0 stages the finished model in the job's directory, as a local job does.
+  return run_mpi_job(options_.mpi, dirs_, record, r.interrupt,
+                     {resumed_from, on_progress, on_epoch_end});
 }
 
 bool JobManager::persist(const std::string& what, const std::function<void()>& write) {
@@ -380,7 +282,10 @@ void JobManager::run(const std::string& id) {
   JobRecord final_record;
   try {
     const bool completed = train(*r, job);
-    if (completed) model = job.publish_model({options_.eval_analogies, options_.eval_pairs});
+    if (completed) {
+      model =
+          publish_job_model(dirs_, job.record(), {options_.eval_analogies, options_.eval_pairs});
+    }
     std::lock_guard lock(mutex_);
     final_record = r->record;
     if (r->cancel_requested) {

@@ -1,9 +1,11 @@
 #pragma once
 // Runs training jobs: a FIFO queue persisted in the store, up to max_running_jobs at once, each
 // on its own thread whose training runs in its own oneTBB task arena (so the HTTP threads keep
-// answering). Running jobs publish live progress, write a checkpoint at every epoch end, and
-// on restart resume from it. Cancel works for queued and running jobs; stop() interrupts
-// running jobs so the next start resumes them.
+// answering), or (ranks > 1) as an MPI job (server/mpi/mpi_job_run.h). What is queued has been
+// admitted (server/jobs/job_admission.h); one job's steps are server/jobs/training_job.h, its
+// model's publication server/jobs/model_publication.h. Running jobs publish live progress,
+// write a checkpoint at every epoch end, and on restart resume from it. Cancel works for queued
+// and running jobs; stop() interrupts running jobs so the next start resumes them.
 //
 // Nothing a job does ends the process: any failure (a full disk, an unreadable corpus, a store
 // that cannot be written) fails that job with a readable error. A store write that fails is
@@ -26,6 +28,7 @@
 
 #include "proto/records.h"
 #include "proto/requests.h"
+#include "server/jobs/job_admission.h"
 #include "server/jobs/progress_history.h"
 #include "server/jobs/training_job.h"
 #include "server/mpi/mpi_job_run.h"
@@ -63,12 +66,8 @@ class JobManager {
   // and joins the runners. Idempotent.
   void stop();
 
-  // Checks the request against its corpus and queues it. Throws proto::ApiError: 404 for an
-  // unknown corpus (or one deleted meanwhile), 409 corpus_broken / model_broken when its corpus
-  // or init_model is broken (server/store/broken_rows.h), 400 when no word of the corpus reaches
-  // min_count, a parameter does not fit the corpus, or the job's estimated peak memory is over
-  // max_job_memory, or asks for more than one rank on a server without an MPI launcher or for
-  // more than max_ranks.
+  // Admits the request (server/jobs/job_admission.h: its errors) and queues it; 404 as well
+  // when its corpus is deleted before the job is stored.
   proto::JobRecord submit(const proto::CreateJobRequest& request);
   // The record, with live progress while it runs.
   std::optional<proto::JobRecord> job(const std::string& id) const;
@@ -99,7 +98,8 @@ class JobManager {
   // (logged) when the store cannot be read or written yet.
   bool load_queue();
   void run(const std::string& id);
-  // Trains r's job, in this process or (ranks > 1) as an MPI job; false when interrupted.
+  // Trains r's job, in this process or (ranks > 1) as an MPI job, its model staged for
+  // publication (server/jobs/model_publication.h); false when interrupted.
   bool train(Running& r, TrainingJob& job);
   // Runs write until the store takes it, waiting store_retry between attempts; false when
   // stop() came first. Called without mutex_ held.
@@ -111,6 +111,7 @@ class JobManager {
   Store& store_;
   const DataDir& dirs_;
   const JobManagerOptions options_;
+  const JobAdmission admission_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -4,8 +4,9 @@
 // command (server/commands/mpi_job_command.h). Rank 0 runs where the data directory is: it reads
 // the job's record (written here), prepares the job as a local one would (server/jobs/
 // training_job.h), sends the other ranks the vocabulary and their shares over MPI, writes the
-// epoch checkpoints in the job's directory, and at the end the final weights as a checkpoint of
-// every epoch, which the job manager then publishes as it does a local job's. Rank 0's reports
+// epoch checkpoints in the job's directory, and at the end stages the finished model there as a
+// local job does (server/jobs/model_publication.h), for the job manager to publish without
+// preparing the job again. Rank 0's reports
 // (server/mpi/rank_report.h) arrive on the launcher's standard output.
 //
 // The launcher's output is untrusted: lines are bounded, reports checked against the job, its
@@ -40,7 +41,7 @@ std::vector<std::string> mpi_job_command(const MpiLaunch& launch, const DataDir&
                                          const proto::JobRecord& job);
 
 // Writes the job's record for rank 0, starts the MPI job and follows it. Returns true when rank
-// 0 reported the final weights written and the launcher exited with status 0; false when
+// 0 reported the finished model staged and the launcher exited with status 0; false when
 // interrupt became true first: the whole MPI job is then ended (SIGTERM to its process group,
 // which Open MPI's mpirun passes on to every rank; SIGKILL after launch.grace). Throws
 // std::runtime_error with a readable message (server/mpi/mpi_failure.h) when the job failed.

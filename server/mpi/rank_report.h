@@ -6,7 +6,7 @@
 //   @w2vd progress <epoch> <epochs> <words_done> <words_total> <words/s> <loss> <alpha>
 //                  <elapsed s> <eta s>
 //   @w2vd epoch <epochs done>        the checkpoint of that epoch is written
-//   @w2vd done                       the final weights are written (as a checkpoint)
+//   @w2vd done                       the finished model is staged in the job's directory
 //   @w2vd error <message>            why rank 0 gives up
 //
 // The daemon reads them as untrusted input (parse_rank_report): a line that is not exactly a

@@ -5,6 +5,7 @@
 //   corpora/<id>/counts              its word counts (core WordCounts format)
 //   jobs/<id>/encoded.bin            the job's encoded corpus (kept until the job ends)
 //   jobs/<id>/checkpoint.bin         the weights at the last finished epoch
+//   jobs/<id>/model/                 the finished model's files, until published under models/
 //   models/<id>/vectors.bin          word2vec binary vectors
 //   models/<id>/training_state.bin   its output weights and word counts (core/io/training_state.h),
 //                                    absent when the model keeps its vectors only
@@ -40,6 +41,8 @@ class DataDir {
   std::string job_checkpoint(const std::string& id) const {
     return job_dir(id) + "/checkpoint.bin";
   }
+  // A finished job's model, staged for publication (server/jobs/model_publication.h).
+  std::string job_model(const std::string& id) const { return job_dir(id) + "/model"; }
   // A distributed job's record as rank 0 reads it, and the lock rank 0 holds while it runs
   // (server/mpi/mpi_job_run.h).
   std::string job_record(const std::string& id) const { return job_dir(id) + "/job.json"; }

@@ -1,0 +1,82 @@
+// server/jobs/model_publication.h: a finished job's model is staged in the job's directory by
+// whatever trained it, then published under models/<new id> with its record and evaluation;
+// nothing staged, nothing published.
+
+#include "server/jobs/model_publication.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "core/io/vectors_io.h"
+#include "core/text/word_counts.h"
+#include "support/temp_dir.h"
+
+namespace w2v::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ModelPublicationTest : public ::testing::Test {
+ protected:
+  w2v::testing::TempDir tmp_{"publication"};
+  DataDir dirs_{tmp_.path()};
+  proto::JobRecord job_;
+  Vocabulary vocab_;
+  ModelWeights weights_;
+
+  void SetUp() override {
+    job_.id = "j_finished";
+    job_.name = "finished";
+    job_.params.dim = 4;
+    job_.params.loss = LossType::kNegativeSampling;
+    job_.init_model = "m_parent";
+    WordCounts counts;
+    for (const char* w : {"king", "queen", "king", "man", "woman", "king"}) counts.add(w);
+    vocab_ = Vocabulary::build(counts, {1, 0});
+    weights_ = make_initial_weights(vocab_.size(), job_.params);
+  }
+};
+
+TEST_F(ModelPublicationTest, AStagedModelIsPublishedWithItsRecord) {
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  ASSERT_TRUE(fs::exists(dirs_.job_model(job_.id) + "/vectors.bin"));
+  // Staging again (a resumed attempt) replaces the earlier files.
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+
+  const proto::ModelRecord m = publish_job_model(dirs_, job_, {});
+  EXPECT_TRUE(is_id(m.id, "m")) << m.id;
+  EXPECT_EQ(m.job_id, job_.id);
+  EXPECT_EQ(m.name, "finished");
+  EXPECT_EQ(m.vocab_size, 4u);
+  EXPECT_EQ(m.dim, 4);
+  EXPECT_EQ(m.parent_id, "m_parent");
+  EXPECT_EQ(m.params->dim, 4);
+  EXPECT_TRUE(m.evaluation.empty());
+  EXPECT_FALSE(fs::exists(dirs_.job_model(job_.id)));
+  const WordVectors wv = load_vectors_file(dirs_.model_vectors(m.id), VectorsFormat::kBinary);
+  ASSERT_EQ(wv.words.size(), 4u);
+  EXPECT_EQ(wv.words[0], "king");
+  EXPECT_EQ(wv.vectors.row_span(1)[2], weights_.input.row_span(1)[2]);
+  EXPECT_TRUE(fs::exists(dirs_.model_training_state(m.id)));
+}
+
+TEST_F(ModelPublicationTest, ThePublishedModelIsEvaluatedOnTheFiles) {
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  const std::string pairs = tmp_.file("pairs.txt");
+  std::ofstream(pairs) << "king queen 9\nman woman 8\nking man 3\n";
+  const proto::ModelRecord m = publish_job_model(dirs_, job_, {{}, {pairs}});
+  ASSERT_TRUE(m.evaluation.contains("pairs")) << m.evaluation.dump();
+  EXPECT_TRUE(m.evaluation["pairs"].contains("pairs.txt")) << m.evaluation.dump();
+}
+
+TEST_F(ModelPublicationTest, NothingStagedIsAJobError) {
+  EXPECT_THROW(publish_job_model(dirs_, job_, {}), std::runtime_error);
+  EXPECT_TRUE(fs::is_empty(dirs_.root() + "/models"));
+}
+
+}  // namespace
+}  // namespace w2v::server
