@@ -74,6 +74,7 @@ def test_train_with_progress_events_and_history(client, corpus, capsys):
 
 
 def test_parameters_are_validated_by_the_server(client, corpus):
+    assert {"dim", "epochs", "window"} <= {p["name"] for p in client.params()}
     with pytest.raises(w2vd.BadRequest) as e:
         client.train(corpus, dim=0)
     assert e.value.status == 400 and e.value.code == "invalid_argument"
