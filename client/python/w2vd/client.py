@@ -84,7 +84,7 @@ class Client:
         vocabulary: Optional[str] = None,
         ranks: Optional[int] = None,
         **params: Any,
-    ) -> Any:
+    ) -> Union[Job, Model]:
         """Submits a training job on corpus (a :class:`Corpus` or its id) with the job
         parameters as keyword arguments (``dim=100, epochs=5, window=5, …``; ``GET /v1/params``
         lists them; the server validates them and a :class:`w2vd.BadRequest` names the field).

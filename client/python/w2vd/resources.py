@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from . import _vectors
 from ._progress import Bar, ProgressArg
-from .errors import ConnectionFailed, JobFailed, NotFound
+from .errors import ConnectionFailed, JobFailed, NotFound, error_for
 
 if TYPE_CHECKING:
     from .client import Client
@@ -102,9 +102,7 @@ class Job(_Resource):
                         elif line.startswith("data:"):
                             data = _json.loads(line[5:].strip())
                             failures = 0
-                            if event == "error":
-                                from .errors import error_for
-
+                            if event == "error":  # the job vanished while followed
                                 err = data.get("error", {})
                                 raise error_for(404, err.get("code", ""), err.get("message", ""))
                             self.record = data
@@ -170,7 +168,6 @@ class Job(_Resource):
         return self.client._http.json("GET", f"/v1/jobs/{self.id}/history")
 
 
-Word = str
 Scored = List[Tuple[str, float]]
 
 
@@ -237,7 +234,9 @@ class Model(_Resource):
             path = self.export(os.path.join(d, "vectors.bin"), "binary")
             return KeyedVectors.load_word2vec_format(path, binary=True)
 
-    def train_more(self, corpus: Any, wait: bool = False, progress: ProgressArg = None, **params: Any) -> Any:
+    def train_more(
+        self, corpus: Any, wait: bool = False, progress: ProgressArg = None, **params: Any
+    ) -> Union["Job", "Model"]:
         """Continued training: a job starting from this model (``init_model``) on corpus."""
         return self.client.train(corpus, wait=wait, progress=progress, init_model=self.id, **params)
 
