@@ -1,6 +1,8 @@
 #include "client/api_client.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -294,6 +296,29 @@ std::vector<float> W2vdClient::vector(const std::string& model, const std::strin
   const std::string target = "/v1/models/" + url_encode(model) + "/words/" + url_encode(word);
   const json j = call("GET", target);
   return parse_record("GET " + target, [&] { return j.at("vector").get<std::vector<float>>(); });
+}
+
+std::vector<std::optional<std::vector<float>>> W2vdClient::vectors(
+    const std::string& model, const std::vector<std::string>& words) {
+  const std::string target = "/v1/models/" + url_encode(model) + "/batch/vectors";
+  std::vector<std::optional<std::vector<float>>> out;
+  out.reserve(words.size());
+  for (std::size_t i = 0; i < words.size(); i += proto::kMaxBatchWords) {
+    const auto first = words.begin() + static_cast<std::ptrdiff_t>(i);
+    const auto last =
+        first + static_cast<std::ptrdiff_t>(std::min(words.size() - i, proto::kMaxBatchWords));
+    const json body = {{"words", std::vector<std::string>(first, last)}};
+    const json j = call("POST", target, &body);
+    parse_record("POST " + target, [&] {
+      for (const json& r : j.at("results")) {
+        out.push_back(r.at("found").get<bool>()
+                          ? std::optional(r.at("vector").get<std::vector<float>>())
+                          : std::nullopt);
+      }
+      return 0;
+    });
+  }
+  return out;
 }
 
 ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std::string>& positive,

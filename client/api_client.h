@@ -85,6 +85,10 @@ class W2vdClient {
 
   // Queries.
   std::vector<float> vector(const std::string& model, const std::string& word);
+  // The vectors of many words (POST /batch/vectors, 1000 words a request), in order; unset for
+  // a word the model lacks.
+  std::vector<std::optional<std::vector<float>>> vectors(const std::string& model,
+                                                         const std::vector<std::string>& words);
   // exact unset: the model's own "search" setting decides. search, when given, receives the
   // search the server used ("exact" | "approximate").
   ScoredWords similar(const std::string& model, const std::vector<std::string>& positive,

@@ -12,6 +12,13 @@ nlohmann::json list_to_json(const char* key, const std::vector<Record>& records)
   return {{key, list}};
 }
 
+nlohmann::json scored_to_json(const std::vector<ScoredWord>& words) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const ScoredWord& w : words)
+    out.push_back({{"word", json_string(w.word)}, {"score", w.score}});
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json corpora_to_json(const std::vector<CorpusRecord>& corpora) {
@@ -27,13 +34,29 @@ nlohmann::json models_to_json(const std::vector<ModelRecord>& models) {
 }
 
 nlohmann::json to_json(const NeighborsAnswer& a) {
-  nlohmann::json results = nlohmann::json::array();
-  for (const ScoredWord& w : a.results) {
-    results.push_back({{"word", json_string(w.word)}, {"score", w.score}});
-  }
-  nlohmann::json out = {{"results", results}};
+  nlohmann::json out = {{"results", scored_to_json(a.results)}};
   if (a.search) out["search"] = name_of(kSearchNames, *a.search);
   return out;
+}
+
+nlohmann::json to_json(const BatchVectorsAnswer& a) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& item : a.results) {
+    nlohmann::json r = {{"word", json_string(item.word)}, {"found", item.vector.has_value()}};
+    if (item.vector) r["vector"] = *item.vector;
+    results.push_back(std::move(r));
+  }
+  return {{"results", std::move(results)}};
+}
+
+nlohmann::json to_json(const BatchNeighborsAnswer& a) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& item : a.results) {
+    nlohmann::json r = {{"word", json_string(item.word)}, {"found", item.neighbors.has_value()}};
+    if (item.neighbors) r["neighbors"] = scored_to_json(*item.neighbors);
+    results.push_back(std::move(r));
+  }
+  return {{"results", std::move(results)}, {"search", name_of(kSearchNames, a.search)}};
 }
 
 nlohmann::json to_json(const WordVectorAnswer& a) {

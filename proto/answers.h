@@ -41,6 +41,29 @@ struct WordVectorAnswer {
 };
 nlohmann::json to_json(const WordVectorAnswer& a);
 
+// {"results": [{"word", "found": true, "vector": [...]} | {"word", "found": false}, ...]}:
+// POST /v1/models/{id}/batch/vectors, one result per requested word, in order.
+struct BatchVectorsAnswer {
+  struct Item {
+    std::string word;
+    std::optional<std::vector<float>> vector;  // unset: the word is not in the model
+  };
+  std::vector<Item> results;
+};
+nlohmann::json to_json(const BatchVectorsAnswer& a);
+
+// {"results": [{"word", "found": true, "neighbors": [{"word", "score"}, ...]} |
+// {"word", "found": false}, ...], "search"}: POST /v1/models/{id}/batch/similar.
+struct BatchNeighborsAnswer {
+  struct Item {
+    std::string word;
+    std::optional<std::vector<ScoredWord>> neighbors;  // unset: the word is not in the model
+  };
+  std::vector<Item> results;
+  SearchMode search = SearchMode::kExact;
+};
+nlohmann::json to_json(const BatchNeighborsAnswer& a);
+
 // {"similarity"}: GET /v1/models/{id}/similarity.
 struct SimilarityAnswer {
   float similarity = 0;

@@ -100,14 +100,15 @@ std::size_t get_k(const json& obj) {
   return static_cast<std::size_t>(get_integer(*v, "k", 1, static_cast<std::int64_t>(kMaxK)));
 }
 
-std::vector<std::string> get_words(const json& obj, std::string_view key) {
+std::vector<std::string> get_words(const json& obj, std::string_view key,
+                                   std::size_t max = kMaxQueryWords) {
   std::vector<std::string> out;
   const json* v = find(obj, key);
   if (v == nullptr) return out;
   const std::string name(key);
   if (!v->is_array()) invalid(name + " must be an array of words, got " + describe(*v));
-  if (v->size() > kMaxQueryWords) {
-    invalid(name + " may hold at most " + std::to_string(kMaxQueryWords) + " words, got " +
+  if (v->size() > max) {
+    invalid(name + " may hold at most " + std::to_string(max) + " words, got " +
             std::to_string(v->size()));
   }
   out.reserve(v->size());
@@ -236,6 +237,35 @@ AnalogyRequest parse_analogy(const json& j) {
   check_word("c", r.c);
   r.k = get_k(j);
   if (const json* v = find(j, "method")) r.method = get_enum(*v, "method", kAnalogyMethodNames);
+  return r;
+}
+
+BatchRequest parse_batch_vectors(const json& j) {
+  require_object(j, "");
+  reject_unknown(j, "", {"words"});
+  BatchRequest r;
+  require(j, "words", "the words to look up");
+  r.words = get_words(j, "words", kMaxBatchWords);
+  if (r.words.empty()) invalid("words must hold at least one word");
+  return r;
+}
+
+BatchRequest parse_batch_similar(const json& j) {
+  require_object(j, "");
+  reject_unknown(j, "", {"words", "k", "exact"});
+  BatchRequest r;
+  require(j, "words", "the words whose neighbours to find");
+  r.words = get_words(j, "words", kMaxBatchWords);
+  if (r.words.empty()) invalid("words must hold at least one word");
+  r.k = get_k(j);
+  if (r.words.size() * r.k > kMaxBatchResults) {
+    invalid("words x k must be at most " + std::to_string(kMaxBatchResults) + ", got " +
+            std::to_string(r.words.size()) + " x " + std::to_string(r.k));
+  }
+  if (const json* v = find(j, "exact")) {
+    if (!v->is_boolean()) invalid("exact must be true or false, got " + describe(*v));
+    r.exact = v->get<bool>();
+  }
   return r;
 }
 

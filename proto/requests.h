@@ -30,10 +30,12 @@ namespace w2v::proto {
 
 // Bounds on what a request carries; past one, a 400 names the field and the limit.
 inline constexpr std::size_t kMaxK = 1000;
-inline constexpr std::size_t kMaxQueryWords = 100;     // in positive, and in negative
-inline constexpr std::size_t kMaxWordBytes = 4096;     // a word (what a model file may hold)
-inline constexpr std::size_t kMaxNameBytes = 200;      // a corpus, job or model name
-inline constexpr std::size_t kMaxRestrict = 1u << 30;  // restrict (rows searched)
+inline constexpr std::size_t kMaxQueryWords = 100;       // in positive, and in negative
+inline constexpr std::size_t kMaxBatchWords = 1000;      // "words" of a batch query
+inline constexpr std::size_t kMaxBatchResults = 100000;  // words x k of a batch neighbours query
+inline constexpr std::size_t kMaxWordBytes = 4096;       // a word (what a model file may hold)
+inline constexpr std::size_t kMaxNameBytes = 200;        // a corpus, job or model name
+inline constexpr std::size_t kMaxRestrict = 1u << 30;    // restrict (rows searched)
 inline constexpr std::size_t kMaxQueryParameters = 16;
 inline constexpr std::size_t kMaxQueryParameterBytes = 4096;  // a decoded name or value
 inline constexpr int kMaxRanks = 4096;  // "ranks" of a job (the server's --max-ranks may be lower)
@@ -86,6 +88,17 @@ struct AnalogyRequest {
   AnalogyMethod method = AnalogyMethod::kAdd;  // "add" | "mul"
 };
 AnalogyRequest parse_analogy(const nlohmann::json& j);
+
+// POST /v1/models/{id}/batch/vectors and /batch/similar: {"words": [...]} (1 to kMaxBatchWords
+// words, duplicates allowed, each answered in order), and for /batch/similar "k" (default 10)
+// and "exact" as SimilarRequest has them; the words times k at most kMaxBatchResults.
+struct BatchRequest {
+  std::vector<std::string> words;
+  std::size_t k = 10;
+  std::optional<bool> exact;
+};
+BatchRequest parse_batch_vectors(const nlohmann::json& j);
+BatchRequest parse_batch_similar(const nlohmann::json& j);
 
 // k from a query string: an integer in [1, kMaxK]; 400 naming "k" otherwise.
 std::size_t parse_k(const std::string& text);

@@ -54,7 +54,8 @@ struct PairOptions {
 };
 
 struct VectorOptions {
-  std::string model, word;
+  std::string model;
+  std::vector<std::string> words;
 };
 
 struct EvaluateOptions {
@@ -98,21 +99,48 @@ int similarity(Context& ctx, const PairOptions& o) {
   return kExitOk;
 }
 
-int vector(Context& ctx, const VectorOptions& o) {
-  const auto v = ctx.api().vector(o.model, o.word);
-  if (ctx.json) {
-    ctx.print_json({{"word", proto::json_string(o.word)}, {"vector", v}});
-    return kExitOk;
-  }
-  // word2vec's text format: the word, then the components.
-  std::string line = o.word;
+// word2vec's text format: the word, then the components.
+void print_vector_line(const std::string& word, const std::vector<float>& v) {
+  std::string line = word;
   char buf[32];
   for (const float x : v) {
     std::snprintf(buf, sizeof buf, " %.6g", static_cast<double>(x));
     line += buf;
   }
   std::printf("%s\n", line.c_str());
-  return kExitOk;
+}
+
+// One word: GET /words/{word} (404 when unknown). Several: the batch call; the vectors of the
+// words the model has, then the others named on standard error (exit 4 when there are any).
+int vector(Context& ctx, const VectorOptions& o) {
+  if (o.words.size() == 1) {
+    const auto v = ctx.api().vector(o.model, o.words[0]);
+    if (ctx.json) {
+      ctx.print_json({{"word", proto::json_string(o.words[0])}, {"vector", v}});
+    } else {
+      print_vector_line(o.words[0], v);
+    }
+    return kExitOk;
+  }
+  const auto vectors = ctx.api().vectors(o.model, o.words);
+  nlohmann::json results = nlohmann::json::array();
+  std::string unknown;
+  for (std::size_t i = 0; i < o.words.size(); ++i) {
+    const std::string& w = o.words[i];
+    if (!vectors[i]) {
+      unknown += (unknown.empty() ? "" : ", ") + w;
+      results.push_back({{"word", proto::json_string(w)}, {"found", false}});
+    } else if (ctx.json) {
+      results.push_back(
+          {{"word", proto::json_string(w)}, {"found", true}, {"vector", *vectors[i]}});
+    } else {
+      print_vector_line(w, *vectors[i]);
+    }
+  }
+  if (ctx.json) ctx.print_json({{"results", results}});
+  if (unknown.empty()) return kExitOk;
+  std::fprintf(stderr, "w2vctl: not in model %s: %s\n", o.model.c_str(), unknown.c_str());
+  return kExitNotFound;
 }
 
 double number(const nlohmann::json& j, const char* key) {
@@ -221,10 +249,13 @@ void add_query_commands(CLI::App& app, Context& ctx, Action& action) {
   {
     auto o = std::make_shared<VectorOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "vector", "A word's vector (as a word2vec text line: the word, then the components)");
+        "vector",
+        "Words' vectors (as word2vec text lines: the word, then the components); several words "
+        "in one request per 1000");
     cmd->add_option("MODEL", o->model, "The model's id (m_...)")->required();
-    cmd->add_option("WORD", o->word)->required();
-    cmd->footer(examples({"w2vctl vector m_4d5e6f king", "w2vctl vector m_4d5e6f king --json"}));
+    cmd->add_option("WORD", o->words, "One or more words")->required();
+    cmd->footer(examples({"w2vctl vector m_4d5e6f king", "w2vctl vector m_4d5e6f king queen --json",
+                          "w2vctl vector m_4d5e6f $(cat words.txt) > vectors.txt"}));
     cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return vector(ctx, *o); }; });
   }
   {

@@ -52,17 +52,23 @@ using Answer = std::function<Response(const Request&, const Model&)>;
 // Answers with the model: at once, on this thread, when it is loaded (and so is its HNSW index
 // when the answer needs it) without touching the store (deleting a model evicts it); otherwise
 // on the blocking pool, after loading (the cache asks the store whether the model exists).
-Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer) {
-  const std::string& id = req.param("id");
-  if (auto emb = app.models.loaded(id); emb && (!needs_index || app.models.loaded_index(id))) {
-    return answer(req, Model{id, std::move(emb)});
-  }
+// Answers with the model on the blocking pool, loading it first if need be: for answers that
+// are too much work for an I/O thread however the model is held (the batch queries).
+Response with_model_on_pool(AppContext& app, Request& req, Answer answer) {
   return on_blocking_pool(app, req, [&app, answer = std::move(answer)](const Request& r) {
     const std::string& model_id = r.param("id");
     auto emb = app.models.get(model_id);
     if (!emb) throw proto::not_found_error(proto::Resource::kModel, model_id);
     return answer(r, Model{model_id, std::move(emb)});
   });
+}
+
+Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer) {
+  const std::string& id = req.param("id");
+  if (auto emb = app.models.loaded(id); emb && (!needs_index || app.models.loaded_index(id))) {
+    return answer(req, Model{id, std::move(emb)});
+  }
+  return with_model_on_pool(app, req, std::move(answer));
 }
 
 // A word from the query string: required, and within proto::check_word's bounds.
@@ -98,6 +104,13 @@ bool uses_exact(AppContext& app, const std::string& model_id, std::optional<bool
   return use_exact;
 }
 
+// The model's HNSW index, built on first use.
+auto index_of(AppContext& app, const Model& m) {
+  auto index = app.models.index(m.id);
+  if (!index) throw proto::not_found_error(proto::Resource::kModel, m.id);
+  return index;
+}
+
 // gensim's most_similar, exact or through the model's HNSW index. The answer names the search
 // used.
 Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_t>& pos,
@@ -109,9 +122,7 @@ Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_
   } else {
     std::vector<std::uint32_t> exclude(pos);
     exclude.insert(exclude.end(), neg.begin(), neg.end());
-    const auto index = app.models.index(m.id);
-    if (!index) throw proto::not_found_error(proto::Resource::kModel, m.id);
-    r = index->search(m.emb->query_vector(pos, neg), k, exclude);
+    r = index_of(app, m)->search(m.emb->query_vector(pos, neg), k, exclude);
   }
   const proto::NeighborsAnswer answer{
       m.results(r), use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate};
@@ -165,6 +176,48 @@ void add_query_routes(Router& router, AppContext& app) {
     const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
     return with_model(app, req, !use_exact, [&app, q, use_exact](const Request&, const Model& m) {
       return similar(app, m, m.words(q->positive), m.words(q->negative), q->k, use_exact, 0);
+    });
+  });
+
+  // Batches: one answer per requested word, in order, unknown words answered as such. On the
+  // blocking pool: a thousand searches are too long for an I/O thread.
+  router.add_json("POST", "/v1/models/{id}/batch/vectors", [&app](Request& req) {
+    auto q = std::make_shared<const proto::BatchRequest>(
+        proto::parse_batch_vectors(proto::parse_json_body(req.body)));
+    return with_model_on_pool(app, req, [q](const Request&, const Model& m) {
+      proto::BatchVectorsAnswer answer;
+      answer.results.reserve(q->words.size());
+      for (const std::string& w : q->words) {
+        auto& item = answer.results.emplace_back(proto::BatchVectorsAnswer::Item{w, std::nullopt});
+        if (const auto id = m.emb->find(w)) {
+          const auto v = m.emb->vector(*id);
+          item.vector.emplace(v.begin(), v.end());
+        }
+      }
+      return Response::json(200, proto::dump(proto::to_json(answer)));
+    });
+  });
+
+  router.add_json("POST", "/v1/models/{id}/batch/similar", [&app](Request& req) {
+    auto q = std::make_shared<const proto::BatchRequest>(
+        proto::parse_batch_similar(proto::parse_json_body(req.body)));
+    const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
+    return with_model_on_pool(app, req, [&app, q, use_exact](const Request&, const Model& m) {
+      proto::BatchNeighborsAnswer answer;
+      answer.search = use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate;
+      const auto index = use_exact ? nullptr : index_of(app, m);
+      answer.results.reserve(q->words.size());
+      for (const std::string& w : q->words) {
+        auto& item =
+            answer.results.emplace_back(proto::BatchNeighborsAnswer::Item{w, std::nullopt});
+        const auto id = m.emb->find(w);
+        if (!id) continue;
+        const std::vector<std::uint32_t> pos{*id};
+        const auto found = use_exact ? m.emb->most_similar(pos, {}, q->k, 0)
+                                     : index->search(m.emb->query_vector(pos, {}), q->k, pos);
+        item.neighbors = m.results(found);
+      }
+      return Response::json(200, proto::dump(proto::to_json(answer)));
     });
   });
 

@@ -183,5 +183,67 @@ TEST_F(Errors, QueryErrors) {
   EXPECT_EQ(h.request("GET", "/healthz").status, 200);  // still alive
 }
 
+// The batch queries answer every word, unknown ones as such; their bounds are 400s naming the
+// field and the limit.
+TEST_F(Errors, BatchQueries) {
+  auto h = http();
+  const auto model = daemon_->api.import_model(
+      write_file(daemon_->dir.path() + "/b.txt", "3 2\nalpha 1 0\nbeta 0 1\ngamma 1 1\n"),
+      "tiny-batch", "text");
+  const std::string base = "/v1/models/" + model.id + "/batch";
+  auto r = h.request("POST", base + "/vectors", R"({"words":["beta","delta","beta"]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["results"].size(), 3u);
+  EXPECT_EQ(j["results"][0]["word"], "beta");
+  EXPECT_EQ(j["results"][0]["found"], true);
+  EXPECT_EQ(j["results"][0]["vector"], nlohmann::json::parse("[0.0, 1.0]"));
+  EXPECT_EQ(j["results"][1]["word"], "delta");
+  EXPECT_EQ(j["results"][1]["found"], false);
+  EXPECT_FALSE(j["results"][1].contains("vector"));
+  EXPECT_EQ(j["results"][2]["found"], true);
+
+  r = h.request("POST", base + "/similar", R"({"words":["alpha","zeta"],"k":1})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["search"], "exact");
+  ASSERT_EQ(j["results"].size(), 2u);
+  ASSERT_EQ(j["results"][0]["neighbors"].size(), 1u);
+  EXPECT_EQ(j["results"][0]["neighbors"][0]["word"], "gamma");
+  EXPECT_EQ(j["results"][1]["found"], false);
+  r = h.request("POST", base + "/similar", R"({"words":["alpha"],"k":2,"exact":false})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["search"], "approximate");
+
+  auto e = error_of(h.request("POST", base + "/vectors", R"({"words":[]})"));
+  EXPECT_EQ(e.status, 400);
+  EXPECT_NE(e.message.find("words"), std::string::npos) << e.message;
+  e = error_of(h.request("POST", base + "/vectors", R"({})"));
+  EXPECT_EQ(e.status, 400);
+  EXPECT_NE(e.message.find("words is required"), std::string::npos) << e.message;
+  nlohmann::json many = {{"words", std::vector<std::string>(1001, "alpha")}};
+  e = error_of(h.request("POST", base + "/vectors", many.dump()));
+  EXPECT_EQ(e.status, 400);
+  EXPECT_NE(e.message.find("words may hold at most 1000 words, got 1001"), std::string::npos)
+      << e.message;
+  e = error_of(h.request("POST", base + "/vectors", R"({"words":["alpha",""]})"));
+  EXPECT_EQ(e.status, 400);
+  EXPECT_NE(e.message.find("words[1]"), std::string::npos) << e.message;
+  e = error_of(h.request("POST", base + "/vectors", R"({"words":["alpha"],"k":3})"));
+  EXPECT_EQ(e.code, "unknown_field");
+  many = {{"words", std::vector<std::string>(1000, "alpha")}, {"k", 101}};
+  e = error_of(h.request("POST", base + "/similar", many.dump()));
+  EXPECT_EQ(e.status, 400);
+  EXPECT_NE(e.message.find("words x k must be at most 100000, got 1000 x 101"), std::string::npos)
+      << e.message;
+  e = error_of(h.request("POST", base + "/similar", R"({"words":["alpha"],"k":0})"));
+  EXPECT_NE(e.message.find("k must be an integer in [1, 1000]"), std::string::npos) << e.message;
+  e = error_of(h.request("POST", base + "/similar", R"({"words":"alpha"})"));
+  EXPECT_NE(e.message.find("words must be an array"), std::string::npos) << e.message;
+  e = error_of(h.request("POST", "/v1/models/m_nope/batch/vectors", R"({"words":["alpha"]})"));
+  EXPECT_EQ(e.status, 404);
+  EXPECT_EQ(h.request("GET", "/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace w2v::testing

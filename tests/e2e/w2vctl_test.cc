@@ -482,6 +482,20 @@ TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
   EXPECT_EQ(values.size(), 40u) << vec;
   EXPECT_EQ(parse_json(f.ctl({"vector", model, group[0], "--json"})),
             f.api_json("/v1/models/" + model + "/words/" + group[0]));
+  // Several words: one batch request; the vectors of known words, the unknown ones named on
+  // standard error with exit 4.
+  const auto several = f.ctl({"vector", model, group[0], group[1]});
+  ASSERT_EQ(several.code, 0) << several;
+  ASSERT_EQ(lines_of(several.out).size(), 2u) << several;
+  EXPECT_EQ(lines_of(several.out)[0], lines_of(vec.out)[0]);
+  const auto missing = f.ctl({"vector", model, group[1], "nosuchword"});
+  EXPECT_EQ(missing.code, 4) << missing;
+  EXPECT_EQ(lines_of(missing.out).size(), 1u) << missing;
+  EXPECT_TRUE(contains(missing.err, "not in model " + model + ": nosuchword")) << missing;
+  const json batch = parse_json(f.ctl({"vector", model, group[0], "nosuchword", "--json"}));
+  EXPECT_EQ(batch["results"][0]["vector"],
+            f.api_json("/v1/models/" + model + "/words/" + group[0])["vector"]);
+  EXPECT_EQ(batch["results"][1]["found"], false);
 
   // export -> import round trip.
   const std::string bin = f.d.dir.path() + "/export.bin";

@@ -416,6 +416,47 @@ TEST(Similar, ExactIsUnsetUnlessGiven) {
   EXPECT_EQ(parse_similar(json::parse(R"({"positive": ["a"], "exact": true})")).exact, true);
 }
 
+// ---- parse_batch_vectors, parse_batch_similar ----
+
+TEST(Batch, Parses) {
+  const BatchRequest v = parse_batch_vectors(json::parse(R"({"words": ["a", "b", "a"]})"));
+  EXPECT_EQ(v.words, (std::vector<std::string>{"a", "b", "a"}));
+  const BatchRequest s =
+      parse_batch_similar(json::parse(R"({"words": ["a"], "k": 3, "exact": false})"));
+  EXPECT_EQ(s.k, 3u);
+  EXPECT_EQ(s.exact, false);
+  EXPECT_EQ(parse_batch_similar(json::parse(R"({"words": ["a"]})")).k, 10u);
+  const json full = {{"words", std::vector<std::string>(kMaxBatchWords, "w")}, {"k", 100}};
+  EXPECT_EQ(parse_batch_similar(full).words.size(), kMaxBatchWords);
+}
+
+TEST(Batch, Errors) {
+  expect_400([] { parse_batch_vectors(json::object()); }, "invalid_argument",
+             {"words is required"});
+  expect_400([] { parse_batch_vectors(json::parse(R"({"words": []})")); }, "invalid_argument",
+             {"words must hold at least one word"});
+  expect_400([] { parse_batch_vectors(json::parse(R"({"words": ["a", 1]})")); }, "invalid_argument",
+             {"words[1] must be a string, got 1"});
+  expect_400([] { parse_batch_vectors(json::parse(R"({"words": ["a"], "k": 2})")); },
+             "unknown_field", {"unknown field k (known: words)"});
+  expect_400(
+      [] {
+        parse_batch_vectors(json{{"words", std::vector<std::string>(1001, "w")}});
+      },
+      "invalid_argument", {"words may hold at most 1000 words, got 1001"});
+  expect_400([] { parse_batch_similar(json::parse(R"({"words": ["a"], "k": 1001})")); },
+             "invalid_argument", {"k must be an integer in [1, 1000], got 1001"});
+  expect_400(
+      [] {
+        parse_batch_similar(json{{"words", std::vector<std::string>(200, "w")}, {"k", 501}});
+      },
+      "invalid_argument", {"words x k must be at most 100000, got 200 x 501"});
+  expect_400([] { parse_batch_similar(json::parse(R"({"words": ["a"], "exact": 1})")); },
+             "invalid_argument", {"exact must be true or false"});
+  expect_400([] { parse_batch_similar(json::parse(R"({"words": "a"})")); }, "invalid_argument",
+             {"words must be an array of words"});
+}
+
 // ---- parse_model_patch ----
 
 TEST(ModelPatch, NameAndSearch) {
