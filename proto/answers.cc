@@ -39,24 +39,27 @@ nlohmann::json to_json(const NeighborsAnswer& a) {
   return out;
 }
 
-nlohmann::json to_json(const BatchVectorsAnswer& a) {
-  nlohmann::json results = nlohmann::json::array();
-  for (const auto& item : a.results) {
-    nlohmann::json r = {{"word", json_string(item.word)}, {"found", item.vector.has_value()}};
-    if (item.vector) r["vector"] = *item.vector;
-    results.push_back(std::move(r));
+// A batch's results: each word, whether it was found and, when it was, what (under key).
+template <class T, class Write>
+nlohmann::json per_word_json(const std::vector<PerWord<T>>& results, const char* key, Write write) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& item : results) {
+    nlohmann::json r = {{"word", json_string(item.word)}, {"found", item.found.has_value()}};
+    if (item.found) r[key] = write(*item.found);
+    out.push_back(std::move(r));
   }
-  return {{"results", std::move(results)}};
+  return out;
+}
+
+nlohmann::json to_json(const BatchVectorsAnswer& a) {
+  return {{"results", per_word_json(a.results, "vector", [](const std::vector<float>& v) {
+             return nlohmann::json(v);
+           })}};
 }
 
 nlohmann::json to_json(const BatchNeighborsAnswer& a) {
-  nlohmann::json results = nlohmann::json::array();
-  for (const auto& item : a.results) {
-    nlohmann::json r = {{"word", json_string(item.word)}, {"found", item.neighbors.has_value()}};
-    if (item.neighbors) r["neighbors"] = scored_to_json(*item.neighbors);
-    results.push_back(std::move(r));
-  }
-  return {{"results", std::move(results)}, {"search", name_of(kSearchNames, a.search)}};
+  return {{"results", per_word_json(a.results, "neighbors", scored_to_json)},
+          {"search", name_of(kSearchNames, a.search)}};
 }
 
 nlohmann::json to_json(const WordVectorAnswer& a) {

@@ -41,25 +41,25 @@ struct WordVectorAnswer {
 };
 nlohmann::json to_json(const WordVectorAnswer& a);
 
-// {"results": [{"word", "found": true, "vector": [...]} | {"word", "found": false}, ...]}:
-// POST /v1/models/{id}/batch/vectors, one result per requested word, in order.
+// One requested word's part of a batch answer: what was found for it, unset when the word is
+// not in the model. JSON: {"word", "found": true, <what>: ...} or {"word", "found": false}.
+template <class T>
+struct PerWord {
+  std::string word;
+  std::optional<T> found;
+};
+
+// {"results": [{"word", "found", "vector": [...]}, ...]}: POST /v1/models/{id}/batch/vectors,
+// one result per requested word, in order.
 struct BatchVectorsAnswer {
-  struct Item {
-    std::string word;
-    std::optional<std::vector<float>> vector;  // unset: the word is not in the model
-  };
-  std::vector<Item> results;
+  std::vector<PerWord<std::vector<float>>> results;
 };
 nlohmann::json to_json(const BatchVectorsAnswer& a);
 
-// {"results": [{"word", "found": true, "neighbors": [{"word", "score"}, ...]} |
-// {"word", "found": false}, ...], "search"}: POST /v1/models/{id}/batch/similar.
+// {"results": [{"word", "found", "neighbors": [{"word", "score"}, ...]}, ...], "search"}:
+// POST /v1/models/{id}/batch/similar.
 struct BatchNeighborsAnswer {
-  struct Item {
-    std::string word;
-    std::optional<std::vector<ScoredWord>> neighbors;  // unset: the word is not in the model
-  };
-  std::vector<Item> results;
+  std::vector<PerWord<std::vector<ScoredWord>>> results;
   SearchMode search = SearchMode::kExact;
 };
 nlohmann::json to_json(const BatchNeighborsAnswer& a);

@@ -14,19 +14,14 @@ namespace w2v::server {
 
 namespace {
 
-Response text_file(const std::string& path, const std::string& id) {
+// A model's vectors file as a download named after the model: "<id>.txt" or "<id>.bin".
+Response vectors_file(const std::string& path, const std::string& id, VectorsFormat format) {
+  const bool text = format == VectorsFormat::kText;
   Response r;
   r.file_path = path;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + ".txt\"");
-  return r;
-}
-
-Response binary_file(const std::string& path, const std::string& id) {
-  Response r;
-  r.file_path = path;
-  r.content_type = "application/octet-stream";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + ".bin\"");
+  r.content_type = text ? "text/plain; charset=utf-8" : "application/octet-stream";
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"" + id + (text ? ".txt" : ".bin") + "\"");
   return r;
 }
 
@@ -62,11 +57,12 @@ void add_model_routes(Router& router, AppContext& app) {
     const auto format = parse_vectors_format(f);
     if (!format) throw proto::ApiError::bad_request("format must be binary or text, got " + f);
     if (*format == VectorsFormat::kBinary) {
-      return binary_file(app.model_service.binary_vectors(m), m.id);
+      return vectors_file(app.model_service.binary_vectors(m), m.id, VectorsFormat::kBinary);
     }
-    if (const auto path = app.model_service.written_text_vectors(m)) return text_file(*path, m.id);
+    if (const auto path = app.model_service.written_text_vectors(m))
+      return vectors_file(*path, m.id, VectorsFormat::kText);
     return on_blocking_pool(app, req, [&app, id = m.id](const Request&) {
-      return text_file(app.model_service.text_vectors(id), id);
+      return vectors_file(app.model_service.text_vectors(id), id, VectorsFormat::kText);
     });
   });
 }

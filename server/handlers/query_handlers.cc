@@ -188,10 +188,11 @@ void add_query_routes(Router& router, AppContext& app) {
       proto::BatchVectorsAnswer answer;
       answer.results.reserve(q->words.size());
       for (const std::string& w : q->words) {
-        auto& item = answer.results.emplace_back(proto::BatchVectorsAnswer::Item{w, std::nullopt});
+        auto& item = answer.results.emplace_back();
+        item.word = w;
         if (const auto id = m.emb->find(w)) {
           const auto v = m.emb->vector(*id);
-          item.vector.emplace(v.begin(), v.end());
+          item.found.emplace(v.begin(), v.end());
         }
       }
       return Response::json(200, proto::dump(proto::to_json(answer)));
@@ -208,14 +209,14 @@ void add_query_routes(Router& router, AppContext& app) {
       const auto index = use_exact ? nullptr : index_of(app, m);
       answer.results.reserve(q->words.size());
       for (const std::string& w : q->words) {
-        auto& item =
-            answer.results.emplace_back(proto::BatchNeighborsAnswer::Item{w, std::nullopt});
+        auto& item = answer.results.emplace_back();
+        item.word = w;
         const auto id = m.emb->find(w);
         if (!id) continue;
         const std::vector<std::uint32_t> pos{*id};
         const auto found = use_exact ? m.emb->most_similar(pos, {}, q->k, 0)
                                      : index->search(m.emb->query_vector(pos, {}), q->k, pos);
-        item.neighbors = m.results(found);
+        item.found = m.results(found);
       }
       return Response::json(200, proto::dump(proto::to_json(answer)));
     });
