@@ -6,7 +6,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/io/vectors_bytes.h"
 #include "core/io/vectors_io.h"
 

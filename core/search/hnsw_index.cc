@@ -12,7 +12,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/search/search_kernels.h"
 
 namespace w2v {

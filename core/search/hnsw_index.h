@@ -32,7 +32,7 @@ class HnswIndex {
   // for another vocabulary size or dimension.
   static std::unique_ptr<HnswIndex> load(const std::string& path, const Embeddings& emb,
                                          std::size_t ef_search = HnswOptions{}.ef_search);
-  // Written through AtomicFile (core/io/atomic_file.h): complete at path or not at all. Throws
+  // Written through AtomicFile (core/base/atomic_file.h): complete at path or not at all. Throws
   // std::system_error on an I/O error (is_disk_full tells a full disk).
   void save(const std::string& path) const;
 

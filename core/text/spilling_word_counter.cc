@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 namespace w2v {
 

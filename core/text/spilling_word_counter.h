@@ -20,7 +20,7 @@
 // WordCounts::save; after one, partition by partition. Nothing depends on that order
 // (Vocabulary::build sorts by count, then by word).
 //
-// Runs are written through AtomicFile (core/io/atomic_file.h), so a full disk surfaces as its
+// Runs are written through AtomicFile (core/base/atomic_file.h), so a full disk surfaces as its
 // std::system_error and the test hooks that simulate one apply; a counter removes its run files
 // when it is destroyed, whether or not it finished.
 

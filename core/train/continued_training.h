@@ -4,9 +4,9 @@
 // counts of both added up) and the weights it starts from (the model's rows for its words, new
 // words initialised as any new word is).
 //
-// Output weights carry over when the model kept them (core/io/training_state.h): negative sampling
-// and softmax have one row per word, carried by word. Hierarchical softmax has one row per inner
-// node of the Huffman tree built from the counts, and merged counts change the tree: an inner
+// Output weights carry over when the model kept them (core/train/training_state.h): negative
+// sampling and softmax have one row per word, carried by word. Hierarchical softmax has one row per
+// inner node of the Huffman tree built from the counts, and merged counts change the tree: an inner
 // node carries its weights when the parent's tree has a node that splits exactly the same words
 // the same way (same words under its 0 branch, same under its 1 branch); the others start at
 // zero. A model that kept only its vectors (imported, or trained by an older w2vd) starts every
@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "core/base/matrix.h"
-#include "core/io/training_state.h"
 #include "core/text/word_counts.h"
 #include "core/train/model_weights.h"
 #include "core/train/train_params.h"
+#include "core/train/training_state.h"
 #include "core/vocab/vocabulary.h"
 #include "core/vocab/vocabulary_mode.h"
 

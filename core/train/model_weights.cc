@@ -5,7 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 namespace w2v {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/text/file_chunks.h"
 #include "core/text/tokenizer.h"
 

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "core/io/training_state.h"
 #include "core/io/vectors_io.h"
 #include "core/search/evaluation.h"
+#include "core/train/training_state.h"
 #include "proto/evaluation_json.h"
 #include "server/store/storage_errors.h"
 

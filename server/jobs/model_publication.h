@@ -26,7 +26,7 @@ struct EvaluationFiles {
   bool empty() const noexcept { return analogies.empty() && pairs.empty(); }
 };
 
-// Writes vocab's vectors (weights.input) and training state (core/io/training_state.h) as the
+// Writes vocab's vectors (weights.input) and training state (core/train/training_state.h) as the
 // model of job id, replacing any earlier one.
 void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocabulary& vocab,
                      const ModelWeights& weights, LossType loss);

@@ -6,9 +6,9 @@
 #include <optional>
 #include <stdexcept>
 
-#include "core/io/training_state.h"
 #include "core/train/continued_training.h"
 #include "core/train/corpus_preparation.h"
+#include "core/train/training_state.h"
 #include "server/jobs/continuation.h"
 #include "server/jobs/model_publication.h"
 #include "server/store/storage_errors.h"

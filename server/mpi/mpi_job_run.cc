@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "proto/json_text.h"
 #include "server/mpi/bounded_lines.h"
 #include "server/mpi/child_process_group.h"

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "server/store/data_dir.h"
 
 namespace w2v::server {

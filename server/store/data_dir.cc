@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 namespace w2v::server {
 namespace fs = std::filesystem;

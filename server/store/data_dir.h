@@ -7,13 +7,14 @@
 //   jobs/<id>/checkpoint.bin         the weights at the last finished epoch
 //   jobs/<id>/model/                 the finished model's files, until published under models/
 //   models/<id>/vectors.bin          word2vec binary vectors
-//   models/<id>/training_state.bin   its output weights and word counts (core/io/training_state.h),
+//   models/<id>/training_state.bin   its output weights and word counts
+//   (core/train/training_state.h),
 //                                    absent when the model keeps its vectors only
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
 //   tmp/                             uploads in progress; emptied at start
 //   token                            the generated token, when w2vd made one (0600)
-// Blobs are written to temporary names, fsynced and renamed (core/io/atomic_file.h); a directory
+// Blobs are written to temporary names, fsynced and renamed (core/base/atomic_file.h); a directory
 // is assembled under tmp/ and renamed into place whole. Directories are 0700 and files 0600
 // (w2vd also sets its umask to 077). server/store/consistency.h checks all this against the
 // store and sweeps what a crash leaves.

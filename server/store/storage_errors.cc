@@ -1,6 +1,6 @@
 #include "server/store/storage_errors.h"
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 namespace w2v::server {
 

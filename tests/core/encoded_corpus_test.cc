@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "support/temp_dir.h"
 
 namespace w2v {

@@ -10,7 +10,7 @@
 #include <set>
 #include <system_error>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "support/temp_dir.h"
 
 namespace w2v {

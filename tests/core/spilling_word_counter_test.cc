@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/text/word_counts.h"
 #include "support/temp_dir.h"
 

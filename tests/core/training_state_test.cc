@@ -1,6 +1,6 @@
 // The training state file: round trip, and every way a file can fail to belong to its vectors.
 
-#include "core/io/training_state.h"
+#include "core/train/training_state.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

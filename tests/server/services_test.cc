@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "proto/api_error.h"
 #include "server/services/corpus_service.h"
 #include "server/services/model_service.h"

@@ -38,7 +38,7 @@ class TrainingStateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Writes atomically (core/io/atomic_file.h). words are the vocabulary in row order.
+// Writes atomically (core/base/atomic_file.h). words are the vocabulary in row order.
 void save_training_state(const std::string& path, std::span<const std::string_view> words,
                          const TrainingState& state);
 // Reads the state of the vectors whose words (in row order) and dimension are given. Throws

@@ -1,11 +1,11 @@
-#include "core/io/training_state.h"
+#include "core/train/training_state.h"
 
 #include <bit>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
-#include "core/io/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/train/model_weights.h"
 
 namespace w2v {
