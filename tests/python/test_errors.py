@@ -94,3 +94,46 @@ def test_token(tmp_path, monkeypatch):
         assert w2vd.Client(d.url).corpora() == []
     finally:
         d.stop(signal.SIGKILL)
+
+
+def test_forbidden_cross_site(client):
+    # What a page of another site would send: the daemon refuses it, the client says so.
+    with pytest.raises(w2vd.Forbidden) as e:
+        client._http.request(
+            "POST", "/v1/corpora?name=x", data=b"a b c\n",
+            headers={"Origin": "http://evil.example", "Content-Type": "text/plain"})
+    assert e.value.status == 403 and e.value.code in ("cross_site_request", "cross_origin_request")
+
+
+def test_too_many_wrong_tokens(tmp_path):
+    d = Daemon(str(tmp_path / "data"), ["--token", "s3cret-token"])
+    try:
+        wrong = w2vd.Client(d.url, token="wrong", retries=0)
+        seen = []
+        for _ in range(100):  # the throttle's burst is a few tens of guesses
+            try:
+                wrong.models()
+            except w2vd.TooManyRequests as e:
+                seen.append(e)
+                break
+            except w2vd.Unauthorized:
+                continue
+        assert seen, "100 wrong tokens in a row were never throttled"
+        assert seen[0].status == 429 and seen[0].code == "too_many_attempts"
+    finally:
+        d.stop(signal.SIGKILL)
+
+
+def test_service_unavailable_when_the_connections_are_taken(tmp_path):
+    import socket
+
+    d = Daemon(str(tmp_path / "data"), ["--max-connections-per-ip", "1"])
+    try:
+        with socket.create_connection(("127.0.0.1", int(d.url.rsplit(":", 1)[1]))) as held:
+            held.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # the one connection, kept open
+            assert held.recv(4096).startswith(b"HTTP/1.1 200")
+            with pytest.raises(w2vd.ServiceUnavailable) as e:
+                w2vd.Client(d.url, retries=0).models()
+            assert e.value.status == 503
+    finally:
+        d.stop(signal.SIGKILL)
