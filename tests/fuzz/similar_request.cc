@@ -1,5 +1,5 @@
 // Fuzzes POST /v1/models/{id}/similar bodies (parse_similar). Property: an accepted request
-// written back as JSON parses to an equal request.
+// written back as JSON (proto::to_json, what the client sends) parses to an equal request.
 #include "fuzz/json_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -8,9 +8,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       data, size, w2v::proto::parse_similar,
       [](const SimilarRequest& r) {
         FUZZ_CHECK(r.k >= 1 && r.k <= w2v::proto::kMaxK);
-        nlohmann::json j{{"positive", r.positive}, {"negative", r.negative}, {"k", r.k}};
-        if (r.exact) j["exact"] = *r.exact;
-        return j;
+        return w2v::proto::to_json(r);
       },
       [](const SimilarRequest& a, const SimilarRequest& b) {
         return a.positive == b.positive && a.negative == b.negative && a.k == b.k &&

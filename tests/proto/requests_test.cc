@@ -661,3 +661,46 @@ TEST(Caps, RestrictIsAnIntegerInRange) {
 
 }  // namespace
 }  // namespace w2v::proto
+
+namespace w2v::proto {
+namespace {
+
+// The bodies the client writes parse back to the requests they came from.
+TEST(RequestWriters, EachParsesBackToItsRequest) {
+  CreateJobRequest job;
+  job.corpus_id = "c_1";
+  job.name = "news";
+  job.params = parse_train_params(nlohmann::json{{"dim", 64}, {"loss", "hs"}});
+  job.init_model = "m_2";
+  job.vocabulary = VocabularyMode::kKeep;
+  job.ranks = 3;
+  const CreateJobRequest j2 = parse_create_job(to_json(job));
+  EXPECT_EQ(j2.corpus_id, "c_1");
+  EXPECT_EQ(j2.name, "news");
+  EXPECT_EQ(to_json(j2.params), to_json(job.params));
+  EXPECT_EQ(j2.init_model, job.init_model);
+  EXPECT_EQ(j2.vocabulary, VocabularyMode::kKeep);
+  EXPECT_EQ(j2.ranks, 3);
+  // What is left at its default is not written: the server settles it.
+  EXPECT_EQ(to_json(CreateJobRequest{"c_1", "", {}, std::nullopt, VocabularyMode::kExtend, 1}),
+            (nlohmann::json{{"corpus_id", "c_1"}, {"params", nlohmann::json::object()}}));
+
+  const SimilarRequest s{{"a", "b"}, {"c"}, 7, false};
+  const SimilarRequest s2 = parse_similar(to_json(s));
+  EXPECT_EQ(s2.positive, s.positive);
+  EXPECT_EQ(s2.negative, s.negative);
+  EXPECT_EQ(s2.k, 7u);
+  EXPECT_EQ(s2.exact, false);
+
+  const AnalogyRequest a{"man", "king", "woman", 3, AnalogyMethod::kMul};
+  const AnalogyRequest a2 = parse_analogy(to_json(a));
+  EXPECT_EQ(std::tie(a2.a, a2.b, a2.c, a2.k, a2.method), std::tie(a.a, a.b, a.c, a.k, a.method));
+
+  const ModelPatch p{"renamed", SearchMode::kApproximate};
+  const ModelPatch p2 = parse_model_patch(to_json(p));
+  EXPECT_EQ(p2.name, "renamed");
+  EXPECT_EQ(p2.search, SearchMode::kApproximate);
+}
+
+}  // namespace
+}  // namespace w2v::proto
