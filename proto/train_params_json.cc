@@ -93,21 +93,6 @@ json value_json(const ParamSpec& s, const ParamValue& v) {
   return nullptr;
 }
 
-std::string type_name(ParamKind k) {
-  switch (k) {
-    case ParamKind::kInteger:
-    case ParamKind::kUnsigned:
-      return "integer";
-    case ParamKind::kReal:
-      return "number";
-    case ParamKind::kBool:
-      return "boolean";
-    case ParamKind::kChoice:
-      return "string";
-  }
-  return "";
-}
-
 }  // namespace
 
 ParamSettings parse_train_params(const json& j, const std::string& field) {
@@ -168,13 +153,28 @@ TrainParams train_params_from_json(const json& j, const std::string& record,
   return p;
 }
 
+std::string json_type_name(ParamKind k) {
+  switch (k) {
+    case ParamKind::kInteger:
+    case ParamKind::kUnsigned:
+      return "integer";
+    case ParamKind::kReal:
+      return "number";
+    case ParamKind::kBool:
+      return "boolean";
+    case ParamKind::kChoice:
+      return "string";
+  }
+  return "";
+}
+
 json params_description() {
   json list = json::array();
   const TrainParams defaults;
   for (const ParamSpec& s : kParams) {
-    json d = {{"name", std::string(s.name)}, {"label", std::string(s.label)},
-              {"type", type_name(s.kind)},   {"default", value_json(s, s.get(defaults))},
-              {"flag", flag_name(s)},        {"help", std::string(s.help)}};
+    json d = {{"name", std::string(s.name)},    {"label", std::string(s.label)},
+              {"type", json_type_name(s.kind)}, {"default", value_json(s, s.get(defaults))},
+              {"flag", flag_name(s)},           {"help", std::string(s.help)}};
     if (s.kind == ParamKind::kInteger) {
       d["minimum"] = s.int_min;
       d["maximum"] = s.int_max;

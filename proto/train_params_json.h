@@ -38,5 +38,8 @@ TrainParams train_params_from_json(const nlohmann::json& j,
 // "default_rule" (when the default depends on other parameters), "zero_is_default", "flag"
 // (the command lines' --name), "help"}, ...]} in the table's order.
 nlohmann::json params_description();
+// The JSON type a parameter of kind k is written as ("integer", "number", "boolean", "string"):
+// the table's "type", and proto/openapi.yaml's.
+std::string json_type_name(ParamKind k);
 
 }  // namespace w2v::proto

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/train/param_table.h"
+#include "proto/train_params_json.h"
 #include "server/handlers/routes.h"
 
 namespace w2v::server {
@@ -104,21 +105,6 @@ Properties schema_properties(const std::string& yaml, const std::string& schema)
   return out;
 }
 
-std::string type_of(const ParamSpec& s) {
-  switch (s.kind) {
-    case ParamKind::kInteger:
-    case ParamKind::kUnsigned:
-      return "integer";
-    case ParamKind::kReal:
-      return "number";
-    case ParamKind::kBool:
-      return "boolean";
-    case ParamKind::kChoice:
-      return "string";
-  }
-  return "";
-}
-
 TEST(ParamDocs, OpenApiSchemaHasTheTable) {
   const Properties props = schema_properties(kOpenApiYaml, "TrainParams");
   ASSERT_EQ(props.size(), kParamCount);
@@ -131,7 +117,7 @@ TEST(ParamDocs, OpenApiSchemaHasTheTable) {
       const auto it = a.find(key);
       return it == a.end() ? std::string("(none)") : it->second;
     };
-    EXPECT_EQ(at("type"), type_of(s));
+    EXPECT_EQ(at("type"), proto::json_type_name(s.kind));
     if (s.kind == ParamKind::kChoice) {
       std::string names;
       for (const auto c : s.choices) names += (names.empty() ? "" : ", ") + std::string(c);
