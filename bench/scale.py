@@ -168,7 +168,7 @@ def measure_binary(binary: str, model_file: str, words: List[str], threads: List
         daemon.stop(signal.SIGTERM)
 
     threads_flag = has_flag(binary, "--index-threads")
-    for t in threads if threads_flag else [0]:
+    for t in (threads if threads_flag else [0]) if threads else []:
         hnsw = os.path.join(data, "models", model, "hnsw.bin")
         if os.path.exists(hnsw):
             os.remove(hnsw)
@@ -235,7 +235,7 @@ def main() -> int:
     ap.add_argument("--dim", type=int, default=300)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--gensim-queries", type=int, default=100)
-    ap.add_argument("--index-threads", default="1,2", help="comma-separated thread counts for the index build")
+    ap.add_argument("--index-threads", default="1,2", help="comma-separated thread counts for the index build (empty: no approximate search)")
     ap.add_argument("--count-tokens", type=int, default=0, help="distinct tokens to upload (160000000: about 2 GB)")
     ap.add_argument("--no-gensim", action="store_true")
     args = ap.parse_args()
