@@ -54,8 +54,19 @@ def analogies(kv, path):
     total = next(s for s in sections if s["section"] == "Total accuracy")
     correct, incorrect = len(total["correct"]), len(total["incorrect"])
     questions = count_questions(path)
+
+    def part(syntactic):
+        # questions-words.txt's syntactic sections are named "gram<n>-..."; the others semantic
+        chosen = [s for s in sections if s["section"] != "Total accuracy"
+                  and s["section"].startswith("gram") == syntactic]
+        right = sum(len(s["correct"]) for s in chosen)
+        answered = right + sum(len(s["incorrect"]) for s in chosen)
+        return {"accuracy": right / answered if answered else 0.0, "answered": answered}
+
     return {
         "accuracy": score,
+        "semantic": part(False),
+        "syntactic": part(True),
         "correct": correct,
         "answered": correct + incorrect,
         "questions": questions,

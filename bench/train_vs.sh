@@ -54,6 +54,9 @@ declare -A SYSTEM_ROWS=(
   [w2vd-http-avx2]="w2vd_http_command avx2"
   [fasttext]="fasttext_command"
   [gensim]="gensim_command"
+  [w2vd-subword]="w2vd_command --minn 3 --maxn 6 --bucket 2000000"
+  [fasttext-subword]="fasttext_command 3 6"
+  [gensim-fasttext]="gensim_command --subwords"
 )
 
 # Set by the *_command functions: the command to time, and the vectors it writes.
@@ -111,33 +114,37 @@ w2vd_http_command() {
     "$params")
 }
 
-# fasttext_command STEM: Debian's fastText, whole words only (no character n-grams).
+# fasttext_command STEM [MINN MAXN]: Debian's fastText, whole words only (no character n-grams)
+# unless MINN and MAXN are given (then with its default 2,000,000 buckets).
 fasttext_command() {
-  local stem=$1
+  local stem=$1 minn=${2:-0} maxn=${3:-0}
   VECTORS=$stem.vec
   VECTORS_BINARY=0
   CMD=(fasttext "$MODEL" -input "$CORPUS" -output "$stem" -dim "$DIM" -ws "$WINDOW"
     -loss "$LOSS" -neg "$NEGATIVE" -minCount "$MIN_COUNT" -t "$SAMPLE" -epoch "$EPOCHS" -lr "$ALPHA"
-    -thread "$THREADS" -minn 0 -maxn 0 -seed "$SEED" -verbose 1)
+    -thread "$THREADS" -minn "$minn" -maxn "$maxn" -seed "$SEED" -verbose 1)
 }
 
-# gensim_command STEM: gensim's Word2Vec in corpus_file mode, through OUT/gensim_train.py.
+# gensim_command STEM [--subwords]: gensim's Word2Vec in corpus_file mode (FastText with
+# --subwords: minn 3, maxn 6, 2,000,000 buckets), through OUT/gensim_train.py.
 gensim_command() {
   local stem=$1
+  shift
   VECTORS=$stem.bin
   VECTORS_BINARY=1
   CMD=("$PYTHON" "$OUT/gensim_train.py" "$CORPUS" "$VECTORS" --dim "$DIM" --window "$WINDOW"
     --negative "$NEGATIVE" --min-count "$MIN_COUNT" --sample "$SAMPLE" --epochs "$EPOCHS"
-    --alpha "$ALPHA" --threads "$THREADS" --seed "$SEED" --model "$MODEL" --loss "$LOSS")
+    --alpha "$ALPHA" --threads "$THREADS" --seed "$SEED" --model "$MODEL" --loss "$LOSS" "$@")
 }
 
 write_gensim_trainer() {
   cat >"$OUT/gensim_train.py" <<'EOF'
-"""Trains gensim's Word2Vec (skip-gram or CBOW, ns or hs); writes word2vec binary vectors."""
+"""Trains gensim's Word2Vec (skip-gram or CBOW, ns or hs), or its FastText with --subwords;
+writes word2vec binary vectors (of the vocabulary's words)."""
 import argparse
 import logging
 
-from gensim.models import Word2Vec
+from gensim.models import FastText, Word2Vec
 
 p = argparse.ArgumentParser()
 p.add_argument("corpus")
@@ -148,13 +155,18 @@ for name in ("sample", "alpha"):
     p.add_argument("--" + name, type=float, required=True)
 p.add_argument("--model", choices=("skipgram", "cbow"), default="skipgram")
 p.add_argument("--loss", choices=("ns", "hs"), default="ns")
+p.add_argument("--subwords", action="store_true")
 a = p.parse_args()
 logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
-model = Word2Vec(corpus_file=a.corpus, vector_size=a.dim, window=a.window,
-                 negative=0 if a.loss == "hs" else a.negative,
-                 min_count=a.min_count, sample=a.sample, epochs=a.epochs, alpha=a.alpha,
-                 workers=a.threads, sg=int(a.model == "skipgram"), hs=int(a.loss == "hs"),
-                 seed=a.seed)
+common = dict(corpus_file=a.corpus, vector_size=a.dim, window=a.window,
+              negative=0 if a.loss == "hs" else a.negative,
+              min_count=a.min_count, sample=a.sample, epochs=a.epochs, alpha=a.alpha,
+              workers=a.threads, sg=int(a.model == "skipgram"), hs=int(a.loss == "hs"),
+              seed=a.seed)
+if a.subwords:
+    model = FastText(min_n=3, max_n=6, bucket=2000000, **common)
+else:
+    model = Word2Vec(**common)
 model.wv.save_word2vec_format(a.output, binary=True)
 EOF
 }
@@ -285,15 +297,18 @@ for line in open(runs_path):
         "wall": float(wall), "rss": int(rss_kb) / 1024, "vocab": e["vocab"],
         "ws353": e["ws353"]["spearman"], "acc": e["analogy"]["accuracy"],
         "coverage": e["analogy"]["coverage"],
+        "sem": e["analogy"].get("semantic", {}).get("accuracy", float("nan")),
+        "syn": e["analogy"].get("syntactic", {}).get("accuracy", float("nan")),
     })
 med = lambda rs, key: statistics.median(r[key] for r in rs)
 what = f"median of {repeats} runs" if repeats > 1 else "1 run"
-print(f"| system ({what}) | wall s | tokens/s | peak RSS MiB | vocab | WS-353 rho | analogy acc | analogy coverage |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print(f"| system ({what}) | wall s | tokens/s | peak RSS MiB | vocab | WS-353 rho | analogy acc | semantic | syntactic | analogy coverage |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name, rs in runs.items():
     wall = med(rs, "wall")
     print(f"| {name} | {wall:.1f} | {epochs * tokens / wall:,.0f} | {med(rs, 'rss'):.0f} "
           f"| {med(rs, 'vocab'):.0f} | {med(rs, 'ws353'):.3f} | {100 * med(rs, 'acc'):.1f}% "
+          f"| {100 * med(rs, 'sem'):.1f}% | {100 * med(rs, 'syn'):.1f}% "
           f"| {100 * med(rs, 'coverage'):.1f}% |")
 EOF
   echo
