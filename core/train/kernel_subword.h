@@ -27,6 +27,7 @@
 #include "core/base/isa_namespace.h"
 #include "core/base/vec_ops.h"
 #include "core/train/activation.h"
+#include "core/train/kernel_negative_sampling.h"
 #include "core/train/train_params.h"
 
 namespace w2v {
