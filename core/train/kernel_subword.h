@@ -1,5 +1,5 @@
 #pragma once
-// The steps of training with subwords (Bojanowski et al. 2017; docs/math.md §10), on rows,
+// The steps of training with subwords (Bojanowski et al. 2017; docs/math.md §11), on rows,
 // templated on the scalar for the gradient checks. A word's input vector is the mean of c input
 // rows (its own and its n-grams'; for CBOW, the rows of every context word, concatenated, as
 // fastText does):

@@ -35,5 +35,12 @@ struct ComposedInput {
   }
 };
 
+// Asks for word's input rows to be brought into cache for writing: n-gram rows are scattered
+// over the bucket rows, so each is likely a cache miss; the walks ask one centre ahead.
+inline void prefetch_input_rows(const SubwordIndex& index, std::uint32_t word,
+                                const Matrix& input) noexcept {
+  for (const std::uint32_t r : index.rows(word)) prefetch_for_write(input.row(r), input.stride());
+}
+
 W2V_ISA_END
 }  // namespace w2v

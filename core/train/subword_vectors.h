@@ -1,5 +1,5 @@
 #pragma once
-// Word vectors of a model trained with subwords (docs/math.md §10): a word's vector is the mean
+// Word vectors of a model trained with subwords (docs/math.md §11): a word's vector is the mean
 // of its input rows, as fastText's print-word-vectors and getWordVector give it. A model's
 // published vectors (vectors.bin) are these for its vocabulary; compose_word_vector gives one for
 // any word, in the vocabulary or not (out-of-vocabulary queries and fastText's formats build on

@@ -11,6 +11,7 @@
 #include "core/train/kernel_logistic.h"
 #include "core/train/kernel_skipgram_ns_batch.h"
 #include "core/train/kernel_softmax.h"
+#include "core/train/kernel_subword.h"
 #include "core/train/objective_hs.h"
 #include "core/train/objective_ns.h"
 #include "core/train/objective_softmax.h"
@@ -91,6 +92,15 @@ TrainOutcome train_routed(const EncodedCorpus& corpus, const Vocabulary& vocab,
   throw std::logic_error("no training walk for this model, loss, kernel and subword setting");
 }
 
+float subword_window_step_float(const float* ones, float* const* rows, std::size_t c, float* h,
+                                float* h_update, float* const* out, const std::uint32_t* out_id,
+                                std::size_t b, std::size_t k, std::size_t n, float lr,
+                                float input_step) noexcept {
+  return subword_step(ones, rows, c, h, h_update, n, input_step, [&](const float* hh, float* hu) {
+    return skipgram_ns_window_step(hh, hu, out, out_id, b, k, n, lr);
+  });
+}
+
 float dot_float(const float* a, const float* b, std::size_t n) noexcept {
   return dot(a, b, n);
 }
@@ -110,6 +120,7 @@ const TrainKernels kTrainKernels = {
     &cbow_ns_batch_step<float>,
     &logistic_step<float>,
     &softmax_step<float>,
+    &subword_window_step_float,
     &dot_float,
     &add_combination_float,
 };

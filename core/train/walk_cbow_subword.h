@@ -1,5 +1,5 @@
 #pragma once
-// CBOW with subwords (docs/math.md §10), as fastText's cbow: the input is the mean over the
+// CBOW with subwords (docs/math.md §11), as fastText's cbow: the input is the mean over the
 // rows of every context word (each word's own row and its n-grams' rows, the lists
 // concatenated, so a word with more n-grams weighs more), it predicts the centre word through
 // the loss, and every one of those rows receives the whole −lr·∂J/∂h (kernel_subword.h). Any

@@ -1,5 +1,5 @@
 #pragma once
-// Skip-gram with subwords (docs/math.md §10), one objective step per (centre, context) pair: as
+// Skip-gram with subwords (docs/math.md §11), one objective step per (centre, context) pair: as
 // fastText, the centre word's input (the mean of its own row and its n-grams' rows) predicts
 // each context word through the loss. The input is composed once per window, every pair of the
 // window is trained against it, and the window's summed update is scattered once to each of the
@@ -42,7 +42,9 @@ class SubwordSkipgram {
   void sentence(const std::uint32_t* sentence, std::size_t n, ModelWeights& w, float lr, Rng& rng,
                 Scratch& s, TrainStats& stats) const noexcept {
     const std::size_t stride = w.input.stride();
+    if (n > 0) prefetch_input_rows(index_, sentence[0], w.input);
     for (std::size_t i = 0; i < n; ++i) {
+      if (i + 1 < n) prefetch_input_rows(index_, sentence[i + 1], w.input);
       const ContextWindow ctx = draw_(i, n, rng);
       if (ctx.hi == ctx.lo) continue;  // a sentence of one word
       const std::size_t c = s.input.add(index_, sentence[i], w.input, 0);

@@ -1,10 +1,10 @@
 #pragma once
 // Skip-gram with subwords and negative sampling, minibatched per centre word (HogBatch, Ji et
-// al.; docs/math.md §10): the centre's input is composed once from its rows, the window's
+// al.; docs/math.md §11): the centre's input is composed once from its rows, the window's
 // context words and one shared set of K negatives go through skipgram_ns_window_step as one
 // step, and the window's update is scattered once to each of the centre's rows
 // (kernel_subword.h). The next centre's negatives are drawn one step ahead and their output
-// rows prefetched, as BatchSkipgramNs does.
+// rows prefetched, as BatchSkipgramNs does, and so are the next centre's input rows.
 
 #include <cstddef>
 #include <cstdint>
@@ -47,9 +47,13 @@ class BatchSubwordSkipgramNs {
     const std::size_t stride = w.input.stride();
     const std::size_t k = sampler_.count();
     draw_negatives(w, rng, s.negatives[0]);
+    prefetch_input_rows(index_, sentence[0], w.input);
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t* negatives = s.negatives[i & 1];
-      if (i + 1 < n) draw_negatives(w, rng, s.negatives[(i & 1) ^ 1]);
+      if (i + 1 < n) {
+        draw_negatives(w, rng, s.negatives[(i & 1) ^ 1]);
+        prefetch_input_rows(index_, sentence[i + 1], w.input);
+      }
 
       const ContextWindow ctx = draw_(i, n, rng);
       std::size_t b = 0;

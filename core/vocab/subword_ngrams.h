@@ -2,9 +2,9 @@
 // A word's character n-grams as fastText (Bojanowski et al. 2017) hashes them into rows: the
 // word is framed as "<word>", its n-grams are the runs of minn..maxn UTF-8 characters (a lead
 // byte and its continuation bytes), except a 1-character n-gram that is the frame's '<' or '>'.
-// The framed word itself counts as an n-gram when it is no longer than maxn characters, as in
-// fastText. An n-gram's row is words + fasttext_hash(ngram) % bucket, after the vocabulary's
-// word rows, so rows computed here are fastText's (docs/math.md §10).
+// The framed word itself counts as an n-gram when it is no longer than maxn characters, as
+// fastText's code does. An n-gram's row is words + fasttext_hash(ngram) % bucket, after the
+// vocabulary's word rows, so rows computed here are fastText's (docs/math.md §11).
 //
 // SubwordIndex keeps every vocabulary word's rows (its own row, then its n-grams' rows, repeats
 // kept as fastText keeps them) in one flat array, computed once per training run; training reads

@@ -1,4 +1,4 @@
-// Gradient checks of training with subwords (core/train/kernel_subword.h, docs/math.md §10), in
+// Gradient checks of training with subwords (core/train/kernel_subword.h, docs/math.md §11), in
 // double precision against central finite differences: the composed input h = mean of c rows
 // with the update scattered back to every row (a row listed twice, as a hash collision or a
 // repeated n-gram makes it, gets both shares), for a skip-gram window through each objective
