@@ -36,7 +36,8 @@ W2V_ISA_BEGIN
 // h = the mean of rows[0..c); ones holds at least c ones (so the float path combines the rows
 // with h held in registers).
 template <class T>
-void compose_mean(const T* ones, const T* const* rows, std::size_t c, T* h, std::size_t n) noexcept {
+void compose_mean(const T* ones, const T* const* rows, std::size_t c, T* h,
+                  std::size_t n) noexcept {
   zero(h, n);
   add_combination(ones, rows, c, h, n);
   const T inv = T(1) / static_cast<T>(c);

@@ -18,11 +18,11 @@
 #include "core/train/training_loop.h"
 #include "core/train/walk_cbow.h"
 #include "core/train/walk_cbow_ns_batch.h"
+#include "core/train/walk_cbow_subword.h"
 #include "core/train/walk_skipgram.h"
 #include "core/train/walk_skipgram_ns_batch.h"
 #include "core/train/walk_skipgram_subword.h"
 #include "core/train/walk_skipgram_subword_ns_batch.h"
-#include "core/train/walk_cbow_subword.h"
 
 #if !defined(W2V_ISA_ENUM)
 #error "train_kernels.cc is compiled once per instruction set, with W2V_ISA_ENUM set"

@@ -161,15 +161,16 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
   if (h.version == 2) {
     SubwordHeader sh{};
     if (std::fread(&sh, sizeof sh, 1, f.get()) != 1) fail_reading(path, "truncated");
-    if (sh.maxn < 1 || sh.maxn > static_cast<std::uint32_t>(ParamLimits::maxn.max) ||
-        sh.minn < 1 || sh.minn > sh.maxn || sh.bucket < 1 ||
+    if (sh.maxn < 1 || sh.maxn > static_cast<std::uint32_t>(ParamLimits::maxn.max) || sh.minn < 1 ||
+        sh.minn > sh.maxn || sh.bucket < 1 ||
         sh.bucket > static_cast<std::uint64_t>(ParamLimits::bucket.max)) {
       fail_reading(path, "invalid subword settings");
     }
     s.subwords = {static_cast<int>(sh.minn), static_cast<int>(sh.maxn), sh.bucket};
     input_rows = h.words + sh.bucket;
   }
-  const long header_bytes = static_cast<long>(sizeof h + (h.version == 2 ? sizeof(SubwordHeader) : 0));
+  const long header_bytes =
+      static_cast<long>(sizeof h + (h.version == 2 ? sizeof(SubwordHeader) : 0));
   std::fseek(f.get(), 0, SEEK_END);
   const long size = std::ftell(f.get());
   std::fseek(f.get(), header_bytes, SEEK_SET);

@@ -50,12 +50,11 @@ class SubwordCbow {
       }
       if (c == 0) continue;
       const std::uint32_t target = sentence[i];
-      stats.loss += subword_step(s.input.ones.data(), s.input.rows.data(), c,
-                                 s.input.hidden.row(0), s.input.hidden.row(1), stride,
-                                 static_cast<float>(c), [&](const float* h, float* h_update) {
-                                   return loss_.update(h, h_update, target, w.output, lr, rng,
-                                                       s.loss);
-                                 });
+      stats.loss += subword_step(
+          s.input.ones.data(), s.input.rows.data(), c, s.input.hidden.row(0), s.input.hidden.row(1),
+          stride, static_cast<float>(c), [&](const float* h, float* h_update) {
+            return loss_.update(h, h_update, target, w.output, lr, rng, s.loss);
+          });
       ++stats.examples;
     }
   }

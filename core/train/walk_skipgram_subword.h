@@ -48,18 +48,17 @@ class SubwordSkipgram {
       const ContextWindow ctx = draw_(i, n, rng);
       if (ctx.hi == ctx.lo) continue;  // a sentence of one word
       const std::size_t c = s.input.add(index_, sentence[i], w.input, 0);
-      stats.loss += subword_step(s.input.ones.data(), s.input.rows.data(), c,
-                                 s.input.hidden.row(0), s.input.hidden.row(1), stride,
-                                 static_cast<float>(c), [&](const float* h, float* h_update) {
-                                   float loss = 0;
-                                   for (std::size_t j = ctx.lo; j <= ctx.hi; ++j) {
-                                     if (j == i) continue;
-                                     loss += loss_.update(h, h_update, sentence[j], w.output, lr,
-                                                          rng, s.loss);
-                                     ++stats.examples;
-                                   }
-                                   return loss;
-                                 });
+      stats.loss += subword_step(
+          s.input.ones.data(), s.input.rows.data(), c, s.input.hidden.row(0), s.input.hidden.row(1),
+          stride, static_cast<float>(c), [&](const float* h, float* h_update) {
+            float loss = 0;
+            for (std::size_t j = ctx.lo; j <= ctx.hi; ++j) {
+              if (j == i) continue;
+              loss += loss_.update(h, h_update, sentence[j], w.output, lr, rng, s.loss);
+              ++stats.examples;
+            }
+            return loss;
+          });
     }
   }
 

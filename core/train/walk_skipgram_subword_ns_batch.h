@@ -67,12 +67,11 @@ class BatchSubwordSkipgramNs {
         s.out[b + q] = w.output.row(negatives[q]);
       }
       const std::size_t c = s.input.add(index_, sentence[i], w.input, 0);
-      stats.loss += subword_step(s.input.ones.data(), s.input.rows.data(), c,
-                                 s.input.hidden.row(0), s.input.hidden.row(1), stride,
-                                 static_cast<float>(c), [&](const float* h, float* h_update) {
-                                   return skipgram_ns_window_step(h, h_update, s.out, s.out_id, b,
-                                                                  k, stride, lr);
-                                 });
+      stats.loss += subword_step(
+          s.input.ones.data(), s.input.rows.data(), c, s.input.hidden.row(0), s.input.hidden.row(1),
+          stride, static_cast<float>(c), [&](const float* h, float* h_update) {
+            return skipgram_ns_window_step(h, h_update, s.out, s.out_id, b, k, stride, lr);
+          });
       stats.examples += b;
     }
   }

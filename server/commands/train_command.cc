@@ -43,7 +43,8 @@ int train_here(const TrainOptions& o, VectorsFormat format, const TrainParams& p
 
   if (params.subwords()) {
     save_vectors_file(o.output, vocab.words(),
-                      composed_word_vectors(weights.input, vocab, subword_settings(params)), format);
+                      composed_word_vectors(weights.input, vocab, subword_settings(params)),
+                      format);
   } else {
     save_vectors_file(o.output, vocab.words(), weights.input, format);
   }

@@ -51,8 +51,9 @@ void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocab
   } catch (const std::exception& e) {
     DataDir::remove_all(tmp);
     throw std::runtime_error(describe_write_failure(
-        e, kWhat, model_bytes(weights.input.rows() + (params.subwords() ? words.size() : 0),
-                              weights.input.cols()),
+        e, kWhat,
+        model_bytes(weights.input.rows() + (params.subwords() ? words.size() : 0),
+                    weights.input.cols()),
         dirs.root()));
   }
 }

@@ -143,9 +143,9 @@ std::string format_bytes(std::uint64_t bytes) {
 void check_job_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t vocab, int dim,
                       std::uint64_t bucket_rows) {
   if (e.total() <= limit) return;
-  const std::string buckets =
-      bucket_rows == 0 ? std::string()
-                       : " and " + std::to_string(bucket_rows) + " n-gram bucket rows";
+  const std::string buckets = bucket_rows == 0
+                                  ? std::string()
+                                  : " and " + std::to_string(bucket_rows) + " n-gram bucket rows";
   throw proto::ApiError::bad_request(
       "params: this job needs about " + format_bytes(e.total()) + " of memory at its peak (" +
           format_bytes(e.matrices) + " for the two matrices of " + std::to_string(vocab) +

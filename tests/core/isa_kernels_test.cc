@@ -139,12 +139,12 @@ TEST_P(IsaKernels, SubwordWindowStepMatchesTheDoubleKernel) {
   const float loss = train().subword_window_step(
       ones.data(), in.float_rows(in_use).data(), c, hidden.row(0), hidden.row(1),
       out.float_rows(out_use).data(), ids.data(), 3, 3, n, lr, static_cast<float>(c));
-  const double loss_d = subword_step<double>(
-      ones_d.data(), in.double_rows(in_use).data(), c, h.data(), h_update.data(), n, double(c),
-      [&](const double* hh, double* hu) {
-        return skipgram_ns_window_step<double>(hh, hu, out.double_rows(out_use).data(),
-                                               ids.data(), 3, 3, n, lr);
-      });
+  const double loss_d =
+      subword_step<double>(ones_d.data(), in.double_rows(in_use).data(), c, h.data(),
+                           h_update.data(), n, double(c), [&](const double* hh, double* hu) {
+                             return skipgram_ns_window_step<double>(
+                                 hh, hu, out.double_rows(out_use).data(), ids.data(), 3, 3, n, lr);
+                           });
   EXPECT_NEAR(loss, loss_d, 6 * 3 * kActivationTolerance);
   in.expect_equal("input", kActivationTolerance);
   out.expect_equal("output", kActivationTolerance);

@@ -156,9 +156,8 @@ TEST(SubwordGradients, SharedNegativeWindowStepIsTheSumOfItsExamples) {
   std::vector<double*> rows;
   for (const auto id : ids) rows.push_back(out[id].data());
   std::vector<double> h_update(kDim, 0.0);
-  const double window =
-      skipgram_ns_window_step<double>(in[0].data(), h_update.data(), rows.data(), ids.data(), 2, 2,
-                                      kDim, 0.0);
+  const double window = skipgram_ns_window_step<double>(in[0].data(), h_update.data(), rows.data(),
+                                                        ids.data(), 2, 2, kDim, 0.0);
   double* first[] = {out[0].data(), out[1].data(), out[2].data()};
   double* second[] = {out[2].data(), out[1].data()};
   const double per_example =

@@ -159,8 +159,8 @@ class OwnRowOnlySubwordSkipgram {
 
 TEST(SubwordLearning, UnseenFormsLandInTheirStemsTopicForEveryModelAndLoss) {
   for (const ModelType model : {ModelType::kSkipgram, ModelType::kCbow}) {
-    for (const LossType loss : {LossType::kNegativeSampling, LossType::kHierarchicalSoftmax,
-                                LossType::kSoftmax}) {
+    for (const LossType loss :
+         {LossType::kNegativeSampling, LossType::kHierarchicalSoftmax, LossType::kSoftmax}) {
       TrainParams p = subword_params();
       p.model = model;
       p.loss = loss;
@@ -179,8 +179,8 @@ TEST(SubwordLearning, BothSkipgramKernelsLearn) {
     p.kernel = kernel;
     const auto t = testing::train_text(stem_corpus().text, p);
     const double accuracy = unseen_form_accuracy(t, p);
-    std::printf("skipgram ns %s kernel with subwords: %.3f\n", std::string(to_string(kernel)).c_str(),
-                accuracy);
+    std::printf("skipgram ns %s kernel with subwords: %.3f\n",
+                std::string(to_string(kernel)).c_str(), accuracy);
     EXPECT_GE(accuracy, 0.9) << to_string(kernel);
   }
 }

@@ -2,6 +2,8 @@
 // its sign-extended bytes, the n-grams of the framed word by UTF-8 characters, the flat row
 // lists of a vocabulary, and composing a vector for a word in the vocabulary or not.
 
+#include "core/vocab/subword_ngrams.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,7 +11,6 @@
 
 #include "core/base/matrix.h"
 #include "core/train/subword_vectors.h"
-#include "core/vocab/subword_ngrams.h"
 #include "core/vocab/vocabulary.h"
 
 namespace w2v {

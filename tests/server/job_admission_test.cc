@@ -195,7 +195,7 @@ TEST_F(JobAdmissionTest, AContinuedJobTakesItsParentsDimension) {
 TEST_F(JobAdmissionTest, SubwordJobsAreCheckedAsAWhole) {
   const JobRecord j = admit({{"params", {{"maxn", 6}, {"bucket", 1000}}}});
   EXPECT_EQ(j.params.maxn, 6);
-  EXPECT_EQ(j.params.minn, 3);  // fastText's default
+  EXPECT_EQ(j.params.minn, 3);          // fastText's default
   EXPECT_EQ(admit({}).params.maxn, 0);  // off by default
   const Refusal order = refusal({{"params", {{"minn", 5}, {"maxn", 4}}}});
   EXPECT_EQ(order.status, 400);
@@ -238,8 +238,8 @@ TEST_F(JobAdmissionTest, AContinuedJobKeepsItsParentsNgramSettings) {
   EXPECT_EQ(j.params.maxn, 5);
   EXPECT_EQ(j.params.bucket, 5000);
   EXPECT_EQ(admit({{"init_model", "m_sub"}, {"params", {{"maxn", 5}}}}).params.maxn, 5);
-  for (const auto& [field, value] : {std::pair{"maxn", 0}, std::pair{"minn", 3},
-                                     std::pair{"bucket", 2000}}) {
+  for (const auto& [field, value] :
+       {std::pair{"maxn", 0}, std::pair{"minn", 3}, std::pair{"bucket", 2000}}) {
     const Refusal conflict = refusal({{"init_model", "m_sub"}, {"params", {{field, value}}}});
     EXPECT_EQ(conflict.code, "init_model_conflict") << field;
     EXPECT_TRUE(has(conflict.message, std::string("params.") + field)) << conflict.message;
