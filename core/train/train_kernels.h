@@ -41,6 +41,12 @@ struct TrainKernels {
   float (*softmax_step)(const float* h, float* h_update, float* out, std::size_t out_stride,
                         std::size_t n_rows, std::uint32_t target, std::size_t dim, float lr,
                         float* scores) noexcept;
+  // Subword skip-gram's batch step (core/train/kernel_subword.h): h composed from rows[0..c)
+  // (ones: c ones), skipgram_ns_window_step on out, the update scattered with input_step.
+  float (*subword_window_step)(const float* ones, float* const* rows, std::size_t c, float* h,
+                               float* h_update, float* const* out, const std::uint32_t* out_id,
+                               std::size_t b, std::size_t k, std::size_t n, float lr,
+                               float input_step) noexcept;
   // The vector primitives (core/base/vec_ops.h) the steps are made of.
   float (*dot)(const float* a, const float* b, std::size_t n) noexcept;
   void (*add_combination)(const float* coef, const float* const* rows, std::size_t m, float* y,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/train/subword_vectors.h"
 #include "core/train/trainer.h"
 #include "support/train_helpers.h"
 
@@ -178,6 +179,48 @@ TEST(ContinuedTraining, StartsFromTheParentRowsAndInitialisesNewWordsAsNew) {
   TrainParams other = p;
   other.dim = p.dim + 1;
   EXPECT_THROW(continued_weights(parent, v, other), std::invalid_argument);
+}
+
+TEST(ContinuedTraining, SubwordParentCarriesItsOwnRowsAndBucketRows) {
+  TrainParams p = planted_params();
+  p.minn = 3;
+  p.maxn = 5;
+  p.bucket = 500;
+  p.epochs = 1;
+  const testing::Trained a = testing::train_text(part_a(), p);
+  ASSERT_EQ(a.weights.input.rows(), a.vocab.size() + 500);
+  // As a job publishes it: composed vectors, and the state with the rows themselves.
+  ParentModel parent;
+  for (auto w : a.vocab.words()) parent.words.emplace_back(w);
+  parent.input = composed_word_vectors(a.weights.input, a.vocab, subword_settings(p));
+  parent.state = TrainingState{p.loss, a.vocab.counts(), a.weights.output, subword_settings(p),
+                               a.weights.input};
+  const Vocabulary v = continued_vocabulary(parent, testing::word_counts_of(part_b()), {});
+  ASSERT_GT(v.size(), a.vocab.size());
+  const ContinuedWeights w = continued_weights(parent, v, p);
+  ASSERT_EQ(w.weights.input.rows(), v.size() + 500);
+  const auto row = [](const Matrix& m, std::size_t r) {
+    return std::vector<float>(m.row(r), m.row(r) + m.cols());
+  };
+  for (std::size_t id = 0; id < v.size(); ++id) {
+    const std::int32_t pid = a.vocab.id(v.word(id));
+    if (pid == Vocabulary::kAbsent) continue;
+    ASSERT_EQ(row(w.weights.input, id), row(a.weights.input, static_cast<std::size_t>(pid)));
+  }
+  for (std::size_t b = 0; b < 500; ++b) {
+    ASSERT_EQ(row(w.weights.input, v.size() + b), row(a.weights.input, a.vocab.size() + b));
+  }
+  // Other n-gram settings: the parent's composed vectors start its words, buckets start anew.
+  TrainParams other = p;
+  other.maxn = 4;
+  const ContinuedWeights fresh = continued_weights(parent, v, other);
+  const auto first = static_cast<std::size_t>(v.id(parent.words[0]));
+  EXPECT_EQ(row(fresh.weights.input, first), row(parent.input, 0));
+  EXPECT_NE(row(fresh.weights.input, v.size()), row(a.weights.input, a.vocab.size()));
+  // It trains on.
+  ModelWeights trained = w.weights;
+  EXPECT_EQ(train(EncodedCorpus::encode_text(part_b(), v), v, p, trained),
+            TrainOutcome::kCompleted);
 }
 
 TEST(ContinuedTraining, VectorsOnlyParentStartsOutputAtZeroAndStillLearns) {

@@ -18,6 +18,7 @@
 #include "core/train/kernel_logistic.h"
 #include "core/train/kernel_skipgram_ns_batch.h"
 #include "core/train/kernel_softmax.h"
+#include "core/train/kernel_subword.h"
 #include "core/train/train_kernels.h"
 #include "support/isa_params.h"
 
@@ -119,6 +120,32 @@ TEST_P(IsaKernels, NegativeSamplingBatchStepMatchesTheDoubleKernel) {
                                                              out.double_rows(out_use).data(), k1, n,
                                                              lr, d_out_d.data(), scores_d.data());
   EXPECT_NEAR(loss, loss_d, b * k1 * kActivationTolerance);
+  in.expect_equal("input", kActivationTolerance);
+  out.expect_equal("output", kActivationTolerance);
+}
+
+TEST_P(IsaKernels, SubwordWindowStepMatchesTheDoubleKernel) {
+  // A word of 5 rows (row 1 twice, as a collision makes it) predicting a window of 3 targets
+  // (id 2 twice) with 3 shared negatives, one equal to a target.
+  Rows in(4, 48, 3, 0.4), out(5, 48, 4, 0.4);
+  const std::vector<std::size_t> in_use = {0, 1, 2, 1, 3}, out_use = {0, 2, 2, 1, 2, 4};
+  const std::vector<std::uint32_t> ids(out_use.begin(), out_use.end());
+  const std::size_t n = in.f.stride(), c = in_use.size();
+  Matrix hidden(2, n);
+  std::vector<double> h(n), h_update(n);
+  const std::vector<float> ones(c, 1.0f);
+  const std::vector<double> ones_d(c, 1.0);
+  const float lr = 0.5f;
+  const float loss = train().subword_window_step(
+      ones.data(), in.float_rows(in_use).data(), c, hidden.row(0), hidden.row(1),
+      out.float_rows(out_use).data(), ids.data(), 3, 3, n, lr, static_cast<float>(c));
+  const double loss_d =
+      subword_step<double>(ones_d.data(), in.double_rows(in_use).data(), c, h.data(),
+                           h_update.data(), n, double(c), [&](const double* hh, double* hu) {
+                             return skipgram_ns_window_step<double>(
+                                 hh, hu, out.double_rows(out_use).data(), ids.data(), 3, 3, n, lr);
+                           });
+  EXPECT_NEAR(loss, loss_d, 6 * 3 * kActivationTolerance);
   in.expect_equal("input", kActivationTolerance);
   out.expect_equal("output", kActivationTolerance);
 }

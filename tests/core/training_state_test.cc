@@ -88,8 +88,8 @@ TEST_F(TrainingStateFile, RefusesCorruptTruncatedForeignAndNewerFiles) {
   expect_error_containing(path, kWords, 3, "truncated");
 
   save_training_state(path, kWords, sample_state(LossType::kHierarchicalSoftmax));
-  patch_byte(8, 2);  // version 2
-  expect_error_containing(path, kWords, 3, "format version 2");
+  patch_byte(8, 3);  // version 3
+  expect_error_containing(path, kWords, 3, "format version 3");
 
   std::ofstream(path, std::ios::binary) << "2 3\nthe 1 2 3\n";
   expect_error_containing(path, kWords, 3, "not a w2vd training state");
@@ -98,7 +98,63 @@ TEST_F(TrainingStateFile, RefusesCorruptTruncatedForeignAndNewerFiles) {
   expect_error_containing(path, kWords, 3, "cannot open");
 }
 
+TrainingState subword_state() {
+  TrainingState s = sample_state(LossType::kNegativeSampling);
+  s.subwords = {2, 4, 7};
+  s.input = Matrix(kWords.size() + 7, 3);
+  for (std::size_t r = 0; r < s.input.rows(); ++r) {
+    for (std::size_t d = 0; d < 3; ++d) s.input.row(r)[d] = -static_cast<float>(r * 10 + d);
+  }
+  return s;
+}
+
+TEST_F(TrainingStateFile, WithoutSubwordsWritesVersionOne) {
+  save_training_state(path, kWords, sample_state(LossType::kNegativeSampling));
+  std::ifstream in(path, std::ios::binary);
+  char header[12];
+  in.read(header, sizeof header);
+  EXPECT_EQ(header[8], 1);  // models without subwords stay readable by an older w2vd
+  EXPECT_FALSE(load_training_state(path, kWords, 3).subwords.enabled());
+  EXPECT_EQ(load_training_state(path, kWords, 3).input.rows(), 0u);
+}
+
+TEST_F(TrainingStateFile, RoundTripsSubwordSettingsAndInputRows) {
+  const TrainingState s = subword_state();
+  save_training_state(path, kWords, s);
+  const TrainingState back = load_training_state(path, kWords, 3);
+  EXPECT_EQ(back.subwords, s.subwords);
+  ASSERT_EQ(back.input.rows(), kWords.size() + 7);
+  for (std::size_t r = 0; r < s.input.rows(); ++r) {
+    EXPECT_EQ(std::vector<float>(back.input.row(r), back.input.row(r) + 3),
+              std::vector<float>(s.input.row(r), s.input.row(r) + 3));
+  }
+  EXPECT_EQ(back.counts, s.counts);
+
+  // A flipped byte in the last input row, a cut file, settings out of range: refused.
+  const auto size = std::filesystem::file_size(path);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 2));
+    f.put(0x11);
+  }
+  expect_error_containing(path, kWords, 3, "checksum mismatch");
+  save_training_state(path, kWords, s);
+  std::filesystem::resize_file(path, size - 4);
+  expect_error_containing(path, kWords, 3, "truncated");
+  save_training_state(path, kWords, s);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(56);  // minn, after the 56-byte header
+    f.put(9);     // above maxn 4
+  }
+  expect_error_containing(path, kWords, 3, "invalid subword settings");
+}
+
 TEST_F(TrainingStateFile, SaveRefusesMismatchedState) {
+  TrainingState bad = subword_state();
+  bad.input = Matrix(kWords.size() + 6, 3);  // one bucket row short
+  EXPECT_THROW(save_training_state(path, kWords, bad), std::invalid_argument);
+
   TrainingState s = sample_state(LossType::kNegativeSampling);
   s.counts.pop_back();
   EXPECT_THROW(save_training_state(path, kWords, s), std::invalid_argument);

@@ -289,6 +289,7 @@ TEST(W2vctl, UsageErrorsExit2) {
   EXPECT_EQ(run({"train", "--corpus", "c_x", "--dim", "abc"}, {}).code, 2);  // not a number
   EXPECT_EQ(run({"train", "--corpus", "c_x", "--model", "glove"}, {}).code, 2);
   EXPECT_EQ(run({"train", "--corpus", "c_x", "--shrink-windows", "no"}, {}).code, 2);
+  EXPECT_EQ(run({"train", "--corpus", "c_x", "--maxn", "six"}, {}).code, 2);
   EXPECT_EQ(run({"similar", "m_x"}, {}).code, 2);  // no word
   EXPECT_EQ(run({"evaluate", "m_x"}, {}).code, 2);
   const auto url = run({"--server", "ftp://nowhere", "health"}, {});
@@ -402,13 +403,20 @@ TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
   EXPECT_EQ(final_job.at("params").at("shrink_windows"), false);  // and a full window
   EXPECT_EQ(final_job, f.api_json("/v1/jobs/" + final_job.at("id").get<std::string>()));
 
-  // -q train --wait: the model id alone.
-  const auto trained_quiet = f.ctl(std::vector<std::string>{"-q"} + planted_train(corpus, 1) +
-                                   std::vector<std::string>{"--wait"});
+  // -q train --wait: the model id alone. With subwords: the model's record shows them.
+  const auto trained_quiet =
+      f.ctl(std::vector<std::string>{"-q"} + planted_train(corpus, 1) +
+            std::vector<std::string>{"--minn", "2", "--maxn", "4", "--bucket", "5000", "--wait"});
   ASSERT_EQ(trained_quiet.code, 0) << trained_quiet;
   EXPECT_TRUE(std::regex_match(trained_quiet.out, std::regex("m_[A-Za-z0-9_-]+\n")))
       << trained_quiet;
   EXPECT_TRUE(trained_quiet.err.empty()) << trained_quiet;
+  const json subword_model =
+      f.api_json("/v1/models/" + trained_quiet.out.substr(0, trained_quiet.out.size() - 1));
+  EXPECT_EQ(subword_model.at("params").at("minn"), 2);
+  EXPECT_EQ(subword_model.at("params").at("maxn"), 4);
+  EXPECT_EQ(subword_model.at("params").at("bucket"), 5000);
+  EXPECT_EQ(final_job.at("params").at("maxn"), 0);  // off unless asked for
 
   // Jobs and models lists and records.
   const auto jobs = f.ctl({"jobs", "list"});

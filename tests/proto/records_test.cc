@@ -70,6 +70,9 @@ TrainParams sample_params() {
   p.dim = 300;
   p.window = 8;
   p.shrink_windows = false;
+  p.minn = 2;
+  p.maxn = 5;
+  p.bucket = 100000;
   p.negative = 15;
   p.min_count = 3;
   p.max_vocab = 200000;
@@ -142,7 +145,10 @@ TEST(JobStatusNames, RoundTrip) {
 
 TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
   const json j = to_json(sample_params());
-  EXPECT_EQ(j.size(), 14u);
+  EXPECT_EQ(j.size(), 17u);
+  EXPECT_EQ(j["minn"], 2);
+  EXPECT_EQ(j["maxn"], 5);
+  EXPECT_EQ(j["bucket"], 100000);
   EXPECT_EQ(j["kernel"], "auto");
   EXPECT_EQ(j["shrink_windows"], false);
   EXPECT_EQ(j["model"], "cbow");
@@ -161,6 +167,9 @@ TEST(TrainParamsJson, HasTheApiFieldsAndNames) {
   EXPECT_EQ(d["model"], "skipgram");
   EXPECT_EQ(d["loss"], "ns");
   EXPECT_EQ(d["shrink_windows"], true);
+  EXPECT_EQ(d["maxn"], 0);  // subwords off
+  EXPECT_EQ(d["minn"], 3);
+  EXPECT_EQ(d["bucket"], 2000000);
   TrainParams soft;
   soft.loss = LossType::kSoftmax;
   EXPECT_EQ(to_json(soft)["loss"], "softmax");
@@ -242,6 +251,11 @@ TEST(JobJson, AbsentOptionalsAreNull) {
   EXPECT_EQ(job_from_json(older).ranks, 1);
   older["params"].erase("shrink_windows");  // and before shrink_windows: word2vec's draw
   EXPECT_TRUE(job_from_json(older).params.shrink_windows);
+  for (const char* field : {"minn", "maxn", "bucket"}) older["params"].erase(field);
+  const TrainParams before_subwords = job_from_json(older).params;  // fastText's off and defaults
+  EXPECT_EQ(before_subwords.maxn, 0);
+  EXPECT_EQ(before_subwords.minn, 3);
+  EXPECT_EQ(before_subwords.bucket, 2'000'000);
 }
 
 TEST(JobJson, FailedJobCarriesError) {

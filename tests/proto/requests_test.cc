@@ -120,6 +120,23 @@ TEST(TrainParamsParse, EmptyObjectGivesDefaults) {
   EXPECT_EQ(p.threads, 0);           // left to the server
   EXPECT_EQ(p.seed, 1u);
   EXPECT_TRUE(p.shrink_windows);
+  EXPECT_EQ(p.maxn, 0);  // no subwords
+  EXPECT_EQ(p.minn, 3);
+  EXPECT_EQ(p.bucket, 2'000'000);
+}
+
+TEST(TrainParamsParse, SubwordSettingsAndTheirRanges) {
+  const TrainParams p = params_of(R"({"minn": 2, "maxn": 5, "bucket": 1000})");
+  EXPECT_EQ(p.minn, 2);
+  EXPECT_EQ(p.maxn, 5);
+  EXPECT_EQ(p.bucket, 1000);
+  EXPECT_TRUE(p.subwords());
+  expect_400([] { params_of(R"({"maxn": 33})"); }, "invalid_argument",
+             {"params.maxn must be an integer in [0, 32], got 33"});
+  expect_400([] { params_of(R"({"minn": 0})"); }, "invalid_argument",
+             {"params.minn must be an integer in [1, 32], got 0"});
+  expect_400([] { params_of(R"({"bucket": 0})"); }, "invalid_argument",
+             {"params.bucket must be an integer in [1, 100000000], got 0"});
 }
 
 TEST(TrainParamsParse, ShrinkWindowsIsABoolean) {
@@ -262,7 +279,7 @@ TEST(TrainParamsParse, UnknownFieldsListTheKnownOnes) {
   expect_400([] { params_of(R"({"dimension": 100})"); }, "unknown_field",
              {"unknown field params.dimension (known: model, loss, kernel, dim, window, "
               "shrink_windows, negative, min_count, max_vocab, sample, epochs, alpha, threads, "
-              "seed)"});
+              "seed, minn, maxn, bucket)"});
   expect_400([] { params_of(R"({"dim": 100, "iter": 5})"); }, "unknown_field", {"params.iter"});
 }
 

@@ -192,5 +192,62 @@ TEST_F(JobAdmissionTest, AContinuedJobTakesItsParentsDimension) {
   EXPECT_TRUE(has(conflict.message, "params.dim")) << conflict.message;
 }
 
+TEST_F(JobAdmissionTest, SubwordJobsAreCheckedAsAWhole) {
+  const JobRecord j = admit({{"params", {{"maxn", 6}, {"bucket", 1000}}}});
+  EXPECT_EQ(j.params.maxn, 6);
+  EXPECT_EQ(j.params.minn, 3);          // fastText's default
+  EXPECT_EQ(admit({}).params.maxn, 0);  // off by default
+  const Refusal order = refusal({{"params", {{"minn", 5}, {"maxn", 4}}}});
+  EXPECT_EQ(order.status, 400);
+  EXPECT_TRUE(has(order.message, "params.minn must be at most maxn (4)")) << order.message;
+  const Refusal batch =
+      refusal({{"params", {{"model", "cbow"}, {"kernel", "batch"}, {"maxn", 6}}}});
+  EXPECT_TRUE(has(batch.message, "params.kernel")) << batch.message;
+  EXPECT_EQ(admit({{"params", {{"model", "cbow"}, {"maxn", 6}, {"bucket", 10}}}}).params.kernel,
+            KernelType::kAuto);
+  // Distributed jobs have no subword path: refused, naming maxn.
+  limits_.has_mpi_launcher = true;
+  const Refusal ranks = refusal({{"ranks", 2}, {"params", {{"maxn", 6}}}});
+  EXPECT_EQ(ranks.status, 400);
+  EXPECT_TRUE(has(ranks.message, "params.maxn")) << ranks.message;
+  EXPECT_TRUE(has(ranks.message, "ranks")) << ranks.message;
+  EXPECT_EQ(admit({{"ranks", 2}}).ranks, 2);
+}
+
+TEST_F(JobAdmissionTest, TheMemoryEstimateCountsTheBucketRows) {
+  // Enough for the words' rows, not for 2,000,000 bucket rows of dim 100 (800 MB).
+  limits_.max_job_memory = std::uint64_t{64} << 20;
+  admit({});
+  const Refusal r = refusal({{"params", {{"maxn", 6}}}});
+  EXPECT_EQ(r.code, "job_too_large");
+  EXPECT_TRUE(has(r.message, "2000000 n-gram bucket rows")) << r.message;
+  EXPECT_TRUE(has(r.message, "params.bucket")) << r.message;
+  admit({{"params", {{"maxn", 6}, {"bucket", 10000}}}});
+}
+
+TEST_F(JobAdmissionTest, AContinuedJobKeepsItsParentsNgramSettings) {
+  add_parent("m_parent", 16);
+  proto::ModelRecord sub = *store_.model("m_parent");
+  sub.id = "m_sub";
+  sub.params->minn = 2;
+  sub.params->maxn = 5;
+  sub.params->bucket = 5000;
+  store_.insert_model(sub);
+  const JobRecord j = admit({{"init_model", "m_sub"}});
+  EXPECT_EQ(j.params.minn, 2);
+  EXPECT_EQ(j.params.maxn, 5);
+  EXPECT_EQ(j.params.bucket, 5000);
+  EXPECT_EQ(admit({{"init_model", "m_sub"}, {"params", {{"maxn", 5}}}}).params.maxn, 5);
+  for (const auto& [field, value] :
+       {std::pair{"maxn", 0}, std::pair{"minn", 3}, std::pair{"bucket", 2000}}) {
+    const Refusal conflict = refusal({{"init_model", "m_sub"}, {"params", {{field, value}}}});
+    EXPECT_EQ(conflict.code, "init_model_conflict") << field;
+    EXPECT_TRUE(has(conflict.message, std::string("params.") + field)) << conflict.message;
+  }
+  // A parent without subwords keeps them off.
+  const Refusal on = refusal({{"init_model", "m_parent"}, {"params", {{"maxn", 6}}}});
+  EXPECT_EQ(on.code, "init_model_conflict");
+}
+
 }  // namespace
 }  // namespace w2v::server
