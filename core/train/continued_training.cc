@@ -8,6 +8,7 @@
 #include "core/text/word_table.h"
 #include "core/train/huffman_tree.h"
 #include "core/train/kernel_logistic.h"
+#include "core/train/subword_vectors.h"
 
 namespace w2v {
 namespace {
@@ -134,10 +135,22 @@ ContinuedWeights continued_weights(const ParentModel& parent, const Vocabulary& 
   ContinuedWeights out{make_initial_weights(vocab.size(), params)};
   const bool carry_output =
       parent.state && parent.state->loss == params.loss && parent.state->output.cols() == dim;
+  // With the same subwords, the parent's own input rows (its vectors are their means) and its
+  // bucket rows carry over; otherwise its vectors are the new words' rows.
+  const bool carry_subwords = params.subwords() && parent.state &&
+                              parent.state->subwords == subword_settings(params) &&
+                              parent.state->input.cols() == dim;
+  const Matrix& parent_rows = carry_subwords ? parent.state->input : parent.input;
+  if (carry_subwords) {
+    const auto bucket = static_cast<std::size_t>(params.bucket);
+    for (std::size_t b = 0; b < bucket; ++b) {
+      copy_row(parent_rows, parent.words.size() + b, out.weights.input, vocab.size() + b);
+    }
+  }
   for (std::size_t p = 0; p < parent.words.size(); ++p) {
     const std::int32_t id = vocab.id(parent.words[p]);
     if (id == Vocabulary::kAbsent) continue;
-    copy_row(parent.input, p, out.weights.input, static_cast<std::size_t>(id));
+    copy_row(parent_rows, p, out.weights.input, static_cast<std::size_t>(id));
     ++out.words_carried;
     if (carry_output && params.loss != LossType::kHierarchicalSoftmax) {
       copy_row(parent.state->output, p, out.weights.output, static_cast<std::size_t>(id));

@@ -57,7 +57,8 @@ struct ContinuedWeights {
 
 // The weights to train vocab (from continued_vocabulary) with params: input rows of the parent's
 // words copied, the others drawn as make_initial_weights draws them; output rows as the header
-// says. Throws std::invalid_argument when params.dim is not the parent's dimension.
+// says. With subwords and a parent state of the same n-gram settings, the state's input rows
+// (each word's own row, and the bucket rows) are copied instead of the parent's vectors. Throws std::invalid_argument when params.dim is not the parent's dimension.
 ContinuedWeights continued_weights(const ParentModel& parent, const Vocabulary& vocab,
                                    const TrainParams& params);
 

@@ -38,8 +38,9 @@ std::size_t output_rows(LossType loss, std::size_t vocab_size) noexcept {
 
 ModelWeights make_initial_weights(std::size_t vocab_size, const TrainParams& params) {
   const auto dim = static_cast<std::size_t>(params.dim);
-  ModelWeights w{Matrix(vocab_size, dim), Matrix(output_rows(params.loss, vocab_size), dim)};
-  const float bound = 0.5f / static_cast<float>(dim);
+  ModelWeights w{Matrix(params.input_rows(vocab_size), dim),
+                 Matrix(output_rows(params.loss, vocab_size), dim)};
+  const float bound = (params.subwords() ? 1.0f : 0.5f) / static_cast<float>(dim);
   w.input.fill_uniform(-bound, bound, params.seed);
   return w;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The parameters training updates: the input matrix (one row per word: the vectors users get)
+// The parameters training updates: the input matrix (one row per word: the vectors users get;
+// with subwords, then one row per n-gram bucket, and users get each word's mean of its rows)
 // and the output matrix (one row per word for negative sampling and softmax, one per inner
 // Huffman node for hierarchical softmax).
 
@@ -16,7 +17,8 @@ struct ModelWeights {
   Matrix output;
 };
 
-// Initialised as docs/math.md §9 says: input uniform in [−0.5/d, 0.5/d], output zero.
+// Initialised as docs/math.md §9 says: input uniform in [−0.5/d, 0.5/d] (with subwords, every
+// row of the params.input_rows(vocab_size) uniform in [−1/d, 1/d], as fastText), output zero.
 ModelWeights make_initial_weights(std::size_t vocab_size, const TrainParams& params);
 
 // Rows of the output matrix the loss needs for a vocabulary of vocab_size words.

@@ -192,6 +192,14 @@ inline constexpr ParamSpec kTable[] = {
         "training threads (0: the server's --train-threads; for w2vd train, every core)"),
     row<&TrainParams::seed>("seed", "Seed",
                             "random seed; with threads 1 a run is reproducible bit for bit"),
+    later(row<&TrainParams::minn>("minn", "Min n-gram", ParamLimits::minn,
+                                  "shortest character n-gram of subwords, in characters")),
+    later(row<&TrainParams::maxn>(
+        "maxn", "Max n-gram", ParamLimits::maxn,
+        "longest character n-gram of subwords (0: no subwords, word2vec's model; fastText: 6)")),
+    later(row<&TrainParams::bucket>(
+        "bucket", "Buckets", ParamLimits::bucket,
+        "rows the n-grams of subwords are hashed into (each costs a row of dim floats)")),
 };
 }  // namespace param_detail
 

@@ -19,6 +19,9 @@
 #include "core/train/walk_cbow_ns_batch.h"
 #include "core/train/walk_skipgram.h"
 #include "core/train/walk_skipgram_ns_batch.h"
+#include "core/train/walk_skipgram_subword.h"
+#include "core/train/walk_skipgram_subword_ns_batch.h"
+#include "core/train/walk_cbow_subword.h"
 
 #if !defined(W2V_ISA_ENUM)
 #error "train_kernels.cc is compiled once per instruction set, with W2V_ISA_ENUM set"
@@ -31,13 +34,15 @@ namespace {
 using TrainFunction = TrainOutcome (*)(const EncodedCorpus&, const Vocabulary&, const TrainParams&,
                                        ModelWeights&, const TrainHooks&, int);
 
-// One instantiation of the training loop per model, objective and kernel (the kernel as
-// TrainParams::effective_kernel() resolves it). A new objective or walk is a row here.
+// One instantiation of the training loop per model, objective, kernel (the kernel as
+// TrainParams::effective_kernel() resolves it) and whether subwords are on. A new objective or
+// walk is a row here.
 struct Route {
   ModelType model;
   LossType loss;
   KernelType kernel;
   TrainFunction train;
+  bool subwords = false;
 };
 
 constexpr Route kRoutes[] = {
@@ -57,6 +62,20 @@ constexpr Route kRoutes[] = {
      &training::train_with<Cbow<HierarchicalSoftmaxLoss>>},
     {ModelType::kCbow, LossType::kSoftmax, KernelType::kPair,
      &training::train_with<Cbow<SoftmaxLoss>>},
+    {ModelType::kSkipgram, LossType::kNegativeSampling, KernelType::kPair,
+     &training::train_with<SubwordSkipgram<NegativeSamplingLoss>>, true},
+    {ModelType::kSkipgram, LossType::kNegativeSampling, KernelType::kBatch,
+     &training::train_with<BatchSubwordSkipgramNs>, true},
+    {ModelType::kSkipgram, LossType::kHierarchicalSoftmax, KernelType::kPair,
+     &training::train_with<SubwordSkipgram<HierarchicalSoftmaxLoss>>, true},
+    {ModelType::kSkipgram, LossType::kSoftmax, KernelType::kPair,
+     &training::train_with<SubwordSkipgram<SoftmaxLoss>>, true},
+    {ModelType::kCbow, LossType::kNegativeSampling, KernelType::kPair,
+     &training::train_with<SubwordCbow<NegativeSamplingLoss>>, true},
+    {ModelType::kCbow, LossType::kHierarchicalSoftmax, KernelType::kPair,
+     &training::train_with<SubwordCbow<HierarchicalSoftmaxLoss>>, true},
+    {ModelType::kCbow, LossType::kSoftmax, KernelType::kPair,
+     &training::train_with<SubwordCbow<SoftmaxLoss>>, true},
 };
 
 TrainOutcome train_routed(const EncodedCorpus& corpus, const Vocabulary& vocab,
@@ -64,11 +83,12 @@ TrainOutcome train_routed(const EncodedCorpus& corpus, const Vocabulary& vocab,
                           int start_epoch) {
   const KernelType kernel = params.effective_kernel();
   for (const Route& r : kRoutes) {
-    if (r.model == params.model && r.loss == params.loss && r.kernel == kernel) {
+    if (r.model == params.model && r.loss == params.loss && r.kernel == kernel &&
+        r.subwords == params.subwords()) {
       return r.train(corpus, vocab, params, weights, hooks, start_epoch);
     }
   }
-  throw std::logic_error("no training walk for this model, loss and kernel");
+  throw std::logic_error("no training walk for this model, loss, kernel and subword setting");
 }
 
 float dot_float(const float* a, const float* b, std::size_t n) noexcept {

@@ -48,6 +48,19 @@ std::optional<std::string> validate(const TrainParams& p) {
   for (const ParamSpec& s : kParams) {
     if (auto error = check_param(s, s.get(p))) return error;
   }
+  return cross_check(p);
+}
+
+std::optional<std::string> cross_check(const TrainParams& p) {
+  if (!p.subwords()) return std::nullopt;
+  if (p.minn > p.maxn) {
+    return "minn must be at most maxn (" + std::to_string(p.maxn) + ") when subwords are on, got " +
+           std::to_string(p.minn) + " (maxn 0 turns subwords off)";
+  }
+  if (p.model == ModelType::kCbow && p.kernel == KernelType::kBatch) {
+    return std::string(
+        "kernel batch is not available for cbow with subwords (maxn > 0); use pair or auto");
+  }
   return std::nullopt;
 }
 

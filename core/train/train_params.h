@@ -71,6 +71,11 @@ struct ParamLimits {
   static constexpr Range<int> epochs{1, 1000};
   static constexpr Range<double> alpha{1e-6, 1.0};
   static constexpr Range<int> threads{0, 1024};
+  // Subwords (fastText's n-grams): lengths in characters, and the rows n-grams hash into. The
+  // bucket's bound keeps every row id (vocabulary + bucket) within 32 bits.
+  static constexpr Range<int> minn{1, 32};
+  static constexpr Range<int> maxn{0, 32};
+  static constexpr Range<std::int64_t> bucket{1, 100'000'000};
 };
 
 // The most context words one position can have: both sides of the largest window.
@@ -96,6 +101,20 @@ struct TrainParams {
   double alpha = 0;  // 0: the model's default (0.025 skip-gram, 0.05 CBOW)
   int threads = 0;   // 0: every core
   std::uint64_t seed = 1;
+  // Subwords (Bojanowski et al. 2017, fastText's minn, maxn, bucket): with maxn > 0 a word's
+  // input vector is the mean of its own row and the rows of its character n-grams of minn..maxn
+  // characters, hashed into bucket rows after the words' (core/vocab/subword_ngrams.h). maxn 0
+  // (the default) is word2vec's model, unchanged.
+  int minn = 3;
+  int maxn = 0;
+  std::int64_t bucket = 2'000'000;
+
+  bool subwords() const noexcept { return maxn > 0; }
+  // Rows of the input matrix for a vocabulary of vocab_size words: one per word, plus bucket
+  // with subwords.
+  std::size_t input_rows(std::size_t vocab_size) const noexcept {
+    return vocab_size + (subwords() ? static_cast<std::size_t>(bucket) : 0);
+  }
 
   double effective_alpha() const noexcept;
   // The kernel train() runs: kPair or kBatch (batch only with ns).
@@ -105,9 +124,13 @@ struct TrainParams {
   bool operator==(const TrainParams&) const = default;
 };
 
-// The first parameter out of range, as "dim must be an integer in [1, 4096], got 0"; nullopt
-// when all are valid. Names are the API's field names (the ranges are the table's:
-// core/train/param_table.h).
+// The first parameter out of range, as "dim must be an integer in [1, 4096], got 0", or the
+// first combination that cannot train (cross_check); nullopt when all are valid. Names are the
+// API's field names (the ranges are the table's: core/train/param_table.h).
 std::optional<std::string> validate(const TrainParams& p);
+// The combinations of valid values that cannot train, as "minn must be at most maxn (6) ...",
+// starting with the field to blame: minn > maxn with subwords on, kernel batch for cbow with
+// subwords (CBOW's subword walk is the pair walk).
+std::optional<std::string> cross_check(const TrainParams& p);
 
 }  // namespace w2v

@@ -22,6 +22,11 @@ struct StateHeader {
   std::uint64_t words, dim, output_rows, words_hash, checksum;
 };
 static_assert(sizeof(StateHeader) == 56);
+struct SubwordHeader {
+  std::uint32_t minn, maxn;
+  std::uint64_t bucket;
+};
+static_assert(sizeof(SubwordHeader) == 16);
 
 // A fast 64-bit checksum over chunks of bytes, 8 at a time; a chunk's tail is folded in with
 // its length. Writer and reader hash the same chunks (the counts, then each output row).
@@ -51,10 +56,12 @@ class Checksum {
   std::uint64_t h_ = 0xCBF29CE484222325ull;
 };
 
-std::uint64_t payload_checksum(const std::vector<std::uint64_t>& counts, const Matrix& output) {
+std::uint64_t payload_checksum(const std::vector<std::uint64_t>& counts, const Matrix& output,
+                               const Matrix& input) {
   Checksum c;
   c.add(counts.data(), counts.size() * sizeof(std::uint64_t));
   for (std::size_t r = 0; r < output.rows(); ++r) c.add(output.row(r), output.cols() * 4);
+  for (std::size_t r = 0; r < input.rows(); ++r) c.add(input.row(r), input.cols() * 4);
   return c.value();
 }
 
@@ -91,20 +98,33 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
       state.output.rows() != output_rows(state.loss, words.size())) {
     throw std::invalid_argument("training state: counts or output rows do not fit the words");
   }
+  const bool subwords = state.subwords.enabled();
+  if (subwords && (state.input.rows() != words.size() + state.subwords.bucket ||
+                   state.input.cols() != state.output.cols())) {
+    throw std::invalid_argument("training state: input rows do not fit the words and buckets");
+  }
   StateHeader h{};
   std::memcpy(h.magic, kStateMagic, sizeof kStateMagic);
-  h.version = kTrainingStateVersion;
+  h.version = subwords ? 2 : 1;
   h.loss = loss_code(state.loss);
   h.words = words.size();
   h.dim = state.output.cols();
   h.output_rows = state.output.rows();
   h.words_hash = vocabulary_hash(words);
-  h.checksum = payload_checksum(state.counts, state.output);
+  h.checksum = payload_checksum(state.counts, state.output, subwords ? state.input : Matrix());
   AtomicFile f(path);
   f.write(&h, sizeof h);
+  if (subwords) {
+    const SubwordHeader sh{static_cast<std::uint32_t>(state.subwords.minn),
+                           static_cast<std::uint32_t>(state.subwords.maxn), state.subwords.bucket};
+    f.write(&sh, sizeof sh);
+  }
   f.write(state.counts.data(), state.counts.size() * sizeof(std::uint64_t));
   for (std::size_t r = 0; r < state.output.rows(); ++r) {
     f.write(state.output.row(r), state.output.cols() * sizeof(float));
+  }
+  for (std::size_t r = 0; subwords && r < state.input.rows(); ++r) {
+    f.write(state.input.row(r), state.input.cols() * sizeof(float));
   }
   f.commit();
 }
@@ -118,7 +138,7 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
       std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
     fail_reading(path, "not a w2vd training state file");
   }
-  if (h.version != kTrainingStateVersion) {
+  if (h.version != 1 && h.version != kTrainingStateVersion) {
     fail_reading(path, "format version " + std::to_string(h.version) +
                            ", this w2vd reads version " + std::to_string(kTrainingStateVersion));
   }
@@ -137,11 +157,25 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
   if (h.output_rows != output_rows(s.loss, words.size())) {
     fail_reading(path, "output rows do not fit the vocabulary and loss");
   }
+  std::uint64_t input_rows = 0;
+  if (h.version == 2) {
+    SubwordHeader sh{};
+    if (std::fread(&sh, sizeof sh, 1, f.get()) != 1) fail_reading(path, "truncated");
+    if (sh.maxn < 1 || sh.maxn > static_cast<std::uint32_t>(ParamLimits::maxn.max) ||
+        sh.minn < 1 || sh.minn > sh.maxn || sh.bucket < 1 ||
+        sh.bucket > static_cast<std::uint64_t>(ParamLimits::bucket.max)) {
+      fail_reading(path, "invalid subword settings");
+    }
+    s.subwords = {static_cast<int>(sh.minn), static_cast<int>(sh.maxn), sh.bucket};
+    input_rows = h.words + sh.bucket;
+  }
+  const long header_bytes = static_cast<long>(sizeof h + (h.version == 2 ? sizeof(SubwordHeader) : 0));
   std::fseek(f.get(), 0, SEEK_END);
   const long size = std::ftell(f.get());
-  std::fseek(f.get(), sizeof h, SEEK_SET);
-  const unsigned __int128 need = sizeof h + static_cast<unsigned __int128>(h.words) * 8 +
-                                 static_cast<unsigned __int128>(h.output_rows) * h.dim * 4;
+  std::fseek(f.get(), header_bytes, SEEK_SET);
+  const unsigned __int128 need =
+      static_cast<unsigned __int128>(header_bytes) + static_cast<unsigned __int128>(h.words) * 8 +
+      (static_cast<unsigned __int128>(h.output_rows) + input_rows) * h.dim * 4;
   if (size < 0 || need != static_cast<unsigned __int128>(size)) {
     fail_reading(path, "truncated or overlong (" + std::to_string(size) + " bytes)");
   }
@@ -151,8 +185,14 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
   for (std::size_t r = 0; ok && r < s.output.rows(); ++r) {
     ok = std::fread(s.output.row(r), sizeof(float), h.dim, f.get()) == h.dim;
   }
+  if (input_rows > 0) s.input = Matrix(input_rows, h.dim);
+  for (std::size_t r = 0; ok && r < s.input.rows(); ++r) {
+    ok = std::fread(s.input.row(r), sizeof(float), h.dim, f.get()) == h.dim;
+  }
   if (!ok) fail_reading(path, "read error");
-  if (payload_checksum(s.counts, s.output) != h.checksum) fail_reading(path, "checksum mismatch");
+  if (payload_checksum(s.counts, s.output, s.input) != h.checksum) {
+    fail_reading(path, "checksum mismatch");
+  }
   return s;
 }
 

@@ -4,11 +4,18 @@
 // the count of every vocabulary word. A model keeps them in a file of w2vd's own beside its
 // word2vec vectors file; exports stay word2vec's formats.
 //
+// With subwords (params maxn > 0) the model's vectors file holds each word's composed vector
+// (the mean of its rows), so the state also keeps the input matrix itself: the words' own rows
+// and the n-gram bucket rows, which continued training starts from and a vector for any word
+// is composed from (core/train/subword_vectors.h).
+//
 // The file (little-endian):
-//   header  "W2VDTRST", u32 version (1), u32 loss (0 ns, 1 hs, 2 softmax),
-//           u64 words, u64 dim, u64 output rows, u64 hash of the vocabulary's words in order,
-//           u64 checksum of the payload
-//   payload u64 count per word, then output rows × dim float32
+//   header  "W2VDTRST", u32 version (1 without subwords, 2 with), u32 loss (0 ns, 1 hs,
+//           2 softmax), u64 words, u64 dim, u64 output rows, u64 hash of the vocabulary's
+//           words in order, u64 checksum of the payload
+//   version 2 only: u32 minn, u32 maxn, u64 bucket
+//   payload u64 count per word, then output rows × dim float32; version 2 then
+//           (words + bucket) × dim float32, the input rows
 // Loading checks every field against the vectors it belongs to (words, dimension), the file's
 // size against the header, and the checksum, so a torn, foreign or mismatched file is refused
 // rather than trained on.
@@ -22,15 +29,20 @@
 
 #include "core/base/matrix.h"
 #include "core/train/train_params.h"
+#include "core/vocab/subword_ngrams.h"
 
 namespace w2v {
 
-inline constexpr std::uint32_t kTrainingStateVersion = 1;
+// The newest version this w2vd reads and writes (it writes version 1 without subwords).
+inline constexpr std::uint32_t kTrainingStateVersion = 2;
 
 struct TrainingState {
   LossType loss = LossType::kNegativeSampling;
   std::vector<std::uint64_t> counts;  // per word, in the vectors file's order
   Matrix output;                      // output_rows(loss, counts.size()) × dim
+  // Subwords: the n-gram settings (maxn 0: none) and the input rows, (words + bucket) × dim.
+  SubwordSettings subwords{};
+  Matrix input;
 };
 
 class TrainingStateError : public std::runtime_error {

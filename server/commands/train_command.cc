@@ -9,6 +9,7 @@
 #include "core/io/vectors_io.h"
 #include "core/train/corpus_preparation.h"
 #include "core/train/param_table.h"
+#include "core/train/subword_vectors.h"
 #include "core/train/trainer.h"
 #include "server/commands/distributed_train_command.h"
 #include "server/commands/progress_printer.h"
@@ -40,7 +41,12 @@ int train_here(const TrainOptions& o, VectorsFormat format, const TrainParams& p
   const double train_seconds = std::chrono::duration<double>(Clock::now() - t).count();
   printer.end_progress();
 
-  save_vectors_file(o.output, vocab.words(), weights.input, format);
+  if (params.subwords()) {
+    save_vectors_file(o.output, vocab.words(),
+                      composed_word_vectors(weights.input, vocab, subword_settings(params)), format);
+  } else {
+    save_vectors_file(o.output, vocab.words(), weights.input, format);
+  }
   printer.trained(vocab.size(), params.dim, train_seconds,
                   static_cast<double>(prepared.corpus.words()) * params.epochs, o.output);
   return 0;
@@ -70,6 +76,11 @@ int run_train(const TrainOptions& o) {
     return 2;
   }
   if (started_by_mpi_launcher()) {
+    if (params.subwords()) {
+      std::cerr << "w2vd train: --maxn: distributed training has no subword path; train with "
+                   "subwords on one process (docs/distributed.md)\n";
+      return 2;
+    }
     return run_distributed_train(o.corpus, o.output, *format, params, o.quiet);
   }
   return train_here(o, *format, params);

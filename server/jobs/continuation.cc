@@ -48,6 +48,13 @@ proto::ModelRecord apply_init_model(const Store& store, const proto::CreateJobRe
   job.init_model = id;
   job.vocabulary = request.vocabulary;
   inherit<&TrainParams::dim>(request, *parent, parent->dim, base, ", the width of its vectors");
+  if (parent->params) {
+    // Its input rows are its words' and (maxn > 0) its n-grams' as these settings hash them.
+    const std::string why = ", the n-gram settings its input rows were trained with";
+    inherit<&TrainParams::maxn>(request, *parent, parent->params->maxn, base, why);
+    inherit<&TrainParams::minn>(request, *parent, parent->params->minn, base, why);
+    inherit<&TrainParams::bucket>(request, *parent, parent->params->bucket, base, why);
+  }
   if (parent->weights == proto::ModelWeights::kFull && parent->params) {
     const std::string why = " and kept the output weights it needs";
     inherit<&TrainParams::model>(request, *parent, parent->params->model, base, why);

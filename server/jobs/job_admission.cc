@@ -66,6 +66,12 @@ JobRecord JobAdmission::admit(const proto::CreateJobRequest& request) const {
   std::optional<proto::ModelRecord> parent;
   if (request.init_model) parent = apply_init_model(store_, request, j, base);
   j.params = settle_params(request.params.over(base));
+  if (const auto error = cross_check(j.params)) throw ApiError::bad_request("params." + *error);
+  if (j.params.subwords() && request.ranks > 1) {
+    throw ApiError::bad_request(
+        "params.maxn: distributed training (ranks > 1) has no subword path; train with subwords "
+        "on 1 rank, or set maxn 0 (docs/distributed.md)");
+  }
   if (j.params.threads == 0) {
     TrainParams server_default;
     server_default.threads = limits_.train_threads;
@@ -106,7 +112,8 @@ JobRecord JobAdmission::admit(const proto::CreateJobRequest& request) const {
   const CorpusShape shape{counted_words, vocab, corpus->tokens, corpus->sentences, corpus->bytes};
   check_job_memory(distributed_rank0_memory(estimate_job_memory(j.params, shape, limits_.evaluates),
                                             request.ranks),
-                   max_job_memory(limits_.max_job_memory), vocab, j.params.dim);
+                   max_job_memory(limits_.max_job_memory), vocab, j.params.dim,
+                   j.params.input_rows(0));
   j.id = new_id("j");
   j.corpus_id = corpus->id;
   j.name = request.name.empty() ? corpus->name : request.name;

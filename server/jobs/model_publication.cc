@@ -6,6 +6,7 @@
 
 #include "core/io/vectors_io.h"
 #include "core/search/evaluation.h"
+#include "core/train/subword_vectors.h"
 #include "core/train/training_state.h"
 #include "proto/evaluation_json.h"
 #include "server/store/storage_errors.h"
@@ -23,7 +24,7 @@ std::uint64_t model_bytes(std::uint64_t vocab_size, std::uint64_t dim) {
 }  // namespace
 
 void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocabulary& vocab,
-                     const ModelWeights& weights, LossType loss) {
+                     const ModelWeights& weights, const TrainParams& params) {
   const auto words = vocab.words();
   std::string tmp;
   try {
@@ -32,15 +33,27 @@ void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocab
     throw std::runtime_error(describe_write_failure(e, kWhat, 0, dirs.root()));
   }
   try {
-    save_vectors_file(tmp + "/vectors.bin", words, weights.input, VectorsFormat::kBinary);
-    save_training_state(tmp + "/training_state.bin", words, {loss, vocab.counts(), weights.output});
+    TrainingState state{params.loss, vocab.counts(), weights.output};
+    if (params.subwords()) {
+      // The vectors are the words' composed vectors; the state keeps the rows they come from.
+      state.subwords = subword_settings(params);
+      state.input = weights.input;
+      save_vectors_file(tmp + "/vectors.bin", words,
+                        composed_word_vectors(weights.input, vocab, state.subwords),
+                        VectorsFormat::kBinary);
+    } else {
+      save_vectors_file(tmp + "/vectors.bin", words, weights.input, VectorsFormat::kBinary);
+    }
+    save_training_state(tmp + "/training_state.bin", words, state);
     std::filesystem::create_directories(dirs.job_dir(job_id));
     DataDir::remove_all(dirs.job_model(job_id));  // an earlier attempt's
     dirs.publish_dir(tmp, dirs.job_model(job_id));
   } catch (const std::exception& e) {
     DataDir::remove_all(tmp);
     throw std::runtime_error(describe_write_failure(
-        e, kWhat, model_bytes(words.size(), weights.input.cols()), dirs.root()));
+        e, kWhat, model_bytes(weights.input.rows() + (params.subwords() ? words.size() : 0),
+                              weights.input.cols()),
+        dirs.root()));
   }
 }
 

@@ -26,10 +26,11 @@ struct EvaluationFiles {
   bool empty() const noexcept { return analogies.empty() && pairs.empty(); }
 };
 
-// Writes vocab's vectors (weights.input) and training state (core/train/training_state.h) as the
-// model of job id, replacing any earlier one.
+// Writes vocab's vectors (weights.input; with subwords, each word's composed vector) and
+// training state (core/train/training_state.h, with subwords the input rows too) as the model of
+// job id, trained with params, replacing any earlier one.
 void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocabulary& vocab,
-                     const ModelWeights& weights, LossType loss);
+                     const ModelWeights& weights, const TrainParams& params);
 
 // Publishes the model staged for job as a new model, evaluated on eval; returns its record (not
 // stored). Throws when the job has no staged model.

@@ -52,7 +52,7 @@ int TrainingJob::prepare() {
     try {
       Checkpoint c = load_checkpoint(checkpoint);
       const auto dim = static_cast<std::size_t>(p.dim);
-      if (c.weights.input.rows() == vocab_.size() && c.weights.input.cols() == dim &&
+      if (c.weights.input.rows() == p.input_rows(vocab_.size()) && c.weights.input.cols() == dim &&
           c.weights.output.rows() == output_rows(p.loss, vocab_.size()) &&
           c.epochs_done <= p.epochs) {
         weights_ = std::move(c.weights);
@@ -97,7 +97,7 @@ bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> o
                 : w2v::train(corpus_, vocab_, job_.params, weights_, hooks, start_epoch_);
     if (outcome != TrainOutcome::kCompleted) return false;
   }
-  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
   return true;
 }
 

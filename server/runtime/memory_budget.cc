@@ -60,12 +60,20 @@ MemoryEstimate estimate_job_memory(const TrainParams& p, const CorpusShape& c, b
   const std::uint64_t row = padded_row_bytes(static_cast<std::uint64_t>(p.dim));
   const std::uint64_t avg_word = c.tokens > 0 ? std::max<std::uint64_t>(1, c.bytes / c.tokens) : 8;
   MemoryEstimate e;
-  e.matrices = (c.vocab + output_rows(p.loss, c.vocab)) * row;
+  // With subwords the input matrix has bucket rows after the words', and the published
+  // vectors (each word's mean of its rows) are a further vocab rows.
+  e.matrices = (p.input_rows(c.vocab) + output_rows(p.loss, c.vocab)) * row;
+  if (p.subwords()) e.matrices += c.vocab * row;
   // The counts read while the vocabulary is built, then the vocabulary itself with its sampler
   // (alias table) and, for hs, Huffman codes and points.
   e.vocabulary = c.counted_words * (avg_word + kWordTableOverhead + 8) +
                  c.vocab * (avg_word + kWordTableOverhead + 8 + 16) +
                  (p.loss == LossType::kHierarchicalSoftmax ? c.vocab * 2 * 48 : 0);
+  if (p.subwords()) {
+    // The walk's row lists: about (word length + 2) n-grams per length, 4 bytes each.
+    const auto lengths = static_cast<std::uint64_t>(p.maxn - std::min(p.minn, p.maxn) + 1);
+    e.vocabulary += c.vocab * (((avg_word + 2) * lengths + 1) * 4 + 8);
+  }
   e.corpus = (c.tokens + c.sentences) * sizeof(std::uint32_t);
   const auto threads = static_cast<std::uint64_t>(std::max(1, p.threads));
   const auto window = static_cast<std::uint64_t>(p.window);
@@ -132,15 +140,20 @@ std::string format_bytes(std::uint64_t bytes) {
   return buf;
 }
 
-void check_job_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t vocab, int dim) {
+void check_job_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t vocab, int dim,
+                      std::uint64_t bucket_rows) {
   if (e.total() <= limit) return;
+  const std::string buckets =
+      bucket_rows == 0 ? std::string()
+                       : " and " + std::to_string(bucket_rows) + " n-gram bucket rows";
   throw proto::ApiError::bad_request(
       "params: this job needs about " + format_bytes(e.total()) + " of memory at its peak (" +
           format_bytes(e.matrices) + " for the two matrices of " + std::to_string(vocab) +
-          " words x dim " + std::to_string(dim) + ", " + format_bytes(e.vocabulary) +
+          " words" + buckets + " x dim " + std::to_string(dim) + ", " + format_bytes(e.vocabulary) +
           " for the vocabulary, " + format_bytes(e.corpus) + " for the encoded corpus, " +
           format_bytes(e.scratch) + " for buffers), over this server's limit of " +
-          format_bytes(limit) + " (--max-job-memory); " + shrink_hint(),
+          format_bytes(limit) + " (--max-job-memory); " + shrink_hint() +
+          (bucket_rows == 0 ? "" : ", or a lower params.bucket"),
       "job_too_large");
 }
 

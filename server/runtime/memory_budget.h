@@ -54,7 +54,8 @@ std::uint64_t max_job_memory(std::uint64_t configured);
 std::string format_bytes(std::uint64_t bytes);
 
 // Throws a 400 ApiError (code "job_too_large") when a job's estimate exceeds limit.
-void check_job_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t vocab, int dim);
+void check_job_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t vocab, int dim,
+                      std::uint64_t bucket_rows = 0);
 // Throws a 400 ApiError (code "model_too_large") when vectors would exceed limit.
 void check_vectors_memory(const MemoryEstimate& e, std::uint64_t limit, std::uint64_t count,
                           std::uint64_t dim);

@@ -42,10 +42,10 @@ class ModelPublicationTest : public ::testing::Test {
 };
 
 TEST_F(ModelPublicationTest, AStagedModelIsPublishedWithItsRecord) {
-  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
   ASSERT_TRUE(fs::exists(dirs_.job_model(job_.id) + "/vectors.bin"));
   // Staging again (a resumed attempt) replaces the earlier files.
-  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
 
   const proto::ModelRecord m = publish_job_model(dirs_, job_, {});
   EXPECT_TRUE(is_id(m.id, "m")) << m.id;
@@ -65,7 +65,7 @@ TEST_F(ModelPublicationTest, AStagedModelIsPublishedWithItsRecord) {
 }
 
 TEST_F(ModelPublicationTest, ThePublishedModelIsEvaluatedOnTheFiles) {
-  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params.loss);
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
   const std::string pairs = tmp_.file("pairs.txt");
   std::ofstream(pairs) << "king queen 9\nman woman 8\nking man 3\n";
   const proto::ModelRecord m = publish_job_model(dirs_, job_, {{}, {pairs}});
