@@ -78,11 +78,12 @@ class FastTextFormat : public ::testing::Test {
   }
   std::string path(const std::string& name) { return daemon_->dir.path() + "/" + name; }
   std::unique_ptr<Daemon> daemon_;
+  std::string corpus_file_;
 };
 
 TEST_F(FastTextFormat, ImportsWhatFastTextTrains) {
-  const std::string corpus = daemon_->corpus_file();
-  run("fasttext skipgram -input " + corpus + " -output " + path("ft") +
+  corpus_file_ = daemon_->corpus_file();
+  run("fasttext skipgram -input " + corpus_file_ + " -output " + path("ft") +
       " -dim 16 -epoch 1 -minCount 1 -minn 2 -maxn 4 -bucket 5000 -thread 1 -verbose 0");
   ASSERT_TRUE(std::filesystem::exists(path("ft.bin")));
   const auto m = daemon_->api.import_model(path("ft.bin"), "from-fasttext", "fasttext");
@@ -106,6 +107,19 @@ TEST_F(FastTextFormat, ImportsWhatFastTextTrains) {
       client::ClientOptions{daemon_->server.url(), "", std::chrono::seconds(30)});
   EXPECT_EQ(again.model(m.id).params->maxn, 4);
   EXPECT_GE(cosine(again.vector(m.id, words[0]), theirs.at(words[0])), 0.999);
+
+  // Trained further: the job keeps the file's n-gram settings.
+  const auto corpus = again.upload_corpus(corpus_file_, "planted");
+  const auto job = again.submit_job(
+      proto::parse_create_job({{"corpus_id", corpus.id},
+                               {"init_model", m.id},
+                               {"params", {{"epochs", 1}, {"min_count", 1}, {"threads", 2}}}}));
+  const auto done = again.watch_job(job.id);
+  ASSERT_EQ(done.status, proto::JobStatus::kSucceeded) << done.error.value_or("");
+  const auto child = again.model(done.model_id.value());
+  EXPECT_EQ(child.params->maxn, 4);
+  EXPECT_EQ(child.params->bucket, 5000);
+  EXPECT_EQ(child.dim, 16);
 }
 
 TEST_F(FastTextFormat, ExportsWhatFastTextReads) {
