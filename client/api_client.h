@@ -71,14 +71,14 @@ class W2vdClient {
   void delete_model(const std::string& id);
   // Changes a model's name and/or default search ("exact" | "approximate").
   proto::ModelRecord update_model(const std::string& id, const proto::ModelPatch& patch);
-  // Saves the vectors in word2vec's format ("binary" | "text") to path (written to
-  // path + ".part" and renamed when complete).
+  // Saves the model as format ("binary" | "text": word2vec's; "fasttext": a .bin) to path (written
+  // to path + ".part" and renamed when complete).
   void export_model(const std::string& id, const std::string& format, const std::string& path);
   // Streams the vectors in word2vec's format to sink(data, n) as they arrive (e.g. to standard
   // output); sink may throw to stop.
   void export_model_to(const std::string& id, const std::string& format,
                        const std::function<void(const char* data, std::size_t n)>& sink);
-  // Imports word2vec-format vectors ("binary" | "text"). name "" : the server names it.
+  // Imports a model file ("binary" | "text" | "fasttext"). name "" : the server names it.
   proto::ModelRecord import_model(const std::string& path, const std::string& name = "",
                                   const std::string& format = "binary",
                                   const ProgressFn& progress = {});

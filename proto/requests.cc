@@ -210,6 +210,12 @@ SimilarRequest parse_similar(const json& j) {
   return r;
 }
 
+ModelFileFormat parse_model_file_format(const std::optional<std::string>& text) {
+  if (!text) return ModelFileFormat::kBinary;
+  if (const auto f = value_of(kModelFileFormatNames, *text)) return *f;
+  throw ApiError::bad_request("format must be binary, text or fasttext, got " + *text);
+}
+
 ModelPatch parse_model_patch(const json& j) {
   require_object(j, "");
   reject_unknown(j, "", {"name", "search"});

@@ -100,6 +100,18 @@ struct BatchRequest {
 BatchRequest parse_batch_vectors(const nlohmann::json& j);
 BatchRequest parse_batch_similar(const nlohmann::json& j);
 
+// The files a model is imported from and exported to (?format= of POST /v1/models and GET
+// /v1/models/{id}/vectors): word2vec's binary and text vectors, and fastText's model file (.bin:
+// with its character n-grams, what gives words outside the vocabulary a vector).
+enum class ModelFileFormat { kBinary, kText, kFastText };
+inline constexpr EnumName<ModelFileFormat> kModelFileFormatNames[] = {
+    {ModelFileFormat::kBinary, "binary"},
+    {ModelFileFormat::kText, "text"},
+    {ModelFileFormat::kFastText, "fasttext"},
+};
+// format from a query string: binary when absent; 400 naming "format" and its values otherwise.
+ModelFileFormat parse_model_file_format(const std::optional<std::string>& text);
+
 // k from a query string: an integer in [1, kMaxK]; 400 naming "k" otherwise.
 std::size_t parse_k(const std::string& text);
 // restrict from a query string: an integer in [0, kMaxRestrict]; 400 naming "restrict" otherwise.

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,17 +12,29 @@
 #include "client/w2vctl/exit_codes.h"
 #include "client/w2vctl/output.h"
 #include "core/base/ascii.h"
+#include "proto/requests.h"
 
 namespace w2v::ctl {
 namespace {
 
 std::string extension_of(const std::string& format) {
-  return format == "text" ? ".txt" : ".bin";
+  return format == "text" ? ".txt" : format == "fasttext" ? ".fasttext.bin" : ".bin";
 }
 
-// The format of a word2vec file: by its extension (.txt, .vec, .text: text; .bin: binary), else
-// by its content (text vectors have no control bytes after the header line).
+// Whether the file starts as fastText's model files do (its magic number, little-endian).
+bool is_fasttext_model(const std::string& path) {
+  static constexpr unsigned char kMagic[] = {0xBA, 0x16, 0x4F, 0x2F};  // 793712314
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[sizeof kMagic] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return in.gcount() == sizeof head && std::equal(head, head + sizeof head, kMagic);
+}
+
+// The format of a model file: fastText's by its first bytes; else word2vec's by its extension
+// (.txt, .vec, .text: text; .bin: binary), else by its content (text vectors have no control
+// bytes after the header line).
 std::string detect_format(const std::string& path) {
+  if (is_fasttext_model(path)) return "fasttext";
   const std::string ext = ascii_lower(std::filesystem::path(path).extension().string());
   if (ext == ".txt" || ext == ".vec" || ext == ".text") return "text";
   if (ext == ".bin") return "binary";
@@ -137,9 +150,9 @@ struct ExportOptions {
 
 int export_model(Context& ctx, const ExportOptions& o) {
   if (o.output == "-") {
-    if (o.format == "binary" && is_tty(stdout)) {
+    if (o.format != "text" && is_tty(stdout)) {
       throw UsageError(
-          "refusing to write binary vectors to a terminal: redirect standard output or use -o "
+          "refusing to write a binary file to a terminal: redirect standard output or use -o "
           "FILE");
     }
     std::uint64_t bytes = 0;
@@ -281,16 +294,20 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
     CLI::App* cmd = models->add_subcommand(
         "export",
         "Download a model's vectors in word2vec's format (readable by gensim, word2vec, "
-        "fastText's tools)");
+        "fastText's tools), or the model as fastText's .bin (with its n-grams: vectors for "
+        "words outside the vocabulary)");
     cmd->add_option("ID", o->id, "The model's id (m_...)")->required();
-    cmd->add_option("--format", o->format, "binary or text")
-        ->check(CLI::IsMember({"binary", "text"}))
+    cmd->add_option("--format", o->format, "binary, text or fasttext")
+        ->check(one_of(proto::kModelFileFormatNames))
         ->capture_default_str();
     cmd->add_option("-o,--output", o->output,
-                    "The file to write (default: ID.bin or ID.txt); - for standard output");
+                    "The file to write (default: ID.bin, ID.txt or ID.fasttext.bin); - for "
+                    "standard output");
     cmd->footer(examples({
         "w2vctl models export m_4d5e6f -o vectors.bin",
         "w2vctl models export m_4d5e6f --format text -o - | head -3",
+        "w2vctl models export m_4d5e6f --format fasttext -o model.bin && "
+        "echo unseenword | fasttext print-word-vectors model.bin",
         "python3 -c \"from gensim.models import KeyedVectors as K; "
         "print(K.load_word2vec_format('vectors.bin', binary=True).most_similar('king'))\"",
     }));
@@ -299,17 +316,21 @@ void add_model_commands(CLI::App& app, Context& ctx, Action& action) {
   {
     auto o = std::make_shared<ImportOptions>();
     CLI::App* cmd =
-        models->add_subcommand("import", "Upload word2vec-format vectors as a new model");
-    cmd->add_option("FILE", o->file, "The vectors file")->required();
+        models->add_subcommand("import",
+                               "Upload word2vec-format vectors or a fastText model (.bin) as a "
+                               "new model");
+    cmd->add_option("FILE", o->file, "The vectors or model file")->required();
     cmd->add_option("--name", o->name,
                     "The model's name (default: the file name without extension)");
     cmd->add_option("--format", o->format,
-                    "binary or text (default: by extension, .txt/.vec text, .bin binary, else "
+                    "binary, text or fasttext (default: fasttext when the file starts as "
+                    "fastText's models do, else by extension, .txt/.vec text, .bin binary, else "
                     "by content)")
-        ->check(CLI::IsMember({"binary", "text"}));
+        ->check(one_of(proto::kModelFileFormatNames));
     cmd->footer(examples({
         "w2vctl models import GoogleNews-vectors-negative300.bin --name googlenews",
         "w2vctl models import wiki.en.vec",
+        "w2vctl models import cc.en.300.bin --name crawl-en",
     }));
     cmd->callback([o, &ctx, &action] { action = [o, &ctx] { return import_model(ctx, *o); }; });
   }

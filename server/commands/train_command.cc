@@ -4,13 +4,16 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/io/vectors_io.h"
 #include "core/train/corpus_preparation.h"
+#include "core/train/fasttext_model.h"
 #include "core/train/param_table.h"
 #include "core/train/subword_vectors.h"
 #include "core/train/trainer.h"
+#include "core/train/training_state.h"
 #include "server/commands/distributed_train_command.h"
 #include "server/commands/progress_printer.h"
 
@@ -26,7 +29,21 @@ struct TrainOptions {
   bool quiet = false;
 };
 
-int train_here(const TrainOptions& o, VectorsFormat format, const TrainParams& params) {
+// Writes the trained model as fastText's .bin: its words, vectors, counts and both matrices.
+void save_as_fasttext(const std::string& path, const Vocabulary& vocab, const Matrix& vectors,
+                      ModelWeights&& weights, const TrainParams& params) {
+  TrainingState state;
+  state.loss = params.loss;
+  state.counts = vocab.counts();
+  state.output = std::move(weights.output);
+  state.subwords = subword_settings(params);
+  if (params.subwords()) state.input = std::move(weights.input);
+  save_fasttext_model(path, vocab.words(), vectors, &state, params);
+}
+
+// format: binary or text (word2vec's), nullopt for fastText's .bin.
+int train_here(const TrainOptions& o, std::optional<VectorsFormat> format,
+               const TrainParams& params) {
   ProgressPrinter printer(o.quiet);
   // Its errors (an unreadable corpus, no word at min_count) end the command with status 1.
   PreparedCorpus prepared = prepare_corpus({o.corpus, ""}, params, o.output + ".ids.tmp");
@@ -41,12 +58,14 @@ int train_here(const TrainOptions& o, VectorsFormat format, const TrainParams& p
   const double train_seconds = std::chrono::duration<double>(Clock::now() - t).count();
   printer.end_progress();
 
-  if (params.subwords()) {
-    save_vectors_file(o.output, vocab.words(),
-                      composed_word_vectors(weights.input, vocab, subword_settings(params)),
-                      format);
+  Matrix composed;
+  if (params.subwords())
+    composed = composed_word_vectors(weights.input, vocab, subword_settings(params));
+  const Matrix& vectors = params.subwords() ? composed : weights.input;
+  if (format) {
+    save_vectors_file(o.output, vocab.words(), vectors, *format);
   } else {
-    save_vectors_file(o.output, vocab.words(), weights.input, format);
+    save_as_fasttext(o.output, vocab, vectors, std::move(weights), params);
   }
   printer.trained(vocab.size(), params.dim, train_seconds,
                   static_cast<double>(prepared.corpus.words()) * params.epochs, o.output);
@@ -54,9 +73,10 @@ int train_here(const TrainOptions& o, VectorsFormat format, const TrainParams& p
 }
 
 int run_train(const TrainOptions& o) {
+  const bool fasttext = o.format == "fasttext";
   const auto format = parse_vectors_format(o.format);
-  if (!format) {
-    std::cerr << "w2vd train: --format must be binary|text\n";
+  if (!format && !fasttext) {
+    std::cerr << "w2vd train: --format must be binary, text or fasttext, got " << o.format << '\n';
     return 2;
   }
   TrainParams params;
@@ -82,9 +102,14 @@ int run_train(const TrainOptions& o) {
                    "subwords on one process (docs/distributed.md)\n";
       return 2;
     }
+    if (fasttext) {
+      std::cerr << "w2vd train: --format fasttext: a distributed run writes word2vec's formats "
+                   "only\n";
+      return 2;
+    }
     return run_distributed_train(o.corpus, o.output, *format, params, o.quiet);
   }
-  return train_here(o, *format, params);
+  return train_here(o, format, params);
 }
 
 // A flag per parameter of the table, its default shown (run_train reads and checks them).
@@ -104,7 +129,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(corpus_file_check());
   train->add_option("--output", opts->output, "vectors file to write")->required();
-  train->add_option("--format", opts->format, "binary or text (word2vec formats)")
+  train
+      ->add_option("--format", opts->format,
+                   "binary or text (word2vec's vectors), or fasttext (fastText's .bin model: "
+                   "its n-grams give vectors to words outside the vocabulary)")
       ->capture_default_str();
   train->add_flag("-q,--quiet", opts->quiet, "no progress output");
   add_param_flags(train, *opts);

@@ -1,7 +1,6 @@
 // /v1/models (records, import, export): parse, call server/services/model_service.h, answer
 // with proto/.
 
-#include "core/io/vectors_io.h"
 #include "proto/answers.h"
 #include "proto/api_error.h"
 #include "proto/json_text.h"
@@ -14,14 +13,18 @@ namespace w2v::server {
 
 namespace {
 
-// A model's vectors file as a download named after the model: "<id>.txt" or "<id>.bin".
-Response vectors_file(const std::string& path, const std::string& id, VectorsFormat format) {
-  const bool text = format == VectorsFormat::kText;
+// A model's file as a download named after the model: "<id>.bin", "<id>.txt" or
+// "<id>.fasttext.bin".
+Response vectors_file(const std::string& path, const std::string& id,
+                      proto::ModelFileFormat format) {
+  const bool text = format == proto::ModelFileFormat::kText;
   Response r;
   r.file_path = path;
   r.content_type = text ? "text/plain; charset=utf-8" : "application/octet-stream";
-  r.headers.emplace_back("Content-Disposition",
-                         "attachment; filename=\"" + id + (text ? ".txt" : ".bin") + "\"");
+  const char* extension = text                                          ? ".txt"
+                          : format == proto::ModelFileFormat::kFastText ? ".fasttext.bin"
+                                                                        : ".bin";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + extension + "\"");
   return r;
 }
 
@@ -50,19 +53,25 @@ void add_model_routes(Router& router, AppContext& app) {
     return Response::no_content();
   });
 
-  // The text export is written once, on the first request for it, on the blocking pool.
+  // The text and fastText exports are written once, on the first request for them, on the
+  // blocking pool.
   router.add("GET", "/v1/models/{id}/vectors", [&app](Request& req) {
     const proto::ModelRecord m = app.model_service.get(req.param("id"));
-    const std::string f = req.query_param("format").value_or("binary");
-    const auto format = parse_vectors_format(f);
-    if (!format) throw proto::ApiError::bad_request("format must be binary or text, got " + f);
-    if (*format == VectorsFormat::kBinary) {
-      return vectors_file(app.model_service.binary_vectors(m), m.id, VectorsFormat::kBinary);
+    const auto format = proto::parse_model_file_format(req.query_param("format"));
+    switch (format) {
+      case proto::ModelFileFormat::kBinary:
+        return vectors_file(app.model_service.binary_vectors(m), m.id, format);
+      case proto::ModelFileFormat::kText:
+        if (const auto path = app.model_service.written_text_vectors(m))
+          return vectors_file(*path, m.id, format);
+        return on_blocking_pool(app, req, [&app, id = m.id, format](const Request&) {
+          return vectors_file(app.model_service.text_vectors(id), id, format);
+        });
+      case proto::ModelFileFormat::kFastText:
+        break;
     }
-    if (const auto path = app.model_service.written_text_vectors(m))
-      return vectors_file(*path, m.id, VectorsFormat::kText);
-    return on_blocking_pool(app, req, [&app, id = m.id](const Request&) {
-      return vectors_file(app.model_service.text_vectors(id), id, VectorsFormat::kText);
+    return on_blocking_pool(app, req, [&app, m, format](const Request&) {
+      return vectors_file(app.model_service.fasttext_file(m), m.id, format);
     });
   });
 }

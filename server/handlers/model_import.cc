@@ -10,9 +10,7 @@ namespace w2v::server {
 using proto::ApiError;
 
 std::unique_ptr<UploadHandler> ModelImport::create(AppContext& app, const Request& req) {
-  const std::string f = req.query_param("format").value_or("binary");
-  const auto format = parse_vectors_format(f);
-  if (!format) throw ApiError::bad_request("format must be binary or text, got " + f);
+  const auto format = proto::parse_model_file_format(req.query_param("format"));
   const std::string encoding = req.header("content-encoding").value_or("identity");
   if (encoding != "identity") {
     throw ApiError(415, "unsupported_encoding", "model imports take no Content-Encoding");
@@ -21,12 +19,12 @@ std::unique_ptr<UploadHandler> ModelImport::create(AppContext& app, const Reques
   proto::check_name("name", name);
   auto lease = app.pool.try_lease();
   if (!lease) throw pool_full_error(app);
-  auto import = std::make_unique<ModelImport>(app, std::move(name), *format, std::move(lease));
+  auto import = std::make_unique<ModelImport>(app, std::move(name), format, std::move(lease));
   import->request_id_ = req.request_id;
   return import;
 }
 
-ModelImport::ModelImport(AppContext& app, std::string name, VectorsFormat format,
+ModelImport::ModelImport(AppContext& app, std::string name, proto::ModelFileFormat format,
                          std::unique_ptr<BlockingPool::Lease> lease)
     : app_(app),
       lease_(std::move(lease)),

@@ -1,8 +1,9 @@
 #pragma once
-// POST /v1/models?name=N&format=binary|text: imports word2vec-format vectors. The body streams
-// into a model draft (server/services/model_service.h: a file under tmp/); when complete the
-// service parses it (a malformed file is a 400 saying what and where), stores it as binary
-// vectors in models/<id>/ and records it.
+// POST /v1/models?name=N&format=binary|text|fasttext: imports word2vec-format vectors or a
+// fastText model (.bin). The body streams into a model draft (server/services/model_service.h: a
+// file under tmp/); when complete the service parses it (a malformed file is a 400 saying what
+// and where), stores it as binary vectors (and a fastText model's training state) in
+// models/<id>/ and records it.
 //
 // Parsing and rewriting run on the blocking pool: the import takes its place there when its
 // headers arrive (503 with Retry-After when there is none) and keeps it to the end. The body's
@@ -11,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "core/io/vectors_io.h"
+#include "proto/requests.h"
 #include "server/handlers/app_context.h"
 #include "server/http/upload.h"
 #include "server/services/model_service.h"
@@ -20,7 +21,7 @@ namespace w2v::server {
 
 class ModelImport : public UploadHandler {
  public:
-  ModelImport(AppContext& app, std::string name, VectorsFormat format,
+  ModelImport(AppContext& app, std::string name, proto::ModelFileFormat format,
               std::unique_ptr<BlockingPool::Lease> lease);
   ~ModelImport() override;
 
@@ -36,7 +37,7 @@ class ModelImport : public UploadHandler {
   std::unique_ptr<BlockingPool::Lease> lease_;
   std::string request_id_;
   std::string name_;
-  VectorsFormat format_;
+  proto::ModelFileFormat format_;
   ModelDraft draft_;
 };
 

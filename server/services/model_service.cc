@@ -30,8 +30,21 @@ std::vector<proto::ModelRecord> ModelService::list() const {
   return store_.models();
 }
 
-proto::ModelRecord ModelService::import(ModelDraft& draft, VectorsFormat format,
+proto::ModelRecord ModelService::import(ModelDraft& draft, proto::ModelFileFormat format,
                                         const std::string& name) {
+  switch (format) {
+    case proto::ModelFileFormat::kFastText:
+      return import_fasttext(draft, name);
+    case proto::ModelFileFormat::kText:
+      return import_vectors(draft, VectorsFormat::kText, name);
+    case proto::ModelFileFormat::kBinary:
+      break;
+  }
+  return import_vectors(draft, VectorsFormat::kBinary, name);
+}
+
+proto::ModelRecord ModelService::import_vectors(ModelDraft& draft, VectorsFormat format,
+                                                const std::string& name) {
   StagedDir& staged = draft.staged_;
   staged.write([&] { draft.upload_.commit(); });
   const std::string uploaded = draft.upload_.path();
@@ -105,8 +118,8 @@ std::optional<std::string> ModelService::written_text_vectors(const proto::Model
   return std::nullopt;
 }
 
-std::string ModelService::text_vectors(const std::string& id) {
-  std::string path = dirs_.model_text(id);
+std::string ModelService::export_once(const std::string& id, const std::string& path,
+                                      const std::function<void()>& write) {
   std::unique_lock lock(exports_mutex_);
   export_done_.wait(lock, [&] { return exporting_.count(id) == 0; });
   if (std::filesystem::exists(path)) return path;
@@ -123,18 +136,25 @@ std::string ModelService::text_vectors(const std::string& id) {
       service.export_done_.notify_all();
     }
   } release{*this, id};
-  // The cache asks the store: a model deleted since the request began is not exported.
-  const auto emb = cache_.get(id);
-  if (!emb) throw proto::not_found_error(proto::Resource::kModel, id);
-  const std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
   try {
-    save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
+    write();
   } catch (const std::exception&) {
     // Deleted while it was written (its directory went with it)?
     if (!store_.model(id)) throw proto::not_found_error(proto::Resource::kModel, id);
     throw;
   }
   return path;
+}
+
+std::string ModelService::text_vectors(const std::string& id) {
+  const std::string path = dirs_.model_text(id);
+  return export_once(id, path, [&] {
+    // The cache asks the store: a model deleted since the request began is not exported.
+    const auto emb = cache_.get(id);
+    if (!emb) throw proto::not_found_error(proto::Resource::kModel, id);
+    const std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+    save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
+  });
 }
 
 }  // namespace w2v::server

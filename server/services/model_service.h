@@ -13,6 +13,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -61,10 +62,12 @@ class ModelService {
   std::vector<proto::ModelRecord> list() const;         // oldest first
 
   ModelDraft draft() const { return ModelDraft(dirs_); }
-  // Parses the draft as word2vec vectors in format (400 invalid_vectors saying what and where,
-  // 400 model_too_large), stores them as binary vectors and records a new model named name (its
-  // id when empty). Returns the stored record.
-  proto::ModelRecord import(ModelDraft& draft, VectorsFormat format, const std::string& name);
+  // Parses the draft as word2vec vectors or a fastText model in format (400 invalid_vectors
+  // saying what and where, 400 model_too_large), stores them as binary vectors (a fastText
+  // model also as its training state: counts, output rows, n-gram settings and rows) and records
+  // a new model named name (its id when empty). Returns the stored record.
+  proto::ModelRecord import(ModelDraft& draft, proto::ModelFileFormat format,
+                            const std::string& name);
 
   // Applies a PATCH (name, search); the updated record.
   proto::ModelRecord update(const std::string& id, const proto::ModelPatch& patch);
@@ -80,14 +83,26 @@ class ModelService {
   std::optional<std::string> written_text_vectors(const proto::ModelRecord& m) const;
   // The text export of model id, written first when it is not yet (blocking; loads the model).
   std::string text_vectors(const std::string& id);
+  // The fastText export of m (its .bin: server/services/model_fasttext.cc), written first when
+  // it is not yet (blocking; loads the model and its training state).
+  std::string fasttext_file(const proto::ModelRecord& m);
 
  private:
   const DataDir& dirs_;
   Store& store_;
   ModelCache& cache_;
   ModelSettings& settings_;
+  // import() of each kind: word2vec vectors here, a fastText model in model_fasttext.cc.
+  proto::ModelRecord import_vectors(ModelDraft& draft, VectorsFormat format,
+                                    const std::string& name);
+  proto::ModelRecord import_fasttext(ModelDraft& draft, const std::string& name);
+  // Runs write() unless path exists, one writer per model id at a time (the others wait for
+  // it), and returns path: the exports made on their first request.
+  std::string export_once(const std::string& id, const std::string& path,
+                          const std::function<void()>& write);
+
   std::uint64_t max_import_memory_;
-  // Models whose text export is being written: one writer per model, the others wait.
+  // Models whose export is being written: one writer per model, the others wait.
   std::mutex exports_mutex_;
   std::condition_variable export_done_;
   std::set<std::string> exporting_;

@@ -11,6 +11,7 @@
 //   (core/train/training_state.h),
 //                                    absent when the model keeps its vectors only
 //   models/<id>/vectors.txt          word2vec text vectors, made on the first text export
+//   models/<id>/fasttext.bin         its fastText model file, made on the first fasttext export
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
 //   tmp/                             uploads in progress; emptied at start
 //   token                            the generated token, when w2vd made one (0600)
@@ -51,6 +52,9 @@ class DataDir {
   std::string model_dir(const std::string& id) const { return root_ + "/models/" + id; }
   std::string model_vectors(const std::string& id) const { return model_dir(id) + "/vectors.bin"; }
   std::string model_text(const std::string& id) const { return model_dir(id) + "/vectors.txt"; }
+  std::string model_fasttext(const std::string& id) const {
+    return model_dir(id) + "/fasttext.bin";
+  }
   std::string model_training_state(const std::string& id) const {
     return model_dir(id) + "/training_state.bin";
   }

@@ -531,6 +531,14 @@ TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
   ASSERT_EQ(imported_text.code, 0) << imported_text;
   const std::string copy2 = lines_of(imported_text.out).at(0);
   EXPECT_EQ(parse_json(f.ctl({"--json", "similar", copy2, group[0], "-k", "5"})), similar_json);
+  // fastText's .bin, its format detected from its first bytes (it ends in .bin too).
+  const std::string ft = f.d.dir.path() + "/model.bin";
+  ASSERT_EQ(f.ctl({"-q", "models", "export", model, "--format", "fasttext", "-o", ft}).code, 0);
+  const auto imported_ft = f.ctl({"models", "import", ft, "--name", "ft-copy"});
+  ASSERT_EQ(imported_ft.code, 0) << imported_ft;
+  EXPECT_TRUE(contains(imported_ft.out, "(fasttext)")) << imported_ft;
+  const std::string copy3 = first_match(imported_ft.out, "model (m_[A-Za-z0-9_-]+)");
+  EXPECT_EQ(parse_json(f.ctl({"--json", "similar", copy3, group[0], "-k", "5"})), similar_json);
 
   const auto models = f.ctl({"models", "list"});
   EXPECT_TRUE(contains(models.out, model) && contains(models.out, copy)) << models;

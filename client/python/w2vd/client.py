@@ -122,12 +122,15 @@ class Client:
     def import_model(
         self, source: Union[str, "os.PathLike[str]", IO[bytes]], name: Optional[str] = None, format: Optional[str] = None
     ) -> Model:
-        """Imports word2vec vectors (a path or an open binary file), streamed. format:
-        ``"binary"`` or ``"text"``; default from the file name (``.txt``/``.vec``: text)."""
+        """Imports word2vec vectors or a fastText model (a path or an open binary file),
+        streamed. format: ``"binary"``, ``"text"`` or ``"fasttext"`` (a ``.bin`` that
+        ``fasttext skipgram``/``cbow`` wrote, e.g. ``cc.en.300.bin``); default: ``"fasttext"``
+        when a path starts as fastText's models do, else from the file name (``.txt``/``.vec``:
+        text)."""
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
             with open(path, "rb") as f:
-                return self.import_model(f, name or os.path.basename(path), format or _guess_format(path))
+                return self.import_model(f, name or os.path.basename(path), format or _guess_format(path, f))
         fmt = format or _guess_format(str(getattr(source, "name", "")))
         params = {"name": name or os.path.basename(str(getattr(source, "name", ""))) or "imported", "format": fmt}
         record = self._http.json(
@@ -136,7 +139,8 @@ class Client:
         return Model(self, record)
 
     def export_model(self, model: Union[str, Model], path: Union[str, "os.PathLike[str]"], format: str = "binary") -> str:
-        """Writes a model's vectors to path (word2vec ``binary`` or ``text``)."""
+        """Writes a model's vectors to path (word2vec ``binary`` or ``text``), or the model as
+        fastText's ``.bin`` (``fasttext``)."""
         return Model(self, {"id": _id(model)}).export(path, format)
 
     def rename_model(self, model: Union[str, Model], name: str) -> Model:
@@ -146,5 +150,14 @@ class Client:
         self._http.request("DELETE", f"/v1/models/{_id(model)}")
 
 
-def _guess_format(name: str) -> str:
+#: The first bytes of fastText's model files (its magic number 793712314, little-endian).
+_FASTTEXT_MAGIC = b"\xba\x16\x4f\x2f"
+
+
+def _guess_format(name: str, f: Optional[IO[bytes]] = None) -> str:
+    if f is not None and f.seekable():
+        head = f.read(len(_FASTTEXT_MAGIC))
+        f.seek(0)
+        if head == _FASTTEXT_MAGIC:
+            return "fasttext"
     return "text" if name.endswith((".txt", ".vec", ".txt.gz")) else "binary"

@@ -216,8 +216,10 @@ class Model(_Resource):
         return self
 
     def export(self, path: Union[str, "os.PathLike[str]"], format: str = "binary") -> str:
-        """Writes the vectors to path in word2vec's ``binary`` or ``text`` format (streamed);
-        returns the path."""
+        """Writes the vectors to path in word2vec's ``binary`` or ``text`` format, or the model
+        as fastText's ``.bin`` (``fasttext``: with its n-grams, fastText's tools and gensim's
+        ``load_facebook_vectors`` give words outside the vocabulary a vector); streamed; returns
+        the path."""
         r = self.client._http.request("GET", self._q("vectors"), params={"format": format}, stream=True)
         path = os.fspath(path)
         with r, open(path, "wb") as f:
