@@ -53,6 +53,11 @@ std::vector<Record> parse_list(const json& j, const char* key, const std::string
   });
 }
 
+// An answer's "oov" (false from a server that predates it).
+bool parse_oov(const json& j, const std::string& what) {
+  return parse_record(what, [&] { return j.is_object() && j.value("oov", false); });
+}
+
 ScoredWords parse_results(const json& j, const std::string& what) {
   return parse_record(what, [&] {
     if (!j.is_object() || !j.contains("results") || !j.at("results").is_array()) {
@@ -292,9 +297,11 @@ proto::ModelRecord W2vdClient::import_model(const std::string& path, const std::
 
 // ---- queries ----
 
-std::vector<float> W2vdClient::vector(const std::string& model, const std::string& word) {
+std::vector<float> W2vdClient::vector(const std::string& model, const std::string& word,
+                                      bool* oov) {
   const std::string target = "/v1/models/" + url_encode(model) + "/words/" + url_encode(word);
   const json j = call("GET", target);
+  if (oov) *oov = parse_oov(j, "GET " + target);
   return parse_record("GET " + target, [&] { return j.at("vector").get<std::vector<float>>(); });
 }
 
@@ -323,7 +330,7 @@ std::vector<std::optional<std::vector<float>>> W2vdClient::vectors(
 
 ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std::string>& positive,
                                 const std::vector<std::string>& negative, std::size_t k,
-                                std::optional<bool> exact, std::string* search) {
+                                std::optional<bool> exact, std::string* search, bool* oov) {
   const std::string base = "/v1/models/" + url_encode(model) + "/similar";
   std::string what;
   json j;
@@ -341,21 +348,26 @@ ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std:
   if (search) {
     *search = parse_record(what, [&] { return j.value("search", std::string("exact")); });
   }
+  if (oov) *oov = parse_oov(j, what);
   return results;
 }
 
-double W2vdClient::similarity(const std::string& model, const std::string& a,
-                              const std::string& b) {
+double W2vdClient::similarity(const std::string& model, const std::string& a, const std::string& b,
+                              bool* oov) {
   const std::string target =
       "/v1/models/" + url_encode(model) + "/similarity?a=" + url_encode(a) + "&b=" + url_encode(b);
   const json j = call("GET", target);
+  if (oov) *oov = parse_oov(j, "GET " + target);
   return parse_record("GET " + target, [&] { return j.at("similarity").get<double>(); });
 }
 
-ScoredWords W2vdClient::analogy(const std::string& model, const proto::AnalogyRequest& request) {
+ScoredWords W2vdClient::analogy(const std::string& model, const proto::AnalogyRequest& request,
+                                bool* oov) {
   const std::string target = "/v1/models/" + url_encode(model) + "/analogy";
   const json body = proto::to_json(request);
-  return parse_results(call("POST", target, &body), "POST " + target);
+  const json j = call("POST", target, &body);
+  if (oov) *oov = parse_oov(j, "POST " + target);
+  return parse_results(j, "POST " + target);
 }
 
 json W2vdClient::evaluate(const std::string& model, const std::string& path,

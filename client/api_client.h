@@ -83,8 +83,9 @@ class W2vdClient {
                                   const std::string& format = "binary",
                                   const ProgressFn& progress = {});
 
-  // Queries.
-  std::vector<float> vector(const std::string& model, const std::string& word);
+  // Queries. oov, when given, receives whether a query word was outside the model's vocabulary,
+  // its vector composed from its character n-grams (a model trained with subwords).
+  std::vector<float> vector(const std::string& model, const std::string& word, bool* oov = nullptr);
   // The vectors of many words (POST /batch/vectors, 1000 words a request), in order; unset for
   // a word the model lacks.
   std::vector<std::optional<std::vector<float>>> vectors(const std::string& model,
@@ -93,10 +94,13 @@ class W2vdClient {
   // search the server used ("exact" | "approximate").
   ScoredWords similar(const std::string& model, const std::vector<std::string>& positive,
                       const std::vector<std::string>& negative = {}, std::size_t k = 10,
-                      std::optional<bool> exact = std::nullopt, std::string* search = nullptr);
-  double similarity(const std::string& model, const std::string& a, const std::string& b);
+                      std::optional<bool> exact = std::nullopt, std::string* search = nullptr,
+                      bool* oov = nullptr);
+  double similarity(const std::string& model, const std::string& a, const std::string& b,
+                    bool* oov = nullptr);
   // a is to b as c is to ?, by the request's method (3CosAdd or 3CosMul).
-  ScoredWords analogy(const std::string& model, const proto::AnalogyRequest& request);
+  ScoredWords analogy(const std::string& model, const proto::AnalogyRequest& request,
+                      bool* oov = nullptr);
   // POSTs the file (questions-words analogies or "word word score" pairs); kind "auto",
   // "analogies" or "pairs". Returns the server's scores.
   nlohmann::json evaluate(const std::string& model, const std::string& path,

@@ -34,7 +34,7 @@ nlohmann::json models_to_json(const std::vector<ModelRecord>& models) {
 }
 
 nlohmann::json to_json(const NeighborsAnswer& a) {
-  nlohmann::json out = {{"results", scored_to_json(a.results)}};
+  nlohmann::json out = {{"results", scored_to_json(a.results)}, {"oov", a.oov}};
   if (a.search) out["search"] = name_of(kSearchNames, *a.search);
   return out;
 }
@@ -45,7 +45,10 @@ nlohmann::json per_word_json(const std::vector<PerWord<T>>& results, const char*
   nlohmann::json out = nlohmann::json::array();
   for (const auto& item : results) {
     nlohmann::json r = {{"word", json_string(item.word)}, {"found", item.found.has_value()}};
-    if (item.found) r[key] = write(*item.found);
+    if (item.found) {
+      r["oov"] = item.oov;
+      r[key] = write(*item.found);
+    }
     out.push_back(std::move(r));
   }
   return out;
@@ -63,11 +66,11 @@ nlohmann::json to_json(const BatchNeighborsAnswer& a) {
 }
 
 nlohmann::json to_json(const WordVectorAnswer& a) {
-  return {{"word", json_string(a.word)}, {"vector", a.vector}};
+  return {{"word", json_string(a.word)}, {"vector", a.vector}, {"oov", a.oov}};
 }
 
 nlohmann::json to_json(const SimilarityAnswer& a) {
-  return {{"similarity", a.similarity}};
+  return {{"similarity", a.similarity}, {"oov", a.oov}};
 }
 
 nlohmann::json to_json(const CompletionsAnswer& a) {

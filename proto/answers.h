@@ -26,27 +26,33 @@ struct ScoredWord {
   float score = 0;
 };
 
-// {"results": [{"word", "score"}, ...]} (/analogy), with "search": "exact" | "approximate" when
-// search is set (/similar).
+// {"results": [{"word", "score"}, ...], "oov"} (/analogy), with "search": "exact" |
+// "approximate" when search is set (/similar). oov: a query word is outside the model's
+// vocabulary, its vector composed from its character n-grams (a model trained with subwords).
 struct NeighborsAnswer {
   std::vector<ScoredWord> results;
   std::optional<SearchMode> search;
+  bool oov = false;
 };
 nlohmann::json to_json(const NeighborsAnswer& a);
 
-// {"word", "vector"}: GET /v1/models/{id}/words/{word}.
+// {"word", "vector", "oov"}: GET /v1/models/{id}/words/{word} (oov as in NeighborsAnswer).
 struct WordVectorAnswer {
   std::string word;
   std::vector<float> vector;
+  bool oov = false;
 };
 nlohmann::json to_json(const WordVectorAnswer& a);
 
 // One requested word's part of a batch answer: what was found for it, unset when the word is
-// not in the model. JSON: {"word", "found": true, <what>: ...} or {"word", "found": false}.
+// not in the model; oov when the word is outside the vocabulary and was answered from its
+// character n-grams. JSON: {"word", "found": true, "oov", <what>: ...} or
+// {"word", "found": false}.
 template <class T>
 struct PerWord {
   std::string word;
   std::optional<T> found;
+  bool oov = false;
 };
 
 // {"results": [{"word", "found", "vector": [...]}, ...]}: POST /v1/models/{id}/batch/vectors,
@@ -64,9 +70,10 @@ struct BatchNeighborsAnswer {
 };
 nlohmann::json to_json(const BatchNeighborsAnswer& a);
 
-// {"similarity"}: GET /v1/models/{id}/similarity.
+// {"similarity", "oov"}: GET /v1/models/{id}/similarity (oov as in NeighborsAnswer).
 struct SimilarityAnswer {
   float similarity = 0;
+  bool oov = false;
 };
 nlohmann::json to_json(const SimilarityAnswer& a);
 

@@ -18,15 +18,26 @@ nlohmann::json results_json(const client::ScoredWords& results) {
   return {{"results", list}};
 }
 
-void print_results(Context& ctx, const client::ScoredWords& results) {
+// What the table says of a query with a word outside the model's vocabulary.
+std::string oov_note(const std::vector<std::string>& words) {
+  return words.size() == 1 ? words[0] + " (from its character n-grams)"
+                           : "a query word is outside the vocabulary (from its character n-grams)";
+}
+
+// oov: the query's words, when one of them was outside the vocabulary (the table says so).
+void print_results(Context& ctx, const client::ScoredWords& results, bool oov = false,
+                   const std::vector<std::string>& words = {}) {
   if (ctx.json) {
-    ctx.print_json(results_json(results));
+    nlohmann::json j = results_json(results);
+    j["oov"] = oov;
+    ctx.print_json(j);
     return;
   }
   if (ctx.quiet) {
     for (const auto& r : results) std::printf("%s\n", r.first.c_str());
     return;
   }
+  if (oov) std::printf("%s\n", oov_note(words).c_str());
   Table t({{"#", true}, {"WORD"}, {"SCORE", true}});
   std::size_t rank = 0;
   for (const auto& [word, score] : results) {
@@ -68,33 +79,40 @@ int similar(Context& ctx, const SimilarOptions& o) {
   if (o.exact) exact = true;
   if (o.approximate) exact = false;
   std::string search;
-  const auto results = ctx.api().similar(o.model, o.words, o.negative, o.k, exact, &search);
+  bool oov = false;
+  const auto results = ctx.api().similar(o.model, o.words, o.negative, o.k, exact, &search, &oov);
   if (ctx.json) {
     nlohmann::json j = results_json(results);
     j["search"] = search;
+    j["oov"] = oov;
     ctx.print_json(j);
   } else {
-    print_results(ctx, results);
+    std::vector<std::string> words(o.words);
+    words.insert(words.end(), o.negative.begin(), o.negative.end());
+    print_results(ctx, results, oov, words);
   }
   return kExitOk;
 }
 
 int analogy(Context& ctx, const AnalogyOptions& o) {
-  print_results(
-      ctx,
-      ctx.api().analogy(
-          o.model, proto::AnalogyRequest{
-                       o.a, o.b, o.c, o.k,
-                       value_of(kAnalogyMethodNames, o.method).value_or(AnalogyMethod::kAdd)}));
+  bool oov = false;
+  const auto results = ctx.api().analogy(
+      o.model,
+      proto::AnalogyRequest{o.a, o.b, o.c, o.k,
+                            value_of(kAnalogyMethodNames, o.method).value_or(AnalogyMethod::kAdd)},
+      &oov);
+  print_results(ctx, results, oov, {o.a, o.b, o.c});
   return kExitOk;
 }
 
 int similarity(Context& ctx, const PairOptions& o) {
-  const double s = ctx.api().similarity(o.model, o.a, o.b);
+  bool oov = false;
+  const double s = ctx.api().similarity(o.model, o.a, o.b, &oov);
   if (ctx.json) {
-    ctx.print_json({{"similarity", s}});
+    ctx.print_json({{"similarity", s}, {"oov", oov}});
   } else {
     std::printf("%s\n", fixed(s, 4).c_str());
+    if (oov && !ctx.quiet) std::fprintf(stderr, "w2vctl: %s\n", oov_note({o.a, o.b}).c_str());
   }
   return kExitOk;
 }
@@ -114,11 +132,13 @@ void print_vector_line(const std::string& word, const std::vector<float>& v) {
 // words the model has, then the others named on standard error (exit 4 when there are any).
 int vector(Context& ctx, const VectorOptions& o) {
   if (o.words.size() == 1) {
-    const auto v = ctx.api().vector(o.model, o.words[0]);
+    bool oov = false;
+    const auto v = ctx.api().vector(o.model, o.words[0], &oov);
     if (ctx.json) {
-      ctx.print_json({{"word", proto::json_string(o.words[0])}, {"vector", v}});
+      ctx.print_json({{"word", proto::json_string(o.words[0])}, {"vector", v}, {"oov", oov}});
     } else {
-      print_vector_line(o.words[0], v);
+      print_vector_line(o.words[0], v);  // standard output stays word2vec's text format
+      if (oov && !ctx.quiet) std::fprintf(stderr, "w2vctl: %s\n", oov_note(o.words).c_str());
     }
     return kExitOk;
   }

@@ -248,14 +248,42 @@ std::vector<Neighbor> Embeddings::analogy(std::uint32_t a, std::uint32_t b, std:
     const std::uint32_t pos[] = {b, c}, neg[] = {a};
     return most_similar(pos, neg, k, restrict);
   }
-  // 3CosMul: argmax cos'(x,b)·cos'(x,c) / (cos'(x,a) + ε) with cos' = (1 + cos)/2 ∈ [0, 1].
   const std::size_t stride = vectors_.stride();
-  SearchScratch& scratch = search_scratch;
-  std::vector<float>& abc = scratch.query;
+  std::vector<float>& abc = search_scratch.query;
   abc.assign(3 * stride, 0.0f);
   unit_vector(a, abc.data());
   unit_vector(b, abc.data() + stride);
   unit_vector(c, abc.data() + 2 * stride);
+  return analogy_mul(abc.data(), exclude, k, restrict);
+}
+
+std::vector<Neighbor> Embeddings::analogy(std::span<const float> a, std::span<const float> b,
+                                          std::span<const float> c,
+                                          std::span<const std::uint32_t> exclude, std::size_t k,
+                                          AnalogyMethod method, std::size_t restrict) const {
+  if (a.size() != dim() || b.size() != dim() || c.size() != dim()) {
+    throw std::invalid_argument("embeddings: an analogy's vector has the wrong dimension");
+  }
+  const std::size_t stride = vectors_.stride();
+  std::vector<float>& abc = search_scratch.query;
+  abc.assign(3 * stride, 0.0f);
+  const std::span<const float> words[] = {a, b, c};
+  for (std::size_t q = 0; q < 3; ++q) {
+    std::copy(words[q].begin(), words[q].end(),
+              abc.begin() + static_cast<std::ptrdiff_t>(q * stride));
+    normalise(abc.data() + q * stride, stride);
+  }
+  if (method == AnalogyMethod::kMul) return analogy_mul(abc.data(), exclude, k, restrict);
+  // 3CosAdd: b − a + c, as most_similar's query, over a's place.
+  for (std::size_t i = 0; i < dim(); ++i) abc[i] = abc[stride + i] - abc[i] + abc[2 * stride + i];
+  return nearest(std::span<const float>(abc.data(), dim()), k, exclude, restrict);
+}
+
+std::vector<Neighbor> Embeddings::analogy_mul(const float* abc,
+                                              std::span<const std::uint32_t> exclude, std::size_t k,
+                                              std::size_t restrict) const {
+  // 3CosMul: argmax cos'(x,b)·cos'(x,c) / (cos'(x,a) + ε) with cos' = (1 + cos)/2 ∈ [0, 1].
+  const std::size_t stride = vectors_.stride();
   const std::size_t rows = rows_searched(restrict);
   const SearchKernels& kernels = search_kernels();
   alignas(64) float scores[3][kBlockRows];
@@ -264,7 +292,7 @@ std::vector<Neighbor> Embeddings::analogy(std::uint32_t a, std::uint32_t b, std:
   for (std::size_t start = 0; start < rows; start += kBlockRows) {
     const std::size_t n = std::min(kBlockRows, rows - start);
     for (std::size_t q = 0; q < 3; ++q) {
-      kernels.score_rows(vectors_.row(start), stride, n, abc.data() + q * stride,
+      kernels.score_rows(vectors_.row(start), stride, n, abc + q * stride,
                          inv_norms_.data() + start, scores[q]);
     }
     for (std::size_t i = 0; i < n; ++i) {

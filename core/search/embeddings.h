@@ -57,6 +57,12 @@ class Embeddings {
   std::vector<Neighbor> analogy(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::size_t k,
                                 AnalogyMethod method = AnalogyMethod::kAdd,
                                 std::size_t restrict = 0) const;
+  // analogy() for words given as vectors (dim() values each, any norm: words that are not rows,
+  // e.g. a subword model's out-of-vocabulary words), the rows exclude left out.
+  std::vector<Neighbor> analogy(std::span<const float> a, std::span<const float> b,
+                                std::span<const float> c, std::span<const std::uint32_t> exclude,
+                                std::size_t k, AnalogyMethod method = AnalogyMethod::kAdd,
+                                std::size_t restrict = 0) const;
   // The k rows with the highest cosine to query (dim() values, any norm), excluding exclude.
   std::vector<Neighbor> nearest(std::span<const float> query, std::size_t k,
                                 std::span<const std::uint32_t> exclude = {},
@@ -80,6 +86,9 @@ class Embeddings {
                                       std::span<const std::uint32_t> exclude,
                                       std::size_t rows) const;
   float exact_score(std::uint32_t id, const float* unit_query) const noexcept;
+  // 3CosMul over the unit vectors abc (a, b, c: stride() floats each).
+  std::vector<Neighbor> analogy_mul(const float* abc, std::span<const std::uint32_t> exclude,
+                                    std::size_t k, std::size_t restrict) const;
 
   std::vector<std::string> words_;
   WordTable index_;

@@ -81,6 +81,18 @@ std::uint32_t loss_code(LossType l) noexcept {
   throw TrainingStateError("training state " + path + ": " + why);
 }
 
+// The subword settings after a version 2 header, checked.
+SubwordSettings read_subword_header(const std::string& path, std::FILE* f) {
+  SubwordHeader sh{};
+  if (std::fread(&sh, sizeof sh, 1, f) != 1) fail_reading(path, "truncated");
+  if (sh.maxn < 1 || sh.maxn > static_cast<std::uint32_t>(ParamLimits::maxn.max) || sh.minn < 1 ||
+      sh.minn > sh.maxn || sh.bucket < 1 ||
+      sh.bucket > static_cast<std::uint64_t>(ParamLimits::bucket.max)) {
+    fail_reading(path, "invalid subword settings");
+  }
+  return {static_cast<int>(sh.minn), static_cast<int>(sh.maxn), sh.bucket};
+}
+
 }  // namespace
 
 std::uint64_t vocabulary_hash(std::span<const std::string_view> words) noexcept {
@@ -159,15 +171,8 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
   }
   std::uint64_t input_rows = 0;
   if (h.version == 2) {
-    SubwordHeader sh{};
-    if (std::fread(&sh, sizeof sh, 1, f.get()) != 1) fail_reading(path, "truncated");
-    if (sh.maxn < 1 || sh.maxn > static_cast<std::uint32_t>(ParamLimits::maxn.max) || sh.minn < 1 ||
-        sh.minn > sh.maxn || sh.bucket < 1 ||
-        sh.bucket > static_cast<std::uint64_t>(ParamLimits::bucket.max)) {
-      fail_reading(path, "invalid subword settings");
-    }
-    s.subwords = {static_cast<int>(sh.minn), static_cast<int>(sh.maxn), sh.bucket};
-    input_rows = h.words + sh.bucket;
+    s.subwords = read_subword_header(path, f.get());
+    input_rows = h.words + s.subwords.bucket;
   }
   const long header_bytes =
       static_cast<long>(sizeof h + (h.version == 2 ? sizeof(SubwordHeader) : 0));
@@ -195,6 +200,18 @@ TrainingState load_training_state(const std::string& path, std::span<const std::
     fail_reading(path, "checksum mismatch");
   }
   return s;
+}
+
+SubwordSettings training_state_subwords(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return {};  // no state: the model keeps its vectors only (an imported model)
+  StateHeader h{};
+  if (std::fread(&h, sizeof h, 1, f.get()) != 1 ||
+      std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
+    fail_reading(path, "not a w2vd training state file");
+  }
+  if (h.version != 2) return {};
+  return read_subword_header(path, f.get());
 }
 
 }  // namespace w2v

@@ -59,6 +59,11 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
 TrainingState load_training_state(const std::string& path, std::span<const std::string_view> words,
                                   std::size_t dim);
 
+// The n-gram settings of the state at path, from its header alone: disabled (maxn 0) when the
+// model was trained without subwords or has no state file. Throws TrainingStateError when the
+// file is not a state file or its settings are invalid.
+SubwordSettings training_state_subwords(const std::string& path);
+
 // The hash the header keeps of a vocabulary: its words in order.
 std::uint64_t vocabulary_hash(std::span<const std::string_view> words) noexcept;
 

@@ -13,6 +13,7 @@
 #include "proto/records.h"
 #include "proto/requests.h"
 #include "server/handlers/blocking_work.h"
+#include "server/handlers/query_model.h"
 #include "server/handlers/routes.h"
 
 namespace w2v::server {
@@ -21,31 +22,7 @@ using proto::ApiError;
 
 namespace {
 
-struct Model {
-  std::string id;
-  std::shared_ptr<const Embeddings> emb;
-
-  std::uint32_t word(const std::string& w) const {
-    const auto id_ = emb->find(w);
-    if (!id_) {
-      throw ApiError::not_found("word '" + proto::json_string(w) + "' is not in model " + id,
-                                "word_not_found");
-    }
-    return *id_;
-  }
-  std::vector<std::uint32_t> words(const std::vector<std::string>& ws) const {
-    std::vector<std::uint32_t> ids;
-    ids.reserve(ws.size());
-    for (const auto& w : ws) ids.push_back(word(w));
-    return ids;
-  }
-  std::vector<proto::ScoredWord> results(const std::vector<Neighbor>& ns) const {
-    std::vector<proto::ScoredWord> out;
-    out.reserve(ns.size());
-    for (const Neighbor& n : ns) out.push_back({std::string(emb->word(n.id)), n.score});
-    return out;
-  }
-};
+using Model = QueryModel;
 
 using Answer = std::function<Response(const Request&, const Model&)>;
 
@@ -54,21 +31,30 @@ using Answer = std::function<Response(const Request&, const Model&)>;
 // on the blocking pool, after loading (the cache asks the store whether the model exists).
 // Answers with the model on the blocking pool, loading it first if need be: for answers that
 // are too much work for an I/O thread however the model is held (the batch queries).
-Response with_model_on_pool(AppContext& app, Request& req, Answer answer) {
-  return on_blocking_pool(app, req, [&app, answer = std::move(answer)](const Request& r) {
-    const std::string& model_id = r.param("id");
-    auto emb = app.models.get(model_id);
-    if (!emb) throw proto::not_found_error(proto::Resource::kModel, model_id);
-    return answer(r, Model{model_id, std::move(emb)});
-  });
+// The words the answer looks up: when one is outside the vocabulary, the model's composer of
+// such words comes with it (core/train/oov_composer.h; read on first use, so on the pool).
+Response with_model_on_pool(AppContext& app, Request& req, Answer answer,
+                            std::vector<std::string> words = {}) {
+  return on_blocking_pool(
+      app, req, [&app, answer = std::move(answer), words = std::move(words)](const Request& r) {
+        const std::string& model_id = r.param("id");
+        auto emb = app.models.get(model_id);
+        if (!emb) throw proto::not_found_error(proto::Resource::kModel, model_id);
+        auto oov = any_outside(*emb, words) ? app.models.subwords(model_id) : nullptr;
+        return answer(r, Model{model_id, std::move(emb), std::move(oov)});
+      });
 }
 
-Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer) {
+Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer,
+                    std::vector<std::string> words = {}) {
   const std::string& id = req.param("id");
   if (auto emb = app.models.loaded(id); emb && (!needs_index || app.models.loaded_index(id))) {
-    return answer(req, Model{id, std::move(emb)});
+    if (!any_outside(*emb, words)) return answer(req, Model{id, std::move(emb), nullptr});
+    if (auto oov = app.models.loaded_subwords(id)) {
+      return answer(req, Model{id, std::move(emb), std::move(*oov)});
+    }
   }
-  return with_model_on_pool(app, req, std::move(answer));
+  return with_model_on_pool(app, req, std::move(answer), std::move(words));
 }
 
 // A word from the query string: required, and within proto::check_word's bounds.
@@ -111,21 +97,39 @@ auto index_of(AppContext& app, const Model& m) {
   return index;
 }
 
-// gensim's most_similar, exact or through the model's HNSW index. The answer names the search
-// used.
-Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_t>& pos,
-                 const std::vector<std::uint32_t>& neg, std::size_t k, bool use_exact,
-                 std::size_t restrict) {
-  std::vector<Neighbor> r;
-  if (use_exact) {
-    r = m.emb->most_similar(pos, neg, k, restrict);
-  } else {
-    std::vector<std::uint32_t> exclude(pos);
-    exclude.insert(exclude.end(), neg.begin(), neg.end());
-    r = index_of(app, m)->search(m.emb->query_vector(pos, neg), k, exclude);
+// gensim's most_similar, exact or through the model's HNSW index (index: the model's, when
+// approximate), the query words in the vocabulary excluded.
+std::vector<Neighbor> neighbours(const Model& m, const HnswIndex* index,
+                                 const std::vector<QueryWord>& pos,
+                                 const std::vector<QueryWord>& neg, std::size_t k,
+                                 std::size_t restrict) {
+  if (!any_oov(pos) && !any_oov(neg)) {
+    const auto rows = [](const std::vector<QueryWord>& ws) {
+      std::vector<std::uint32_t> ids;
+      ids.reserve(ws.size());
+      for (const QueryWord& w : ws) ids.push_back(*w.id);
+      return ids;
+    };
+    const std::vector<std::uint32_t> p = rows(pos), n = rows(neg);
+    if (!index) return m.emb->most_similar(p, n, k, restrict);
+    std::vector<std::uint32_t> exclude(p);
+    exclude.insert(exclude.end(), n.begin(), n.end());
+    return index->search(m.emb->query_vector(p, n), k, exclude);
   }
-  const proto::NeighborsAnswer answer{
-      m.results(r), use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate};
+  std::vector<std::uint32_t> exclude;
+  const std::vector<float> q = m.query_vector(pos, neg, exclude);
+  return index ? index->search(q, k, exclude) : m.emb->nearest(q, k, exclude, restrict);
+}
+
+// most_similar's answer, naming the search used.
+Response similar(AppContext& app, const Model& m, const std::vector<QueryWord>& pos,
+                 const std::vector<QueryWord>& neg, std::size_t k, bool use_exact,
+                 std::size_t restrict) {
+  const auto index = use_exact ? nullptr : index_of(app, m);
+  proto::NeighborsAnswer answer{
+      m.results(neighbours(m, index.get(), pos, neg, k, restrict)),
+      use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate};
+  answer.oov = any_oov(pos) || any_oov(neg);
   return Response::json(200, proto::dump(proto::to_json(answer)));
 }
 
@@ -150,13 +154,13 @@ std::string detect_kind(const std::string& body) {
 void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/words/{word}", [&app](Request& req) {
     proto::check_word("word", req.param("word"));
-    return with_model(app, req, false, [](const Request& r, const Model& m) {
-      const std::uint32_t w = m.word(r.param("word"));
-      const auto v = m.emb->vector(w);
-      const proto::WordVectorAnswer answer{std::string(m.emb->word(w)),
-                                           std::vector<float>(v.begin(), v.end())};
-      return Response::json(200, proto::dump(proto::to_json(answer)));
-    });
+    return with_model(app, req, false,
+                      [](const Request& r, const Model& m) {
+                        const QueryWord w = m.word(r.param("word"));
+                        const proto::WordVectorAnswer answer{r.param("word"), m.vector(w), w.oov()};
+                        return Response::json(200, proto::dump(proto::to_json(answer)));
+                      },
+                      {req.param("word")});
   });
 
   router.add("GET", "/v1/models/{id}/similar", [&app](Request& req) {
@@ -167,76 +171,96 @@ void add_query_routes(Router& router, AppContext& app) {
     return with_model(app, req, !use_exact,
                       [&app, k, word, restrict, use_exact](const Request&, const Model& m) {
                         return similar(app, m, {m.word(word)}, {}, k, use_exact, restrict);
-                      });
+                      },
+                      {word});
   });
 
   router.add_json("POST", "/v1/models/{id}/similar", [&app](Request& req) {
     auto q = std::make_shared<const proto::SimilarRequest>(
         proto::parse_similar(proto::parse_json_body(req.body)));
     const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
-    return with_model(app, req, !use_exact, [&app, q, use_exact](const Request&, const Model& m) {
-      return similar(app, m, m.words(q->positive), m.words(q->negative), q->k, use_exact, 0);
-    });
+    std::vector<std::string> words(q->positive);
+    words.insert(words.end(), q->negative.begin(), q->negative.end());
+    return with_model(
+        app, req, !use_exact,
+        [&app, q, use_exact](const Request&, const Model& m) {
+          return similar(app, m, m.words(q->positive), m.words(q->negative), q->k, use_exact, 0);
+        },
+        std::move(words));
   });
 
-  // Batches: one answer per requested word, in order, unknown words answered as such. On the
-  // blocking pool: a thousand searches are too long for an I/O thread.
+  // Batches: one answer per requested word, in order, unknown words answered as such (words
+  // outside the vocabulary of a subword model answered from their n-grams). On the blocking
+  // pool: a thousand searches are too long for an I/O thread.
   router.add_json("POST", "/v1/models/{id}/batch/vectors", [&app](Request& req) {
     auto q = std::make_shared<const proto::BatchRequest>(
         proto::parse_batch_vectors(proto::parse_json_body(req.body)));
-    return with_model_on_pool(app, req, [q](const Request&, const Model& m) {
-      proto::BatchVectorsAnswer answer;
-      answer.results.reserve(q->words.size());
-      for (const std::string& w : q->words) {
-        auto& item = answer.results.emplace_back();
-        item.word = w;
-        if (const auto id = m.emb->find(w)) {
-          const auto v = m.emb->vector(*id);
-          item.found.emplace(v.begin(), v.end());
-        }
-      }
-      return Response::json(200, proto::dump(proto::to_json(answer)));
-    });
+    return with_model_on_pool(
+        app, req,
+        [q](const Request&, const Model& m) {
+          proto::BatchVectorsAnswer answer;
+          answer.results.reserve(q->words.size());
+          for (const std::string& w : q->words) {
+            auto& item = answer.results.emplace_back();
+            item.word = w;
+            if (const auto found = m.find(w)) {
+              item.found = m.vector(*found);
+              item.oov = found->oov();
+            }
+          }
+          return Response::json(200, proto::dump(proto::to_json(answer)));
+        },
+        q->words);
   });
 
   router.add_json("POST", "/v1/models/{id}/batch/similar", [&app](Request& req) {
     auto q = std::make_shared<const proto::BatchRequest>(
         proto::parse_batch_similar(proto::parse_json_body(req.body)));
     const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
-    return with_model_on_pool(app, req, [&app, q, use_exact](const Request&, const Model& m) {
-      proto::BatchNeighborsAnswer answer;
-      answer.search = use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate;
-      const auto index = use_exact ? nullptr : index_of(app, m);
-      answer.results.reserve(q->words.size());
-      for (const std::string& w : q->words) {
-        auto& item = answer.results.emplace_back();
-        item.word = w;
-        const auto id = m.emb->find(w);
-        if (!id) continue;
-        const std::vector<std::uint32_t> pos{*id};
-        const auto found = use_exact ? m.emb->most_similar(pos, {}, q->k, 0)
-                                     : index->search(m.emb->query_vector(pos, {}), q->k, pos);
-        item.found = m.results(found);
-      }
-      return Response::json(200, proto::dump(proto::to_json(answer)));
-    });
+    return with_model_on_pool(
+        app, req,
+        [&app, q, use_exact](const Request&, const Model& m) {
+          proto::BatchNeighborsAnswer answer;
+          answer.search = use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate;
+          const auto index = use_exact ? nullptr : index_of(app, m);
+          answer.results.reserve(q->words.size());
+          for (const std::string& w : q->words) {
+            auto& item = answer.results.emplace_back();
+            item.word = w;
+            auto found = m.find(w);
+            if (!found) continue;
+            item.oov = found->oov();
+            const std::vector<QueryWord> pos{std::move(*found)};
+            item.found = m.results(neighbours(m, index.get(), pos, {}, q->k, 0));
+          }
+          return Response::json(200, proto::dump(proto::to_json(answer)));
+        },
+        q->words);
   });
 
   router.add("GET", "/v1/models/{id}/similarity", [&app](Request& req) {
     const std::string a = required_word(req, "a"), b = required_word(req, "b");
-    return with_model(app, req, false, [a, b](const Request&, const Model& m) {
-      const proto::SimilarityAnswer answer{m.emb->similarity(m.word(a), m.word(b))};
-      return Response::json(200, proto::dump(proto::to_json(answer)));
-    });
+    return with_model(
+        app, req, false,
+        [a, b](const Request&, const Model& m) {
+          const QueryWord wa = m.word(a), wb = m.word(b);
+          const proto::SimilarityAnswer answer{m.similarity(wa, wb), wa.oov() || wb.oov()};
+          return Response::json(200, proto::dump(proto::to_json(answer)));
+        },
+        {a, b});
   });
 
   router.add_json("POST", "/v1/models/{id}/analogy", [&app](Request& req) {
     const auto q = proto::parse_analogy(proto::parse_json_body(req.body));
-    return with_model(app, req, false, [q](const Request&, const Model& m) {
-      const auto r = m.emb->analogy(m.word(q.a), m.word(q.b), m.word(q.c), q.k, q.method);
-      return Response::json(
-          200, proto::dump(proto::to_json(proto::NeighborsAnswer{m.results(r), std::nullopt})));
-    });
+    return with_model(app, req, false,
+                      [q](const Request&, const Model& m) {
+                        const QueryWord a = m.word(q.a), b = m.word(q.b), c = m.word(q.c);
+                        const auto r = m.analogy(a, b, c, q.k, q.method);
+                        const proto::NeighborsAnswer answer{m.results(r), std::nullopt,
+                                                            a.oov() || b.oov() || c.oov()};
+                        return Response::json(200, proto::dump(proto::to_json(answer)));
+                      },
+                      {q.a, q.b, q.c});
   });
 
   // Always on the blocking pool: a large evaluation file is minutes of work.

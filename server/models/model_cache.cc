@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/io/vectors_io.h"
+#include "core/train/training_state.h"
 #include "server/runtime/memory_budget.h"
 
 namespace w2v::server {
@@ -239,6 +240,84 @@ std::shared_ptr<const HnswIndex> ModelCache::load_or_build_index(const std::stri
   return index;
 }
 
+std::optional<std::shared_ptr<const OovComposer>> ModelCache::loaded_subwords(
+    const std::string& model_id) {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(model_id);
+  const auto s = subwords_.find(model_id);
+  if (it == entries_.end() || it->second.loading || s == subwords_.end()) return std::nullopt;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return s->second.composer;
+}
+
+std::shared_ptr<const OovComposer> ModelCache::subwords(const std::string& model_id) {
+  const auto emb = get(model_id);
+  if (!emb) return nullptr;
+  std::promise<std::shared_ptr<const OovComposer>> promise;
+  SubwordsFuture reading;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto s = subwords_.find(model_id); s != subwords_.end()) return s->second.composer;
+    if (auto r = subword_loads_.find(model_id); r != subword_loads_.end()) {
+      reading = r->second;
+    } else {
+      subword_loads_.emplace(model_id, promise.get_future().share());
+    }
+  }
+  if (reading.valid()) return reading.get();  // rethrows the reader's error
+
+  std::shared_ptr<const OovComposer> composer;
+  std::uint64_t reserved = 0;
+  try {
+    const std::string path = dirs_.model_training_state(model_id);
+    const SubwordSettings settings = training_state_subwords(path);
+    if (settings.enabled()) {
+      // Reading the state holds its output rows too for a moment: the reservation counts the
+      // whole file beside the composer.
+      std::error_code ec;
+      const std::uint64_t file = std::filesystem::file_size(path, ec);
+      const std::uint64_t estimate =
+          OovComposer::estimate_memory_bytes(emb->size(), emb->dim(), settings) + (ec ? 0 : file);
+      admit(model_id, {emb->memory_bytes() + estimate, emb->size(), emb->dim()}, 0);
+      {
+        std::lock_guard lock(mutex_);
+        reserved = estimate;
+        bytes_ += reserved;
+        evict_over_budget(model_id);
+      }
+      const auto start = std::chrono::steady_clock::now();
+      const std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+      TrainingState state = load_training_state(path, words, emb->dim());
+      composer =
+          std::make_shared<const OovComposer>(std::move(state.input), emb->words(), state.subwords);
+      spdlog::info(
+          "model {}: n-gram rows loaded for out-of-vocabulary words, {} MiB, {:.0f} ms", model_id,
+          composer->memory_bytes() >> 20,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    std::lock_guard lock(mutex_);
+    bytes_ -= reserved;
+    subword_loads_.erase(model_id);
+    throw;
+  }
+  promise.set_value(composer);
+  std::lock_guard lock(mutex_);
+  bytes_ -= reserved;
+  subword_loads_.erase(model_id);
+  // Kept with the model when it is (still, or again) loaded, as an index is.
+  if (auto it = entries_.find(model_id);
+      it != entries_.end() && !it->second.loading && subwords_.count(model_id) == 0) {
+    const std::uint64_t bytes = composer ? composer->memory_bytes() : 0;
+    subwords_.emplace(model_id, Subwords{composer, bytes});
+    bytes_ += bytes;
+    evict_over_budget(model_id);
+  }
+  return composer;
+}
+
 void ModelCache::evict(const std::string& model_id) {
   {
     std::lock_guard lock(mutex_);
@@ -251,6 +330,10 @@ void ModelCache::evict(const std::string& model_id) {
 void ModelCache::erase(std::map<std::string, Entry>::iterator it) {
   const Entry& e = it->second;
   bytes_ -= e.bytes + e.index_bytes;
+  if (auto s = subwords_.find(it->first); s != subwords_.end()) {
+    bytes_ -= s->second.bytes;
+    subwords_.erase(s);
+  }
   if (e.loading) loading_bytes_ -= e.bytes;
   lru_.erase(e.lru);
   entries_.erase(it);

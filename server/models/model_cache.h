@@ -26,10 +26,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/search/embeddings.h"
 #include "core/search/hnsw_index.h"
+#include "core/train/oov_composer.h"
 #include "server/store/data_dir.h"
 
 namespace w2v::server {
@@ -58,6 +60,15 @@ class ModelCache {
   std::shared_ptr<const HnswIndex> index(const std::string& model_id);
   // The index if the model and its index are in the cache, else null; never loads or builds.
   std::shared_ptr<const HnswIndex> loaded_index(const std::string& model_id);
+  // The composer of the model's out-of-vocabulary words (core/train/oov_composer.h) when it was
+  // trained with subwords: read from models/<id>/training_state.bin on first use (its n-gram
+  // rows: (words + bucket) × dim floats), then kept with the model in the cache and counted in
+  // its bytes, as its index is. Null when the model has no subwords or does not exist. Blocks
+  // and throws as get() does.
+  std::shared_ptr<const OovComposer> subwords(const std::string& model_id);
+  // What subwords() would answer, if the cache knows it without reading (the model is loaded
+  // and its composer too, or is known to have none: then null); nullopt otherwise.
+  std::optional<std::shared_ptr<const OovComposer>> loaded_subwords(const std::string& model_id);
   // Drops the model (when it is deleted: call after the store no longer has it). A load that
   // asked the store before the deletion and had not started yet asks again.
   void evict(const std::string& model_id);
@@ -101,7 +112,16 @@ class ModelCache {
   std::condition_variable load_done_;  // a load ended: another may fit now
   std::map<std::string, Entry> entries_;
   std::map<std::string, IndexFuture> index_builds_;  // in progress, whether or not still cached
-  std::list<std::string> lru_;                       // most recent first
+  // The composers of out-of-vocabulary words of loaded models that have been asked for one
+  // (null: the model has none), erased with their entry.
+  struct Subwords {
+    std::shared_ptr<const OovComposer> composer;
+    std::uint64_t bytes = 0;
+  };
+  std::map<std::string, Subwords> subwords_;
+  using SubwordsFuture = std::shared_future<std::shared_ptr<const OovComposer>>;
+  std::map<std::string, SubwordsFuture> subword_loads_;  // in progress, as index_builds_
+  std::list<std::string> lru_;                           // most recent first
   std::uint64_t bytes_ = 0;
   std::uint64_t loading_bytes_ = 0;  // the part of bytes_ that is loads in progress
   std::uint64_t serial_ = 0;

@@ -128,7 +128,11 @@ export async function renderExplore(main, [modelId], signal) {
     const k = Number(kField.control.value) || 10;
     try {
       const r = await api(`${base}/similar?word=${encodeURIComponent(w)}&k=${k}`, { signal });
-      clear(neighbours, el('p', { class: 'muted' }, `Closest to “${w}” (${r.search} search):`),
+      // A word outside the vocabulary of a model trained with subwords is answered from its
+      // n-grams (docs/api.md): the caption says so.
+      const from = r.oov ? ' (from its character n-grams)' : '';
+      clear(neighbours,
+        el('p', { class: 'muted' }, `Closest to “${w}”${from} (${r.search} search):`),
         resultsTable(r.results, showNeighbours));
       if (map.has(w) || r.results.some((x) => map.has(x.word))) {
         map.show(w, r.results.map((x) => x.word));
@@ -170,6 +174,9 @@ export async function renderExplore(main, [modelId], signal) {
       const r = await api(`${base}/analogy`, { method: 'POST', signal,
         body: { a: a.input.value.trim(), b: b.input.value.trim(), c: c.input.value.trim(), k: 5 } });
       clear(analogyOut, resultsTable(r.results, showNeighbours));
+      if (r.oov) {
+        analogySay.show('A word outside the vocabulary is answered (from its character n-grams).');
+      }
     } catch (err) {
       clear(analogyOut);
       analogySay.show(err.message, true);
@@ -182,7 +189,8 @@ export async function renderExplore(main, [modelId], signal) {
     try {
       const r = await api(`${base}/similarity?a=${encodeURIComponent(x)}&b=${encodeURIComponent(y)}`,
         { signal });
-      simOut.show(`cosine(“${x}”, “${y}”) = ${r.similarity.toFixed(4)}`);
+      simOut.show(`cosine(“${x}”, “${y}”) = ${r.similarity.toFixed(4)}` +
+        (r.oov ? ' (a word from its character n-grams)' : ''));
     } catch (err) {
       simOut.show(err.message, true);
     }

@@ -262,9 +262,16 @@ class Model(_Resource):
 
     def get_vector(self, word: str, norm: bool = False) -> Any:
         """The word's vector (as trained; unit length with ``norm=True``). :class:`w2vd.NotFound`
-        (a ``KeyError``) when the model lacks it."""
+        (a ``KeyError``) when the model lacks it; a model trained with subwords composes one for a
+        word outside its vocabulary from its character n-grams (:meth:`is_oov`)."""
         v = self.client._http.json("GET", self._q("words/" + quote(word, safe="")), safe=True)["vector"]
         return _vectors.vector(_vectors.unit(v) if norm else v)
+
+    def is_oov(self, word: str) -> bool:
+        """Whether word is outside the vocabulary of a model trained with subwords and answered
+        from its character n-grams (``"oov": true``): such a word has a vector, neighbours and
+        similarities like any other. :class:`w2vd.NotFound` when the model has no vector for it."""
+        return bool(self.client._http.json("GET", self._q("words/" + quote(word, safe="")), safe=True).get("oov", False))
 
     def __getitem__(self, key: Union[str, Sequence[str]]) -> Any:
         if isinstance(key, str):
