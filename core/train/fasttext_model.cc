@@ -65,9 +65,20 @@ ConvertedModel from_fasttext(FastTextModel&& m) {
   p.min_count = m.args.min_count;
   p.sample = m.args.t;
   p.epochs = m.args.epoch;
-  p.minn = m.args.minn;
-  p.maxn = m.args.maxn;
-  p.bucket = m.args.bucket;
+  if (m.args.maxn > 0) {  // else the defaults stand: without n-grams they mean nothing
+    const auto out_of_range = [](const char* name, std::int64_t v, auto range) {
+      if (v >= range.min && v <= range.max) return;
+      throw std::invalid_argument(
+          std::string(name) + " " + std::to_string(v) + " is outside what w2vd trains with [" +
+          std::to_string(range.min) + ", " + std::to_string(range.max) + "]");
+    };
+    out_of_range("minn", m.args.minn, ParamLimits::minn);
+    out_of_range("maxn", m.args.maxn, ParamLimits::maxn);
+    out_of_range("bucket", m.args.bucket, ParamLimits::bucket);
+    p.minn = m.args.minn;
+    p.maxn = m.args.maxn;
+    p.bucket = m.args.bucket;
+  }
 
   TrainingState& s = out.state;
   s.loss = p.loss;
@@ -85,7 +96,7 @@ ConvertedModel from_fasttext(FastTextModel&& m) {
     out.vectors = composed_word_vectors(m.input, vocab, s.subwords);
     s.input = std::move(m.input);
   } else {
-    s.subwords = SubwordSettings{p.minn, 0, static_cast<std::uint64_t>(p.bucket)};
+    s.subwords = subword_settings(p);
     out.vectors = m.input.rows() == words ? std::move(m.input) : copy_rows(m.input, words, dim, 1);
   }
   out.words = std::move(m.words);

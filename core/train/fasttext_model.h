@@ -33,7 +33,8 @@ struct ConvertedModel {
 };
 
 // Moves m's parts into a w2vd model. Throws std::invalid_argument when its counts are not in
-// descending order (fastText sorts them so; continued training needs it).
+// descending order (fastText sorts them so; continued training needs it) or its n-gram
+// settings are outside what w2vd trains with (ParamLimits).
 ConvertedModel from_fasttext(FastTextModel&& m);
 
 // Writes the fastText file of a model to path (atomically): its words, published vectors,

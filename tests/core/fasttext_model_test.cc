@@ -145,6 +145,29 @@ TEST(FastTextModel, HierarchicalSoftmaxRowsChangeSign) {
   EXPECT_EQ(raw.output.row(m.words.size() - 1)[0], 0.0f);
 }
 
+TEST(FastTextModel, SettingsW2vdCannotTrainAreRefused) {
+  const auto converted = [](std::int32_t maxn, std::int64_t first_count) {
+    FastTextModel m;
+    m.args.dim = 2;
+    m.args.minn = 1;
+    m.args.maxn = maxn;
+    m.args.bucket = 3;
+    m.words = {"a", "b"};
+    m.counts = {5, first_count};
+    m.input = Matrix(5, 2);
+    m.output = Matrix(2, 2);
+    try {
+      from_fasttext(std::move(m));
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("(converted)");
+  };
+  EXPECT_EQ(converted(4, 5), "(converted)");
+  EXPECT_NE(converted(40, 5).find("maxn 40 is outside"), std::string::npos);
+  EXPECT_NE(converted(4, 9).find("not in descending order"), std::string::npos);
+}
+
 // Debian's fastText and gensim read what w2vd writes and give the same vectors for words in the
 // vocabulary and out of it; w2vd composes the same vectors from what fastText trains.
 TEST(FastTextModel, FastTextAndGensimAgreeWithW2vd) {
