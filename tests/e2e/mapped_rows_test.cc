@@ -55,7 +55,10 @@ TEST(MappedRows, AModelWithoutItsRowsFileLoadsAnswersAndGetsOneThatServesAfterRe
   EXPECT_EQ(answer(api, m.id), first);
   EXPECT_EQ(api.vector(m.id, "w3").size(), 24u);
   EXPECT_EQ(fs::last_write_time(rows), written);  // mapped, not written again
-  EXPECT_FALSE(contains(d.server.log(), "rows written")) << d.server.log();
+  const std::string log = d.server.log();  // both runs'
+  const auto written_at = log.find("rows written");
+  EXPECT_NE(written_at, std::string::npos) << log;
+  EXPECT_EQ(log.find("rows written", written_at + 1), std::string::npos) << log;
   ASSERT_EQ(d.server.stop(SIGTERM), 0) << d.server.log();
   const auto check = run_check(d.server.data_dir());
   EXPECT_EQ(check.exit_code, 0) << check.output;
@@ -100,9 +103,9 @@ TEST(MappedRows, ADamagedRowsFileMarksTheModelBrokenUntilItIsRemoved) {
   // Removed, as the error says: whole again at the next start, the file written at the load.
   fs::remove(rows);
   d.server.restart();
-  api = client_for(d.server);
-  EXPECT_FALSE(api.model(m.id).broken) << api.model(m.id).broken.value_or("");
-  EXPECT_EQ(answer(api, m.id), before);
+  auto whole = client_for(d.server);
+  EXPECT_FALSE(whole.model(m.id).broken) << whole.model(m.id).broken.value_or("");
+  EXPECT_EQ(answer(whole, m.id), before);
   EXPECT_TRUE(fs::exists(rows));
   EXPECT_EQ(d.server.log().find("internal_error"), std::string::npos) << d.server.log();
 }
