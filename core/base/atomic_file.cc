@@ -112,9 +112,9 @@ void AtomicFile::flush_buffer() {
 
 void AtomicFile::write(const void* data, std::size_t n) {
   if (buffer_.size() + n > kBufferBytes) flush_buffer();
-  if (n >= kBufferBytes) {
-    buffer_.assign(static_cast<const char*>(data), n);
-    flush_buffer();
+  if (n >= kBufferBytes) {  // written as it is, not copied (a model's rows are a GB)
+    if (!write_all(fd_, static_cast<const char*>(data), n))
+      fail_on_file("cannot write", temp_path_);
     return;
   }
   buffer_.append(static_cast<const char*>(data), n);

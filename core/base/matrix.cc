@@ -14,9 +14,7 @@ void Matrix::Free::operator()(float* p) const noexcept {
 }
 
 Matrix::Matrix(std::size_t rows, std::size_t cols)
-    : rows_(rows),
-      cols_(cols),
-      stride_((cols + kRowAlignFloats - 1) / kRowAlignFloats * kRowAlignFloats) {
+    : rows_(rows), cols_(cols), stride_(padded_stride(cols)) {
   const std::size_t n = std::max<std::size_t>(bytes(), 64);
   void* p = std::aligned_alloc(64, (n + 63) / 64 * 64);
   if (p == nullptr) throw std::bad_alloc();

@@ -43,10 +43,10 @@ struct WordVectors {
 };
 
 // Writes rows [0, words.size()) of vectors. Throws std::runtime_error if the stream fails.
-void save_vectors(std::ostream& out, std::span<const std::string_view> words, const Matrix& vectors,
+void save_vectors(std::ostream& out, std::span<const std::string_view> words, MatrixView vectors,
                   VectorsFormat format);
 void save_vectors_file(const std::string& path, std::span<const std::string_view> words,
-                       const Matrix& vectors, VectorsFormat format);  // atomic (AtomicFile)
+                       MatrixView vectors, VectorsFormat format);  // atomic (AtomicFile)
 
 // Reads a whole vectors file from in, of which at most available_bytes remain (the file size:
 // the header is checked against it before anything is allocated). Duplicate words, a count or

@@ -15,7 +15,7 @@ namespace {
 
 using namespace vectors_internal;
 
-void check_savable(std::span<const std::string_view> words, const Matrix& vectors) {
+void check_savable(std::span<const std::string_view> words, MatrixView vectors) {
   if (words.empty() || words.size() > Limits::max_words || words.size() > vectors.rows()) {
     throw std::invalid_argument("vectors: cannot save " + std::to_string(words.size()) +
                                 " words from a matrix of " + std::to_string(vectors.rows()) +
@@ -45,7 +45,7 @@ void check_savable(std::span<const std::string_view> words, const Matrix& vector
 
 // Serialises the file into chunks of about kIoBufferBytes and hands each to write(string_view).
 template <class Write>
-void write_vectors(Write&& write, std::span<const std::string_view> words, const Matrix& vectors,
+void write_vectors(Write&& write, std::span<const std::string_view> words, MatrixView vectors,
                    VectorsFormat format) {
   check_savable(words, vectors);
   const std::size_t dim = vectors.cols();
@@ -87,7 +87,7 @@ std::optional<VectorsFormat> parse_vectors_format(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-void save_vectors(std::ostream& out, std::span<const std::string_view> words, const Matrix& vectors,
+void save_vectors(std::ostream& out, std::span<const std::string_view> words, MatrixView vectors,
                   VectorsFormat format) {
   write_vectors(
       [&](std::string_view s) {
@@ -100,7 +100,7 @@ void save_vectors(std::ostream& out, std::span<const std::string_view> words, co
 }
 
 void save_vectors_file(const std::string& path, std::span<const std::string_view> words,
-                       const Matrix& vectors, VectorsFormat format) {
+                       MatrixView vectors, VectorsFormat format) {
   AtomicFile file(path);
   write_vectors([&](std::string_view s) { file.write(s); }, words, vectors, format);
   file.commit();

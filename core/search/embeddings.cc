@@ -64,40 +64,69 @@ void normalise(float* v, std::size_t n) noexcept {
 
 }  // namespace
 
-Embeddings::Embeddings(std::vector<std::string> words, Matrix vectors)
-    : words_(std::move(words)), index_(words_.size()), vectors_(std::move(vectors)) {
-  if (words_.size() != vectors_.rows()) {
+// What a model built in memory owns; the views point into it.
+struct Embeddings::Owned {
+  WordTable table;
+  Matrix vectors;
+  std::vector<float> inv_norms;
+};
+
+Embeddings::Embeddings(std::vector<std::string> words, Matrix vectors) {
+  if (words.size() != vectors.rows()) {
     throw std::invalid_argument("embeddings: word and vector counts differ");
   }
-  for (std::size_t i = 0; i < words_.size(); ++i) {
-    if (index_.intern(words_[i]) != i) {
-      throw std::invalid_argument("embeddings: duplicate word '" + words_[i] + "'");
+  auto owned = std::make_shared<Owned>(Owned{WordTable(words.size()), std::move(vectors), {}});
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (owned->table.intern(words[i]) != i) {
+      throw std::invalid_argument("embeddings: duplicate word '" + words[i] + "'");
     }
   }
-  inv_norms_.resize(words_.size());
-  for (std::size_t i = 0; i < words_.size(); ++i) {
-    const float* r = vectors_.row(i);
-    const float norm = std::sqrt(dot(r, r, vectors_.stride()));
-    inv_norms_[i] = norm > 0 ? 1.0f / norm : 0.0f;
+  words = {};  // the table holds them now
+  const Matrix& m = owned->vectors;
+  owned->inv_norms.resize(m.rows());
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    const float* r = m.row(i);
+    const float norm = std::sqrt(dot(r, r, m.stride()));
+    owned->inv_norms[i] = norm > 0 ? 1.0f / norm : 0.0f;
   }
   try {
-    quantized_ = QuantizedRows(vectors_, inv_norms_);
+    quantized_ = QuantizedRows(m, owned->inv_norms);
   } catch (const std::invalid_argument&) {
     quantized_ = QuantizedRows();  // a row that is not finite: float search only
+  }
+  words_ = WordTableView(owned->table.slots(), owned->table.arena(), owned->table.offsets());
+  vectors_ = m;
+  inv_norms_ = owned->inv_norms;
+  memory_bytes_ = m.bytes() + owned->table.memory_bytes() +
+                  owned->inv_norms.capacity() * sizeof(float) + quantized_.memory_bytes();
+  storage_ = std::move(owned);
+}
+
+Embeddings::Embeddings(Views views, std::shared_ptr<const void> storage, std::size_t storage_bytes)
+    : storage_(std::move(storage)),
+      memory_bytes_(storage_bytes),
+      words_(views.words),
+      vectors_(views.vectors),
+      inv_norms_(views.inv_norms),
+      quantized_(std::move(views.quantized)) {
+  if (words_.size() != vectors_.rows() || inv_norms_.size() != vectors_.rows() ||
+      (!quantized_.empty() &&
+       (quantized_.rows() != vectors_.rows() || quantized_.dim() != vectors_.cols()))) {
+    throw std::invalid_argument("embeddings: the views' row counts differ");
   }
 }
 
 std::optional<std::uint32_t> Embeddings::find(std::string_view word) const noexcept {
-  const std::uint32_t id = index_.find(word);
+  const std::uint32_t id = words_.find(word);
   if (id == WordTable::kNotFound) return std::nullopt;
   return id;
 }
 
-std::size_t Embeddings::memory_bytes() const noexcept {
-  std::size_t n = vectors_.bytes() + index_.memory_bytes() + inv_norms_.capacity() * sizeof(float) +
-                  quantized_.memory_bytes();
-  for (const auto& w : words_) n += sizeof(std::string) + (w.size() > 15 ? w.capacity() : 0);
-  return n;
+std::vector<std::string_view> Embeddings::words() const {
+  std::vector<std::string_view> out;
+  out.reserve(size());
+  for (std::uint32_t i = 0; i < size(); ++i) out.push_back(word(i));
+  return out;
 }
 
 float Embeddings::similarity(std::uint32_t a, std::uint32_t b) const noexcept {

@@ -5,8 +5,15 @@
 // an 8-bit scan of the unit rows (QuantizedRows) picks candidates, which are re-scored in float;
 // the scan's error bound proves no other row can enter the top k, or the rows that might are
 // re-scored too. No buffer proportional to the vocabulary is allocated per query.
+//
+// The rows, norms, 8-bit copy and word table are read through views: over memory the object
+// builds and owns (constructed from words and vectors: a freshly trained or imported model, or
+// one loaded from word2vec's formats), or over a file of w2vd's own layout mapped read-only
+// (core/search/embeddings_file.h), which is then neither parsed nor copied. Queries are the same
+// code on both.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,18 +30,38 @@ namespace w2v {
 
 class Embeddings {
  public:
+  // What the views read, laid out elsewhere and checked by whoever made them (as
+  // core/search/embeddings_file.cc does): words.size() == vectors.rows() == inv_norms.size(), and
+  // the quantised rows (or none) of the same rows.
+  struct Views {
+    MatrixView vectors;
+    std::span<const float> inv_norms;
+    WordTableView words;
+    QuantizedRows quantized;
+  };
+
   Embeddings() = default;
   // words.size() must equal vectors.rows(); words must be distinct (std::invalid_argument).
   Embeddings(std::vector<std::string> words, Matrix vectors);
+  // Over memory kept alive by storage (a mapped file), of storage_bytes bytes in all.
+  Embeddings(Views views, std::shared_ptr<const void> storage, std::size_t storage_bytes);
 
   std::size_t size() const noexcept { return words_.size(); }
   std::size_t dim() const noexcept { return vectors_.cols(); }
   std::optional<std::uint32_t> find(std::string_view word) const noexcept;
-  const std::string& word(std::uint32_t id) const noexcept { return words_[id]; }
-  const std::vector<std::string>& words() const noexcept { return words_; }
+  std::string_view word(std::uint32_t id) const noexcept { return words_.word(id); }
+  // Every word in row order (views into the word table, listed on each call).
+  std::vector<std::string_view> words() const;
   std::span<const float> vector(std::uint32_t id) const noexcept { return vectors_.row_span(id); }
-  const Matrix& vectors() const noexcept { return vectors_; }
-  std::size_t memory_bytes() const noexcept;
+  MatrixView vectors() const noexcept { return vectors_; }
+  // 1/‖row‖ per row (0 for a zero row).
+  std::span<const float> inv_norms() const noexcept { return inv_norms_; }
+  // The 8-bit copy of the unit rows; empty when a row is not finite.
+  const QuantizedRows& quantized() const noexcept { return quantized_; }
+  const WordTableView& word_table() const noexcept { return words_; }
+  // Bytes of the rows, norms, 8-bit copy and word table: on the heap when built, in the page
+  // cache when mapped (storage_bytes).
+  std::size_t memory_bytes() const noexcept { return memory_bytes_; }
   // How exact search scans: "avx512-vnni", "avx2" or "portable" (8-bit), or "float".
   std::string_view search_kernel() const noexcept {
     return quantized_.empty() ? "float" : to_string(quantized_.kernel());
@@ -77,6 +104,7 @@ class Embeddings {
   void unit_vector(std::uint32_t id, float* out) const noexcept;
 
  private:
+  struct Owned;
   std::size_t rows_searched(std::size_t restrict) const noexcept;
   void query_vector(std::span<const std::uint32_t> positive,
                     std::span<const std::uint32_t> negative, std::vector<float>& out) const;
@@ -90,10 +118,11 @@ class Embeddings {
   std::vector<Neighbor> analogy_mul(const float* abc, std::span<const std::uint32_t> exclude,
                                     std::size_t k, std::size_t restrict) const;
 
-  std::vector<std::string> words_;
-  WordTable index_;
-  Matrix vectors_;
-  std::vector<float> inv_norms_;
+  std::shared_ptr<const void> storage_;  // what the views below read
+  std::size_t memory_bytes_ = 0;
+  WordTableView words_;
+  MatrixView vectors_;
+  std::span<const float> inv_norms_;
   QuantizedRows quantized_;  // empty when a row is not finite: then searches are float only
 };
 

@@ -168,7 +168,7 @@ std::string_view to_string(QuantizedRows::Kernel k) noexcept {
   return "portable";
 }
 
-QuantizedRows::QuantizedRows(const Matrix& m, std::span<const float> inv_norms, Kernel at_most)
+QuantizedRows::QuantizedRows(MatrixView m, std::span<const float> inv_norms, Kernel at_most)
     : rows_(m.rows()),
       dim_(m.cols()),
       blocks_((m.rows() + kBlockRows - 1) / kBlockRows),
@@ -177,10 +177,12 @@ QuantizedRows::QuantizedRows(const Matrix& m, std::span<const float> inv_norms, 
     throw std::invalid_argument("quantized rows: one inverse norm per row expected");
   }
   const std::size_t bytes = std::max<std::size_t>(blocks_ * block_bytes(), kGroupBytes);
-  codes_.reset(static_cast<std::int8_t*>(std::aligned_alloc(64, bytes)));
-  if (!codes_) throw std::bad_alloc();
-  std::memset(codes_.get(), 0, bytes);
-  scales_.assign(blocks_ * kBlockRows, 0.0f);
+  owned_codes_.reset(static_cast<std::int8_t*>(std::aligned_alloc(64, bytes)));
+  if (!owned_codes_) throw std::bad_alloc();
+  std::memset(owned_codes_.get(), 0, bytes);
+  owned_scales_.assign(blocks_ * kBlockRows, 0.0f);
+  codes_ = owned_codes_.get();
+  scales_ = owned_scales_.data();
   std::vector<std::int8_t> row_codes(dim_);
   for (std::size_t i = 0; i < rows_; ++i) {
     const float* row = m.row(i);
@@ -190,18 +192,39 @@ QuantizedRows::QuantizedRows(const Matrix& m, std::span<const float> inv_norms, 
     }
     // Row i of its block: code j sits at group j/4, lane i%16, byte j%4.
     std::int8_t* first =
-        codes_.get() + (i / kBlockRows) * block_bytes() + (i % kBlockRows) * kGroupDims;
+        owned_codes_.get() + (i / kBlockRows) * block_bytes() + (i % kBlockRows) * kGroupDims;
     const Quantised qz = quantise_unit(row, dim_, inv_norms[i], row_codes.data());
     for (std::size_t j = 0; j < dim_; ++j) {
       first[(j / kGroupDims) * kGroupBytes + j % kGroupDims] = row_codes[j];
     }
-    scales_[i] = qz.scale;
+    owned_scales_[i] = qz.scale;
     max_row_error_ = std::max(max_row_error_, qz.error);
   }
 }
 
+QuantizedRows QuantizedRows::view(std::size_t rows, std::size_t dim, const std::int8_t* codes,
+                                  const float* scales, float max_row_error, Kernel at_most) {
+  QuantizedRows q;
+  q.rows_ = rows;
+  q.dim_ = dim;
+  q.blocks_ = (rows + kBlockRows - 1) / kBlockRows;
+  q.codes_ = codes;
+  q.scales_ = scales;
+  q.max_row_error_ = max_row_error;
+  q.kernel_ = best_kernel(at_most);
+  return q;
+}
+
+std::size_t QuantizedRows::code_bytes(std::size_t rows, std::size_t dim) noexcept {
+  return (rows + kBlockRows - 1) / kBlockRows * ((dim + kGroupDims - 1) / kGroupDims) * kGroupBytes;
+}
+
+std::size_t QuantizedRows::scale_count(std::size_t rows) noexcept {
+  return (rows + kBlockRows - 1) / kBlockRows * kBlockRows;
+}
+
 std::size_t QuantizedRows::memory_bytes() const noexcept {
-  return blocks_ * block_bytes() + scales_.capacity() * sizeof(float);
+  return blocks_ * block_bytes() + scale_count(rows_) * sizeof(float);
 }
 
 QuantizedRows::Query QuantizedRows::quantise(std::span<const float> q) const {
@@ -227,8 +250,8 @@ void QuantizedRows::quantise(std::span<const float> q, Query& out) const {
 
 void QuantizedRows::score_blocks(const Query& query, std::size_t first_block, std::size_t blocks,
                                  float* out) const noexcept {
-  const std::int8_t* codes = codes_.get() + first_block * block_bytes();
-  const float* scales = scales_.data() + first_block * kBlockRows;
+  const std::int8_t* codes = codes_ + first_block * block_bytes();
+  const float* scales = scales_ + first_block * kBlockRows;
 #if defined(__x86_64__)
   if (kernel_ == Kernel::kAvx512Vnni)
     return score_vnni(codes, groups(), scales, blocks, query, out);

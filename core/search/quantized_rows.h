@@ -44,8 +44,14 @@ class QuantizedRows {
   // value must be finite (std::invalid_argument otherwise).
   // at_most caps the kernel (for tests and benchmarks); the best one the CPU runs, and the
   // active instruction set allows (core/base/isa.h), is used.
-  QuantizedRows(const Matrix& m, std::span<const float> inv_norms,
+  QuantizedRows(MatrixView m, std::span<const float> inv_norms,
                 Kernel at_most = Kernel::kAvx512Vnni);
+  // Rows quantised before and kept elsewhere (a mapped file, core/search/embeddings_file.h),
+  // read in place: codes() and scales() of rows × dim rows, the codes 64-byte aligned. The
+  // memory must outlive the object.
+  static QuantizedRows view(std::size_t rows, std::size_t dim, const std::int8_t* codes,
+                            const float* scales, float max_row_error,
+                            Kernel at_most = Kernel::kAvx512Vnni);
 
   bool empty() const noexcept { return rows_ == 0; }
   std::size_t rows() const noexcept { return rows_; }
@@ -54,6 +60,12 @@ class QuantizedRows {
   // The largest row quantisation error ‖u_i − scale_i·codes_i‖.
   float max_row_error() const noexcept { return max_row_error_; }
   Kernel kernel() const noexcept { return kernel_; }
+  // The layout, for a file to keep: code_bytes(rows(), dim()) codes, in blocks as above, and one
+  // scale per row rounded up to whole blocks (zero past rows()).
+  std::span<const std::int8_t> codes() const noexcept { return {codes_, blocks_ * block_bytes()}; }
+  std::span<const float> scales() const noexcept { return {scales_, blocks_ * kBlockRows}; }
+  static std::size_t code_bytes(std::size_t rows, std::size_t dim) noexcept;
+  static std::size_t scale_count(std::size_t rows) noexcept;
 
   // q: dim() values, any norm (a zero query gives zero codes).
   Query quantise(std::span<const float> q) const;
@@ -74,8 +86,11 @@ class QuantizedRows {
   std::size_t block_bytes() const noexcept { return groups() * kBlockRows * kGroupDims; }
 
   std::size_t rows_ = 0, dim_ = 0, blocks_ = 0;
-  std::unique_ptr<std::int8_t[], Free> codes_;
-  std::vector<float> scales_;  // blocks_ · 16, zero for padding rows
+  // The codes and scales read: the owned ones below, or a view's.
+  const std::int8_t* codes_ = nullptr;
+  const float* scales_ = nullptr;  // blocks_ · 16, zero for padding rows
+  std::unique_ptr<std::int8_t[], Free> owned_codes_;
+  std::vector<float> owned_scales_;
   float max_row_error_ = 0;
   Kernel kernel_ = Kernel::kPortable;
 };

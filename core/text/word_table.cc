@@ -83,4 +83,26 @@ std::size_t WordTable::memory_bytes() const noexcept {
          offsets_.capacity() * sizeof(std::uint64_t);
 }
 
+std::uint32_t WordTableView::find(std::string_view word) const noexcept {
+  if (slots_.empty()) return WordTable::kNotFound;
+  const std::uint64_t h = hash_bytes(word);
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask, n = 0; n < slots_.size(); i = (i + 1) & mask, ++n) {
+    const WordSlot& s = slots_[i];
+    if (s.id == WordTable::kNotFound) break;
+    if (s.tag == tag && s.id < size() && this->word(s.id) == word) return s.id;
+  }
+  return WordTable::kNotFound;
+}
+
+bool valid_word_offsets(std::span<const std::uint64_t> offsets,
+                        std::uint64_t arena_bytes) noexcept {
+  if (offsets.empty() || offsets.front() != 0 || offsets.back() != arena_bytes) return false;
+  for (std::size_t i = 1; i < offsets.size(); ++i) {
+    if (offsets[i] < offsets[i - 1]) return false;
+  }
+  return true;
+}
+
 }  // namespace w2v

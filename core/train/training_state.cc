@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/base/atomic_file.h"
+#include "core/base/checksum.h"
 #include "core/train/model_weights.h"
 
 namespace w2v {
@@ -27,34 +28,6 @@ struct SubwordHeader {
   std::uint64_t bucket;
 };
 static_assert(sizeof(SubwordHeader) == 16);
-
-// A fast 64-bit checksum over chunks of bytes, 8 at a time; a chunk's tail is folded in with
-// its length. Writer and reader hash the same chunks (the counts, then each output row).
-class Checksum {
- public:
-  void add(const void* data, std::size_t n) noexcept {
-    const auto* p = static_cast<const unsigned char*>(data);
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      mix(w);
-    }
-    if (i < n) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, p + i, n - i);
-      mix(w ^ (static_cast<std::uint64_t>(n - i) << 56));
-    }
-  }
-  std::uint64_t value() const noexcept { return h_; }
-
- private:
-  void mix(std::uint64_t w) noexcept {
-    h_ ^= w * 0x9E3779B97F4A7C15ull;
-    h_ = std::rotl(h_, 27) * 0x100000001B3ull + 0x52DCE729ull;
-  }
-  std::uint64_t h_ = 0xCBF29CE484222325ull;
-};
 
 std::uint64_t payload_checksum(const std::vector<std::uint64_t>& counts, const Matrix& output,
                                const Matrix& input) {

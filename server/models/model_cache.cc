@@ -8,6 +8,7 @@
 
 #include "core/io/vectors_io.h"
 #include "core/train/training_state.h"
+#include "server/models/model_rows.h"
 #include "server/runtime/memory_budget.h"
 
 namespace w2v::server {
@@ -91,8 +92,7 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const Embeddings> model;
   try {
-    WordVectors wv = load_vectors_file(dirs_.model_vectors(model_id), VectorsFormat::kBinary);
-    model = std::make_shared<const Embeddings>(std::move(wv.words), std::move(wv.vectors));
+    model = load_model_rows(dirs_, model_id);
   } catch (...) {
     std::exception_ptr error = std::current_exception();
     if (load_failed_) {

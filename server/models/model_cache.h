@@ -3,6 +3,13 @@
 // eviction. Concurrent first queries of a model load it once; the others wait for that load.
 // An evicted model stays alive for queries still holding it.
 //
+// A model is loaded by mapping its rows file (server/models/model_rows.h): the rows are page
+// cache, not heap. The budget counts a mapped model at its file's size all the same, since the
+// budget is there to bound what the loaded models keep resident, and a model being queried keeps
+// its pages resident (an 8-bit scan touches every code). What mapping changes is the price of
+// eviction: dropping a model unmaps it, its clean pages stay in the page cache until the kernel
+// needs them, and loading it again is a new mapping of them, with nothing parsed.
+//
 // The budget counts what is loaded, what is loading (estimated from its vectors file, a little
 // above the real size, until that is known) and the models' HNSW indexes, from the start of
 // their build (estimated, until they are done). A load, an index build

@@ -152,7 +152,7 @@ std::string ModelService::text_vectors(const std::string& id) {
     // The cache asks the store: a model deleted since the request began is not exported.
     const auto emb = cache_.get(id);
     if (!emb) throw proto::not_found_error(proto::Resource::kModel, id);
-    const std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+    const std::vector<std::string_view> words = emb->words();
     save_vectors_file(path, words, emb->vectors(), VectorsFormat::kText);
   });
 }

@@ -9,6 +9,7 @@
 #include <new>
 
 #include "core/io/vectors_io.h"
+#include "core/search/embeddings_file.h"
 
 namespace w2v::server {
 namespace {
@@ -69,6 +70,24 @@ std::optional<std::string> model_files_problem(const DataDir& dirs, const proto:
   // Every binary row is at least a one-byte word, a space and dim floats.
   const std::uint64_t least = h.count * (2 + h.dim * sizeof(float));
   if (h.file_bytes < least) return truncated(path, h.file_bytes, least, "its rows need at least");
+  return model_rows_problem(dirs, m);
+}
+
+std::optional<std::string> model_rows_problem(const DataDir& dirs, const proto::ModelRecord& m) {
+  const std::string path = dirs.model_rows(m.id);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;  // made at the next load
+  EmbeddingsFileInfo info;
+  try {
+    info = inspect_embeddings_file(path);
+  } catch (const std::exception& e) {
+    return std::string(e.what()) + kRowsFileRemedy;
+  }
+  if (info.words != m.vocab_size || info.dim != static_cast<std::uint64_t>(m.dim)) {
+    return path + " holds " + std::to_string(info.words) + " words x dim " +
+           std::to_string(info.dim) + ", not the model's " + std::to_string(m.vocab_size) + " x " +
+           std::to_string(m.dim) + kRowsFileRemedy;
+  }
   return std::nullopt;
 }
 

@@ -23,7 +23,16 @@ std::optional<std::string> corpus_files_problem(const DataDir& dirs, const proto
 // that disagrees with the record, a file shorter than its rows. nullopt when they look whole
 // (damage inside the rows shows at the first load, which marks the model broken then). Reads
 // the header only.
+// Then model_rows_problem.
 std::optional<std::string> model_files_problem(const DataDir& dirs, const proto::ModelRecord& m);
+// Why the model's rows file (models/<id>/rows.w2vm, core/search/embeddings_file.h) cannot be
+// mapped: a header that is damaged, of another version or disagrees with the record, a file
+// shorter or longer than its header says. nullopt when it looks whole or is absent (the next
+// load makes it). Reads the header only; damage inside the rows shows to `w2vd check`.
+std::optional<std::string> model_rows_problem(const DataDir& dirs, const proto::ModelRecord& m);
+// What the errors about a rows file add: the file is derived from vectors.bin.
+inline constexpr const char* kRowsFileRemedy =
+    " (the file is made from vectors.bin: remove it and w2vd writes it again at the next load)";
 
 // 409 corpus_broken / model_broken: "<what> <id> is broken: <why>; ..." with what to do.
 proto::ApiError corpus_broken_error(const std::string& id, const std::string& why);

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <system_error>
 
+#include "core/search/embeddings_file.h"
 #include "server/store/broken_rows.h"
 
 namespace w2v::server {
@@ -108,6 +110,26 @@ std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs) {
   find_orphans(dirs.root() + "/jobs", live_job_ids, "queued or running job", out);
   for (const fs::path& p : entries(dirs.root() + "/tmp")) {
     out.push_back({Kind::kTempFile, p.string(), "temporary " + p.string() + " left over"});
+  }
+  return out;
+}
+
+std::vector<Finding> verify_model_rows(Store& store, const DataDir& dirs,
+                                       const std::vector<Finding>& found) {
+  std::vector<Finding> out;
+  for (const auto& m : store.models()) {
+    const std::string dir = dirs.model_dir(m.id), rows = dirs.model_rows(m.id);
+    std::error_code ec;
+    if (!fs::exists(rows, ec)) continue;
+    const bool known = std::any_of(found.begin(), found.end(), [&](const Finding& f) {
+      return f.kind == Kind::kBrokenFiles && f.path == dir;
+    });
+    if (known) continue;
+    try {
+      verify_embeddings_file(rows);
+    } catch (const std::exception& e) {
+      out.push_back({Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + kRowsFileRemedy});
+    }
   }
   return out;
 }

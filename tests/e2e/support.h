@@ -59,7 +59,7 @@ inline std::string write_file(const std::string& path, const std::string& conten
 inline std::string write_random_model(const std::string& path, std::size_t n, std::size_t dim,
                                       std::uint64_t seed = 5) {
   const Embeddings emb = random_embeddings(n, dim, seed);
-  std::vector<std::string_view> words(emb.words().begin(), emb.words().end());
+  const std::vector<std::string_view> words = emb.words();
   save_vectors_file(path, words, emb.vectors(), VectorsFormat::kBinary);
   return path;
 }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/atomic_file.h"
 #include "core/io/vectors_io.h"
 #include "proto/api_error.h"
 #include "support/random_vectors.h"
@@ -32,7 +33,7 @@ class ModelCacheTest : public ::testing::Test {
     std::string id = new_id("m");
     fs::create_directories(dirs_->model_dir(id));
     const Embeddings emb = testing::random_embeddings(n, dim, n * 7 + ids_.size());
-    std::vector<std::string_view> words(emb.words().begin(), emb.words().end());
+    const std::vector<std::string_view> words = emb.words();
     save_vectors_file(dirs_->model_vectors(id), words, emb.vectors(), VectorsFormat::kBinary);
     std::lock_guard lock(mutex_);
     ids_.insert(id);
@@ -127,6 +128,82 @@ TEST_F(ModelCacheTest, AFailedLoadGoesThroughTheHookToEveryWaitingQuery) {
   EXPECT_EQ(calls.load(), 2);  // nothing cached: every load asks again
   EXPECT_EQ(cache.entries(), 0u);
   EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST_F(ModelCacheTest, AModelWithoutARowsFileGetsOneAtItsFirstLoadAndIsMappedAfter) {
+  const std::string id = add_model(700, 24);  // as an older w2vd left it: vectors.bin alone
+  const std::string rows = dirs_->model_rows(id);
+  ASSERT_FALSE(fs::exists(rows));
+  auto parsed_wv = load_vectors_file(dirs_->model_vectors(id), VectorsFormat::kBinary);
+  const Embeddings parsed(std::move(parsed_wv.words), std::move(parsed_wv.vectors));
+
+  ModelCache cache(*dirs_, 1ull << 40, exists());
+  const auto first = cache.get(id);
+  ASSERT_TRUE(fs::exists(rows));
+  EXPECT_EQ(first->memory_bytes(), fs::file_size(rows));  // already the mapping
+  EXPECT_EQ(cache.bytes(), fs::file_size(rows));
+  const auto modified = fs::last_write_time(rows);
+
+  // Dropped and loaded again: mapped from the rows file, which is not written again (and which
+  // alone serves: vectors.bin is not read).
+  cache.evict(id);
+  fs::rename(dirs_->model_vectors(id), dirs_->model_vectors(id) + ".away");
+  const auto second = cache.get(id);
+  EXPECT_EQ(cache.loads(), 2u);
+  EXPECT_EQ(fs::last_write_time(rows), modified);
+  ASSERT_EQ(second->size(), parsed.size());
+  for (std::uint32_t i = 0; i < parsed.size(); i += 50) {
+    EXPECT_EQ(second->word(i), parsed.word(i));
+    const std::uint32_t pos[] = {i};
+    const auto want = parsed.most_similar(pos, {}, 5), got = second->most_similar(pos, {}, 5);
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      EXPECT_EQ(got[k].id, want[k].id);
+      EXPECT_EQ(got[k].score, want[k].score);
+    }
+  }
+}
+
+TEST_F(ModelCacheTest, ADamagedRowsFileFailsTheLoadThroughTheHookUntilItIsRemoved) {
+  const std::string id = add_model(300, 16);
+  const std::string rows = dirs_->model_rows(id);
+  std::vector<std::string> errors;
+  ModelCache cache(*dirs_, 1ull << 40, exists(),
+                   [&](const std::string& m, const std::exception& e) {
+                     errors.emplace_back(e.what());
+                     throw proto::ApiError::conflict("model " + m + " is broken", "model_broken");
+                   });
+  ASSERT_NE(cache.get(id), nullptr);
+  cache.evict(id);
+  fs::resize_file(rows, fs::file_size(rows) - 64);
+  EXPECT_THROW(cache.get(id), proto::ApiError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find(rows + ": truncated"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("remove it"), std::string::npos) << errors[0];
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
+
+  fs::remove(rows);  // what the error says to do: the next load writes it again
+  ASSERT_NE(cache.get(id), nullptr);
+  EXPECT_TRUE(fs::exists(rows));
+  EXPECT_EQ(errors.size(), 1u);
+}
+
+TEST_F(ModelCacheTest, ARowsFileThatCannotBeWrittenLeavesTheParsedCopyServing) {
+  const std::string id = add_model(300, 16);
+  ModelCache cache(*dirs_, 1ull << 40, exists());
+  inject_disk_full_after(0);
+  const auto parsed = cache.get(id);
+  inject_disk_full_after(std::nullopt);
+  ASSERT_NE(parsed, nullptr);
+  EXPECT_EQ(parsed->size(), 300u);
+  EXPECT_FALSE(fs::exists(dirs_->model_rows(id)));
+  for (const auto& entry : fs::directory_iterator(dirs_->model_dir(id))) {
+    EXPECT_EQ(entry.path().filename(), "vectors.bin");  // no temporary file left
+  }
+  cache.evict(id);
+  ASSERT_NE(cache.get(id), nullptr);
+  EXPECT_TRUE(fs::exists(dirs_->model_rows(id)));
 }
 
 TEST_F(ModelCacheTest, StaysWithinItsBudgetCountingIndexes) {

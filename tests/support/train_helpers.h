@@ -83,7 +83,7 @@ inline PlantedQuality measure(const Embeddings& emb, const PlantedCorpus& c) {
   PlantedQuality q;
   std::size_t hits = 0, total = 0;
   for (const auto& group : c.topic_groups) {
-    const std::set<std::string> members(group.begin(), group.end());
+    const std::set<std::string, std::less<>> members(group.begin(), group.end());
     for (const auto& w : group) {
       const auto id = emb.find(w);
       if (!id) continue;
