@@ -241,7 +241,7 @@ void write_fasttext(Write&& write, const FastTextParts& p) {
       buf.clear();
     }
   }
-  for (const Matrix* m : {&p.input, &p.output}) {
+  for (const MatrixView* m : {&p.input, &p.output}) {
     put(std::uint8_t{0});  // not quantised
     put(static_cast<std::int64_t>(m->rows()));
     put(static_cast<std::int64_t>(m->cols()));

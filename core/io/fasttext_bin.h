@@ -78,8 +78,8 @@ struct FastTextParts {
   std::span<const std::string_view> words;
   std::span<const std::int64_t> counts;
   std::int64_t ntokens;
-  const Matrix& input;
-  const Matrix& output;
+  MatrixView input;
+  MatrixView output;
 };
 void save_fasttext(std::ostream& out, const FastTextParts& parts);
 void save_fasttext_file(const std::string& path, const FastTextParts& parts);  // atomic

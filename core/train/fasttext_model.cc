@@ -104,7 +104,7 @@ ConvertedModel from_fasttext(FastTextModel&& m) {
 }
 
 void save_fasttext_model(const std::string& path, std::span<const std::string_view> words,
-                         const Matrix& vectors, const TrainingState* state,
+                         MatrixView vectors, const TrainingState* state,
                          const TrainParams& params) {
   const std::size_t n = words.size();
   const std::size_t dim = vectors.cols();
@@ -130,22 +130,22 @@ void save_fasttext_model(const std::string& path, std::span<const std::string_vi
     ntokens += counts[i];
   }
   Matrix output_copy;
-  const Matrix* output = nullptr;
+  MatrixView output;
   if (state == nullptr) {
     a.loss = FastTextArgs::kLossNs;
     output_copy = Matrix(n, dim);
-    output = &output_copy;
+    output = output_copy;
   } else {
     a.loss = fasttext_loss(state->loss);
     if (state->loss == LossType::kHierarchicalSoftmax) {
       output_copy = copy_rows(state->output, n, dim, -1.0f);
-      output = &output_copy;
+      output = output_copy;
     } else {
-      output = &state->output;
+      output = state->output;
     }
   }
-  const Matrix& input = subwords ? state->input : vectors;
-  save_fasttext_file(path, {a, words, counts, ntokens, input, *output});
+  const MatrixView input = subwords ? MatrixView(state->input) : vectors;
+  save_fasttext_file(path, {a, words, counts, ntokens, input, output});
 }
 
 }  // namespace w2v

@@ -79,7 +79,7 @@ std::string ModelService::fasttext_file(const proto::ModelRecord& m) {
   return export_once(m.id, path, [&] {
     const auto emb = cache_.get(m.id);
     if (!emb) throw proto::not_found_error(proto::Resource::kModel, m.id);
-    const std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+    const std::vector<std::string_view> words = emb->words();
     std::optional<TrainingState> state;
     if (m.weights == proto::ModelWeights::kFull) {
       try {
