@@ -27,10 +27,12 @@ struct ScoredWord {
 };
 
 // {"results": [{"word", "score"}, ...]} (/analogy), with "search": "exact" | "approximate" when
-// search is set (/similar).
+// search is set (/similar), and "index": the HNSW index's status when the approximate search
+// was asked for but the index is not ready, so the answer is the exact search's.
 struct NeighborsAnswer {
   std::vector<ScoredWord> results;
   std::optional<SearchMode> search;
+  std::optional<IndexStatus> index;
 };
 nlohmann::json to_json(const NeighborsAnswer& a);
 
@@ -57,10 +59,11 @@ struct BatchVectorsAnswer {
 nlohmann::json to_json(const BatchVectorsAnswer& a);
 
 // {"results": [{"word", "found", "neighbors": [{"word", "score"}, ...]}, ...], "search"}:
-// POST /v1/models/{id}/batch/similar.
+// POST /v1/models/{id}/batch/similar; "index" as in NeighborsAnswer.
 struct BatchNeighborsAnswer {
   std::vector<PerWord<std::vector<ScoredWord>>> results;
   SearchMode search = SearchMode::kExact;
+  std::optional<IndexStatus> index;
 };
 nlohmann::json to_json(const BatchNeighborsAnswer& a);
 

@@ -49,9 +49,6 @@ struct Model {
 
 using Answer = std::function<Response(const Request&, const Model&)>;
 
-// Answers with the model: at once, on this thread, when it is loaded (and so is its HNSW index
-// when the answer needs it) without touching the store (deleting a model evicts it); otherwise
-// on the blocking pool, after loading (the cache asks the store whether the model exists).
 // Answers with the model on the blocking pool, loading it first if need be: for answers that
 // are too much work for an I/O thread however the model is held (the batch queries).
 Response with_model_on_pool(AppContext& app, Request& req, Answer answer) {
@@ -63,11 +60,12 @@ Response with_model_on_pool(AppContext& app, Request& req, Answer answer) {
   });
 }
 
-Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer) {
+// Answers with the model: at once, on this thread, when it is loaded, without touching the
+// store (deleting a model evicts it); otherwise on the blocking pool, after loading (the cache
+// asks the store whether the model exists).
+Response with_model(AppContext& app, Request& req, Answer answer) {
   const std::string& id = req.param("id");
-  if (auto emb = app.models.loaded(id); emb && (!needs_index || app.models.loaded_index(id))) {
-    return answer(req, Model{id, std::move(emb)});
-  }
+  if (auto emb = app.models.loaded(id)) return answer(req, Model{id, std::move(emb)});
   return with_model_on_pool(app, req, std::move(answer));
 }
 
@@ -104,28 +102,34 @@ bool uses_exact(AppContext& app, const std::string& model_id, std::optional<bool
   return use_exact;
 }
 
-// The model's HNSW index, built on first use.
-auto index_of(AppContext& app, const Model& m) {
-  auto index = app.models.index(m.id);
-  if (!index) throw proto::not_found_error(proto::Resource::kModel, m.id);
-  return index;
+// The model's HNSW index when it is ready in the cache. Otherwise null, never waiting: the index
+// is asked for (loaded or built in the background, server/models/index_builder.h) and status
+// says how far it is, for the answer the exact search gives meanwhile.
+std::shared_ptr<const HnswIndex> ready_index(AppContext& app, const std::string& model_id,
+                                             std::optional<proto::IndexStatus>& status) {
+  if (auto index = app.models.loaded_index(model_id)) return index;
+  app.indexes.request(model_id);
+  status = app.indexes.status(model_id);
+  return nullptr;
 }
 
-// gensim's most_similar, exact or through the model's HNSW index. The answer names the search
-// used.
+// gensim's most_similar, exact or through the model's HNSW index (exact while the index is not
+// ready). The answer names the search used.
 Response similar(AppContext& app, const Model& m, const std::vector<std::uint32_t>& pos,
                  const std::vector<std::uint32_t>& neg, std::size_t k, bool use_exact,
                  std::size_t restrict) {
+  proto::NeighborsAnswer answer;
+  const auto index = use_exact ? nullptr : ready_index(app, m.id, answer.index);
   std::vector<Neighbor> r;
-  if (use_exact) {
-    r = m.emb->most_similar(pos, neg, k, restrict);
-  } else {
+  if (index) {
     std::vector<std::uint32_t> exclude(pos);
     exclude.insert(exclude.end(), neg.begin(), neg.end());
-    r = index_of(app, m)->search(m.emb->query_vector(pos, neg), k, exclude);
+    r = index->search(m.emb->query_vector(pos, neg), k, exclude);
+  } else {
+    r = m.emb->most_similar(pos, neg, k, restrict);
   }
-  const proto::NeighborsAnswer answer{
-      m.results(r), use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate};
+  answer.results = m.results(r);
+  answer.search = index ? proto::SearchMode::kApproximate : proto::SearchMode::kExact;
   return Response::json(200, proto::dump(proto::to_json(answer)));
 }
 
@@ -150,7 +154,7 @@ std::string detect_kind(const std::string& body) {
 void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/words/{word}", [&app](Request& req) {
     proto::check_word("word", req.param("word"));
-    return with_model(app, req, false, [](const Request& r, const Model& m) {
+    return with_model(app, req, [](const Request& r, const Model& m) {
       const std::uint32_t w = m.word(r.param("word"));
       const auto v = m.emb->vector(w);
       const proto::WordVectorAnswer answer{std::string(m.emb->word(w)),
@@ -164,7 +168,7 @@ void add_query_routes(Router& router, AppContext& app) {
     const std::string word = required_word(req, "word");
     const std::size_t restrict = optional_restrict(req, 0);
     const bool use_exact = uses_exact(app, req.param("id"), parse_exact(req), restrict);
-    return with_model(app, req, !use_exact,
+    return with_model(app, req,
                       [&app, k, word, restrict, use_exact](const Request&, const Model& m) {
                         return similar(app, m, {m.word(word)}, {}, k, use_exact, restrict);
                       });
@@ -174,7 +178,7 @@ void add_query_routes(Router& router, AppContext& app) {
     auto q = std::make_shared<const proto::SimilarRequest>(
         proto::parse_similar(proto::parse_json_body(req.body)));
     const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
-    return with_model(app, req, !use_exact, [&app, q, use_exact](const Request&, const Model& m) {
+    return with_model(app, req, [&app, q, use_exact](const Request&, const Model& m) {
       return similar(app, m, m.words(q->positive), m.words(q->negative), q->k, use_exact, 0);
     });
   });
@@ -205,8 +209,8 @@ void add_query_routes(Router& router, AppContext& app) {
     const bool use_exact = uses_exact(app, req.param("id"), q->exact, 0);
     return with_model_on_pool(app, req, [&app, q, use_exact](const Request&, const Model& m) {
       proto::BatchNeighborsAnswer answer;
-      answer.search = use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate;
-      const auto index = use_exact ? nullptr : index_of(app, m);
+      const auto index = use_exact ? nullptr : ready_index(app, m.id, answer.index);
+      answer.search = index ? proto::SearchMode::kApproximate : proto::SearchMode::kExact;
       answer.results.reserve(q->words.size());
       for (const std::string& w : q->words) {
         auto& item = answer.results.emplace_back();
@@ -214,8 +218,8 @@ void add_query_routes(Router& router, AppContext& app) {
         const auto id = m.emb->find(w);
         if (!id) continue;
         const std::vector<std::uint32_t> pos{*id};
-        const auto found = use_exact ? m.emb->most_similar(pos, {}, q->k, 0)
-                                     : index->search(m.emb->query_vector(pos, {}), q->k, pos);
+        const auto found = index ? index->search(m.emb->query_vector(pos, {}), q->k, pos)
+                                 : m.emb->most_similar(pos, {}, q->k, 0);
         item.found = m.results(found);
       }
       return Response::json(200, proto::dump(proto::to_json(answer)));
@@ -224,7 +228,7 @@ void add_query_routes(Router& router, AppContext& app) {
 
   router.add("GET", "/v1/models/{id}/similarity", [&app](Request& req) {
     const std::string a = required_word(req, "a"), b = required_word(req, "b");
-    return with_model(app, req, false, [a, b](const Request&, const Model& m) {
+    return with_model(app, req, [a, b](const Request&, const Model& m) {
       const proto::SimilarityAnswer answer{m.emb->similarity(m.word(a), m.word(b))};
       return Response::json(200, proto::dump(proto::to_json(answer)));
     });
@@ -232,10 +236,10 @@ void add_query_routes(Router& router, AppContext& app) {
 
   router.add_json("POST", "/v1/models/{id}/analogy", [&app](Request& req) {
     const auto q = proto::parse_analogy(proto::parse_json_body(req.body));
-    return with_model(app, req, false, [q](const Request&, const Model& m) {
+    return with_model(app, req, [q](const Request&, const Model& m) {
       const auto r = m.emb->analogy(m.word(q.a), m.word(q.b), m.word(q.c), q.k, q.method);
-      return Response::json(
-          200, proto::dump(proto::to_json(proto::NeighborsAnswer{m.results(r), std::nullopt})));
+      return Response::json(200, proto::dump(proto::to_json(proto::NeighborsAnswer{
+                                     m.results(r), std::nullopt, std::nullopt})));
     });
   });
 
