@@ -2,7 +2,7 @@
 // similarity of two words, and a 2-D map of the most frequent words (PCA on the server).
 
 import { api } from './api.js';
-import { clear, el, field, formatCount, notice, select } from './ui.js';
+import { clear, el, field, formatCount, indexSummary, notice, select } from './ui.js';
 import { WordMap } from './word_map.js';
 
 // A text input completing words of the model from GET /v1/models/{id}/words?prefix=…
@@ -128,7 +128,9 @@ export async function renderExplore(main, [modelId], signal) {
     const k = Number(kField.control.value) || 10;
     try {
       const r = await api(`${base}/similar?word=${encodeURIComponent(w)}&k=${k}`, { signal });
-      clear(neighbours, el('p', { class: 'muted' }, `Closest to “${w}” (${r.search} search):`),
+      // The model searches approximately, but its index is not ready: the exact search answered.
+      const pending = r.index ? `; the approximate index is ${indexSummary(r.index).replace(/^index /, '')}` : '';
+      clear(neighbours, el('p', { class: 'muted' }, `Closest to “${w}” (${r.search} search${pending}):`),
         resultsTable(r.results, showNeighbours));
       if (map.has(w) || r.results.some((x) => map.has(x.word))) {
         map.show(w, r.results.map((x) => x.word));

@@ -2,15 +2,7 @@
 // rename, default search mode and the state of the approximate-search index, delete.
 
 import { api, download } from './api.js';
-import { clear, el, evaluationSummary, formatCount, formatTime, notice, select } from './ui.js';
-
-// The HNSW index's state in words: "building 42%", "ready", "failed: why".
-export function indexSummary(index) {
-  if (!index || index.state === 'none') return 'no index';
-  if (index.state === 'building') return `index building ${Math.floor(index.progress * 100)}%`;
-  if (index.state === 'failed') return `index failed: ${index.error}`;
-  return `index ${index.state}`;
-}
+import { clear, el, evaluationSummary, formatCount, formatTime, indexSummary, notice, select } from './ui.js';
 
 const indexBusy = (index) => index && (index.state === 'building' || index.state === 'loading');
 const INDEX_REFRESH_MS = 2000;

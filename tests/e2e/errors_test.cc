@@ -215,7 +215,9 @@ TEST_F(Errors, BatchQueries) {
   r = h.request("POST", base + "/similar", R"({"words":["alpha"],"k":2,"exact":false})");
   ASSERT_EQ(r.status, 200) << r.body;
   j = nlohmann::json::parse(r.body);
-  if (j["search"] == "exact") EXPECT_TRUE(j.contains("index")) << j;
+  if (j["search"] == "exact") {
+    EXPECT_TRUE(j.contains("index")) << j;
+  }
   EXPECT_EQ(wait_for_index(daemon_->api, model.id).state, proto::IndexState::kReady);
   r = h.request("POST", base + "/similar", R"({"words":["alpha"],"k":2,"exact":false})");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -57,7 +57,9 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
     const std::string target =
         "/v1/models/" + model.id + "/similar?word=" + group[0] + "&k=5&exact=false";
     const auto first = nlohmann::json::parse(http.request("GET", target).body);
-    if (first.at("search") == "exact") EXPECT_TRUE(first.contains("index")) << first;
+    if (first.at("search") == "exact") {
+      EXPECT_TRUE(first.contains("index")) << first;
+    }
     EXPECT_EQ(wait_for_index(d.api, model.id).state, proto::IndexState::kReady);
     const auto approx = http.request("GET", target);
     ASSERT_EQ(approx.status, 200) << approx.body;
