@@ -1,25 +1,25 @@
-// HNSW build time: the serial insert HnswIndex::build does (core/search/hnsw_index.cc: one point at
-// a time, the first above any level hnswlib draws) against the parallel insert it replaced
-// (hnswlib's addPoint from every core at once, which races inside hnswlib 0.6.2), on the same
-// random model, alternating, ROUNDS times each. Prints each build's wall and CPU seconds, the
-// medians and the wall-time ratio. Both are written here against hnswlib directly: its header
-// defines globals, so it cannot be in this file and in the linked hnsw_index.cc at once.
+// HNSW build time and recall: HnswIndex::build on a synthetic clustered model (words around
+// words / 100 centres, as word vectors cluster, at NOISE standard deviations per dimension
+// from their centre, whose coordinates have one; generated here, seeded), for each (M,
+// ef_construction) and thread count asked, then recall@10 of the index's search (ef_search 100,
+// the default) against exact search over QUERIES query words spread over the vocabulary. Prints
+// one line per build: wall and CPU seconds, the index's memory, the recall.
 //
-//   build/bench/hnsw_build_bench [WORDS] [DIM] [ROUNDS]     (default 50000 100 3)
-#include <hnswlib/hnswlib.h>
+//   build/bench/hnsw_build_bench WORDS DIM "M/EF_CONSTRUCTION ..." "THREADS ..." [QUERIES] [NOISE]
+//   e.g. build/bench/hnsw_build_bench 100000 300 "16/200 16/100 12/100" "1 2" 1000 0.7
+// (defaults: 1000 queries, noise 0.7; at 2 the clusters overlap and the search is harder).
 #include <sys/resource.h>
-#include <tbb/parallel_for.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <random>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/search/embeddings.h"
+#include "core/search/hnsw_index.h"
 
 namespace {
 
@@ -30,76 +30,97 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
 }
 
-struct Timing {
-  double wall, cpu;
-};
-
-template <class F>
-Timing timed(F f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const double c0 = cpu_seconds();
-  f();
-  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-          cpu_seconds() - c0};
-}
-
-// As HnswIndex::build does it.
-void serial_build(const w2v::Embeddings& emb) {
-  hnswlib::InnerProductSpace space(emb.dim());
-  hnswlib::HierarchicalNSW<float> graph(&space, emb.size(), 16, 200);
-  const int top_level = static_cast<int>(2.0 * std::log(2147483646.0) * graph.mult_) + 1;
-  std::vector<float> unit(emb.vectors().stride());
-  for (std::size_t i = 0; i < emb.size(); ++i) {
-    emb.unit_vector(static_cast<std::uint32_t>(i), unit.data());
-    graph.addPoint(unit.data(), i, i == 0 ? top_level : -1);
+w2v::Embeddings clustered_model(std::size_t words, std::size_t dim, float noise) {
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal;
+  const std::size_t centre_count = std::max<std::size_t>(1, words / 100);
+  w2v::Matrix centres(centre_count, dim);
+  for (std::size_t c = 0; c < centre_count; ++c) {
+    for (std::size_t j = 0; j < dim; ++j) centres.row(c)[j] = normal(rng);
   }
+  std::uniform_int_distribution<std::size_t> pick(0, centre_count - 1);
+  w2v::Matrix m(words, dim);
+  std::vector<std::string> names;
+  names.reserve(words);
+  for (std::size_t i = 0; i < words; ++i) {
+    names.push_back("w" + std::to_string(i));
+    const auto centre = centres.row(pick(rng));
+    for (std::size_t j = 0; j < dim; ++j) m.row(i)[j] = centre[j] + noise * normal(rng);
+  }
+  return w2v::Embeddings(std::move(names), std::move(m));
 }
 
-// The former build: the first point, then the rest from every core through tbb::parallel_for.
-void parallel_build(const w2v::Embeddings& emb) {
-  hnswlib::InnerProductSpace space(emb.dim());
-  hnswlib::HierarchicalNSW<float> graph(&space, emb.size(), 16, 200);
-  auto insert = [&](std::size_t i) {
-    std::vector<float> unit(emb.vectors().stride());
-    emb.unit_vector(static_cast<std::uint32_t>(i), unit.data());
-    graph.addPoint(unit.data(), i);
-  };
-  insert(0);
-  tbb::parallel_for(std::size_t{1}, emb.size(), insert);
+// The exact top 10 of each query word (itself excluded), computed once for every build.
+std::vector<std::set<std::uint32_t>> exact_top10(const w2v::Embeddings& emb,
+                                                 const std::vector<std::uint32_t>& queries) {
+  std::vector<std::set<std::uint32_t>> truth;
+  for (const std::uint32_t q : queries) {
+    const std::uint32_t pos[] = {q};
+    auto& t = truth.emplace_back();
+    for (const auto& n : emb.most_similar(pos, {}, 10)) t.insert(n.id);
+  }
+  return truth;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+double recall_at_10(const w2v::Embeddings& emb, const w2v::HnswIndex& index,
+                    const std::vector<std::uint32_t>& queries,
+                    const std::vector<std::set<std::uint32_t>>& truth) {
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const std::uint32_t pos[] = {queries[i]};
+    for (const auto& n : index.search(emb.query_vector(pos, {}), 10, pos)) {
+      hits += truth[i].count(n.id);
+    }
+  }
+  return static_cast<double>(hits) / (10.0 * static_cast<double>(queries.size()));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::size_t words = argc > 1 ? std::stoul(argv[1]) : 50000;
-  const std::size_t dim = argc > 2 ? std::stoul(argv[2]) : 100;
-  const int rounds = argc > 3 ? std::stoi(argv[3]) : 3;
-  std::mt19937_64 rng(1);
-  std::normal_distribution<float> normal;
-  w2v::Matrix m(words, dim);
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < words; ++i) {
-    names.push_back("w" + std::to_string(i));
-    for (std::size_t j = 0; j < dim; ++j) m.row(i)[j] = normal(rng);
+  if (argc < 5) {
+    std::fprintf(stderr,
+                 "usage: hnsw_build_bench WORDS DIM \"M/EF_CONSTRUCTION ...\" \"THREADS ...\" "
+                 "[QUERIES]\n");
+    return 2;
   }
-  const w2v::Embeddings emb(std::move(names), std::move(m));
-  std::vector<double> serial_wall, parallel_wall;
-  for (int r = 0; r < rounds; ++r) {
-    const Timing s = timed([&] { serial_build(emb); });
-    const Timing p = timed([&] { parallel_build(emb); });
-    std::printf("round %d: serial %.1f s wall, %.1f s CPU; parallel %.1f s wall, %.1f s CPU\n",
-                r + 1, s.wall, s.cpu, p.wall, p.cpu);
-    serial_wall.push_back(s.wall);
-    parallel_wall.push_back(p.wall);
+  const std::size_t words = std::stoul(argv[1]);
+  const std::size_t dim = std::stoul(argv[2]);
+  const std::size_t query_count = argc > 5 ? std::stoul(argv[5]) : 1000;
+  const float noise = argc > 6 ? std::stof(argv[6]) : 0.7f;
+  const auto t0 = std::chrono::steady_clock::now();
+  const w2v::Embeddings emb = clustered_model(words, dim, noise);
+  std::vector<std::uint32_t> queries;
+  for (std::size_t i = 0; i < query_count; ++i) {
+    queries.push_back(static_cast<std::uint32_t>(i * words / query_count));
   }
+  const auto truth = exact_top10(emb, queries);
   std::printf(
-      "%zu x %zu, M 16, ef_construction 200: median serial %.1f s, parallel %.1f s, "
-      "serial / parallel %.2f\n",
-      words, dim, median(serial_wall), median(parallel_wall),
-      median(serial_wall) / median(parallel_wall));
+      "%zu x %zu clustered model (noise %.2f) and the exact top 10 of %zu queries in %.1f s\n",
+      words, dim, static_cast<double>(noise), query_count,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  std::fflush(stdout);
+  std::istringstream settings(argv[3]);
+  for (std::string setting; settings >> setting;) {
+    w2v::HnswOptions options;
+    options.m = std::stoul(setting.substr(0, setting.find('/')));
+    options.ef_construction = std::stoul(setting.substr(setting.find('/') + 1));
+    std::istringstream thread_counts(argv[4]);
+    for (std::size_t threads = 0; thread_counts >> threads;) {
+      options.threads = threads;
+      const auto start = std::chrono::steady_clock::now();
+      const double cpu_start = cpu_seconds();
+      const auto index = w2v::HnswIndex::build(emb, options);
+      const double wall =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double cpu = cpu_seconds() - cpu_start;
+      std::printf(
+          "%zu x %zu, M %zu, ef_construction %zu, %zu thread(s): built in %.1f s wall, %.1f s "
+          "CPU, %.0f MiB; recall@10 %.4f (ef_search %zu)\n",
+          words, dim, options.m, options.ef_construction, threads, wall, cpu,
+          static_cast<double>(index->memory_bytes()) / (1 << 20),
+          recall_at_10(emb, *index, queries, truth), options.ef_search);
+      std::fflush(stdout);
+    }
+  }
 }

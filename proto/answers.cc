@@ -36,6 +36,7 @@ nlohmann::json models_to_json(const std::vector<ModelRecord>& models) {
 nlohmann::json to_json(const NeighborsAnswer& a) {
   nlohmann::json out = {{"results", scored_to_json(a.results)}, {"oov", a.oov}};
   if (a.search) out["search"] = name_of(kSearchNames, *a.search);
+  if (a.index) out["index"] = to_json(*a.index);
   return out;
 }
 
@@ -61,8 +62,10 @@ nlohmann::json to_json(const BatchVectorsAnswer& a) {
 }
 
 nlohmann::json to_json(const BatchNeighborsAnswer& a) {
-  return {{"results", per_word_json(a.results, "neighbors", scored_to_json)},
-          {"search", name_of(kSearchNames, a.search)}};
+  nlohmann::json out = {{"results", per_word_json(a.results, "neighbors", scored_to_json)},
+                        {"search", name_of(kSearchNames, a.search)}};
+  if (a.index) out["index"] = to_json(*a.index);
+  return out;
 }
 
 nlohmann::json to_json(const WordVectorAnswer& a) {

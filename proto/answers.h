@@ -27,11 +27,14 @@ struct ScoredWord {
 };
 
 // {"results": [{"word", "score"}, ...], "oov"} (/analogy), with "search": "exact" |
-// "approximate" when search is set (/similar). oov: a query word is outside the model's
-// vocabulary, its vector composed from its character n-grams (a model trained with subwords).
+// "approximate" when search is set (/similar), and "index": the HNSW index's status when the
+// approximate search was asked for but the index is not ready, so the answer is the exact
+// search's. oov: a query word is outside the model's vocabulary, its vector composed from its
+// character n-grams (a model trained with subwords).
 struct NeighborsAnswer {
   std::vector<ScoredWord> results;
   std::optional<SearchMode> search;
+  std::optional<IndexStatus> index;
   bool oov = false;
 };
 nlohmann::json to_json(const NeighborsAnswer& a);
@@ -63,10 +66,11 @@ struct BatchVectorsAnswer {
 nlohmann::json to_json(const BatchVectorsAnswer& a);
 
 // {"results": [{"word", "found", "neighbors": [{"word", "score"}, ...]}, ...], "search"}:
-// POST /v1/models/{id}/batch/similar.
+// POST /v1/models/{id}/batch/similar; "index" as in NeighborsAnswer.
 struct BatchNeighborsAnswer {
   std::vector<PerWord<std::vector<ScoredWord>>> results;
   SearchMode search = SearchMode::kExact;
+  std::optional<IndexStatus> index;
 };
 nlohmann::json to_json(const BatchNeighborsAnswer& a);
 

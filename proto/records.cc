@@ -168,6 +168,23 @@ json to_json(const CorpusRecord& r) {
   };
 }
 
+json to_json(const IndexStatus& s) {
+  return json{
+      {"state", name_of(kIndexStateNames, s.state)},
+      {"progress", number(s.progress)},
+      {"error", optional_string(s.error)},
+  };
+}
+
+IndexStatus index_status_from_json(const json& j) {
+  const Reader r(j, "index status");
+  IndexStatus s;
+  s.state = r.enumeration("state", kIndexStateNames);
+  s.progress = r.real("progress");
+  s.error = r.opt_str("error");
+  return s;
+}
+
 json to_json(const JobRecord& r) {
   return json{
       {"id", json_string(r.id)},
@@ -205,6 +222,7 @@ json to_json(const ModelRecord& r) {
       {"weights", name_of(kModelWeightsNames, r.weights)},
       {"state", std::string(r.state())},
       {"error", optional_string(r.broken)},
+      {"index", to_json(r.index)},
   };
 }
 
@@ -275,6 +293,7 @@ ModelRecord model_from_json(const json& j) {
   if (j.contains("parent_id")) m.parent_id = r.opt_str("parent_id");
   if (j.contains("weights")) m.weights = r.enumeration("weights", kModelWeightsNames);
   m.broken = broken_from(r, j);
+  if (j.contains("index")) m.index = index_status_from_json(r.get("index"));  // absent: older
   return m;
 }
 

@@ -94,6 +94,23 @@ inline constexpr EnumName<ModelWeights> kModelWeightsNames[] = {
     {ModelWeights::kVectorsOnly, "vectors_only"},
 };
 
+// A model's approximate-search (HNSW) index, as its record and exact=false answers show it
+// (JSON: {"state", "progress", "error"}): none (never asked for, or deleted with its model),
+// loading (from its file), building (progress: the fraction of the words inserted), ready
+// (built: in memory, or in its file for the next query to load) or failed (error says why;
+// setting the model's search to approximate, or a restart, tries again).
+enum class IndexState { kNone, kLoading, kBuilding, kReady, kFailed };
+inline constexpr EnumName<IndexState> kIndexStateNames[] = {
+    {IndexState::kNone, "none"},         {IndexState::kLoading, "loading"},
+    {IndexState::kBuilding, "building"}, {IndexState::kReady, "ready"},
+    {IndexState::kFailed, "failed"},
+};
+struct IndexStatus {
+  IndexState state = IndexState::kNone;
+  double progress = 0;               // 0 to 1, while building
+  std::optional<std::string> error;  // when failed
+};
+
 struct ModelRecord {
   std::string id;
   std::optional<std::string> job_id;  // none for imported models
@@ -111,9 +128,12 @@ struct ModelRecord {
   // none when they can. JSON: "state" ("ready" | "broken") and "error".
   std::optional<std::string> broken;
   std::string_view state() const noexcept { return broken ? "broken" : "ready"; }
+  // Not stored: filled in by the server when it answers (server/models/index_builder.h).
+  IndexStatus index;
 };
 
 nlohmann::json to_json(const JobProgress& p);
+nlohmann::json to_json(const IndexStatus& s);
 nlohmann::json to_json(const CorpusRecord& r);
 nlohmann::json to_json(const JobRecord& r);
 nlohmann::json to_json(const ModelRecord& r);
@@ -124,6 +144,7 @@ CorpusRecord corpus_from_json(const nlohmann::json& j);
 JobProgress progress_from_json(const nlohmann::json& j);
 JobRecord job_from_json(const nlohmann::json& j);
 ModelRecord model_from_json(const nlohmann::json& j);
+IndexStatus index_status_from_json(const nlohmann::json& j);
 
 // The current time as RFC 3339 UTC with milliseconds.
 std::string now_rfc3339();

@@ -69,8 +69,8 @@ CreateJobRequest parse_create_job(const nlohmann::json& j);
 struct SimilarRequest {
   std::vector<std::string> positive, negative;
   std::size_t k = 10;
-  // false: the model's HNSW index (approximate, built on first use); unset: the model's
-  // "search" setting.
+  // false: the model's HNSW index (approximate; exact while it is made, in the background);
+  // unset: the model's "search" setting.
   std::optional<bool> exact;
 };
 SimilarRequest parse_similar(const nlohmann::json& j);

@@ -1,13 +1,15 @@
 #pragma once
 // Approximate nearest neighbours for large vocabularies: an HNSW graph (Malkov & Yashunin;
 // Debian's hnswlib) over a model's unit vectors with inner-product distance, so its scores are
-// the same cosines exact search gives. Built once per model, one insert at a time (hnswlib's
-// inserts race when run in parallel), saved beside it, searched concurrently. Recall against exact
-// search is measured in bench/.
+// the same cosines exact search gives. Built once per model, from several threads (each point's
+// level drawn up front, see build()), saved beside it, searched concurrently. Build time and
+// recall against exact search are measured in bench/ (bench/README.md, "HNSW index builds").
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,22 @@ struct HnswOptions {
   std::size_t m = 16;                 // graph degree
   std::size_t ef_construction = 200;  // build-time beam width
   std::size_t ef_search = 100;        // query-time beam width (at least k)
+  std::size_t threads = 1;            // threads inserting at once during a build (at least 1)
+};
+
+// A build's link with whoever waits for it: it reads stop between batches of inserts, sets
+// total to the points it will insert when it starts and counts those inserted so far in
+// inserted. Shared between threads.
+struct HnswBuildControl {
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> total{0};
+  std::atomic<std::size_t> inserted{0};
+};
+
+// What build() throws when its control's stop was set: nothing of the graph is left.
+class HnswBuildCancelled : public std::runtime_error {
+ public:
+  HnswBuildCancelled() : std::runtime_error("the HNSW index build was cancelled") {}
 };
 
 class HnswIndex {
@@ -27,7 +45,11 @@ class HnswIndex {
   HnswIndex(const HnswIndex&) = delete;
   HnswIndex& operator=(const HnswIndex&) = delete;
 
-  static std::unique_ptr<HnswIndex> build(const Embeddings& emb, const HnswOptions& options = {});
+  // Inserts every row of emb from options.threads threads (a oneTBB arena of that many). Throws
+  // HnswBuildCancelled when control->stop is set before it ends, std::bad_alloc when memory
+  // runs out.
+  static std::unique_ptr<HnswIndex> build(const Embeddings& emb, const HnswOptions& options = {},
+                                          HnswBuildControl* control = nullptr);
   // Loads an index saved for emb. Throws std::runtime_error when the file is not one, or is
   // for another vocabulary size or dimension.
   static std::unique_ptr<HnswIndex> load(const std::string& path, const Embeddings& emb,

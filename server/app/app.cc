@@ -24,8 +24,9 @@ namespace {
 
 // Every gauge comes from memory: a scrape reads no store row.
 void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, ModelCache& models,
-                    const BlockingPool& pool, const UploadCounting& counting) {
-  metrics.add_collector([&store, &jobs, &models, &pool, &counting](std::string& out) {
+                    const IndexBuilder& indexes, const BlockingPool& pool,
+                    const UploadCounting& counting) {
+  metrics.add_collector([&store, &jobs, &models, &indexes, &pool, &counting](std::string& out) {
     out += "# HELP w2vd_upload_count_memory_bytes Memory the word counts of open uploads hold.\n";
     out += "# TYPE w2vd_upload_count_memory_bytes gauge\n";
     out += prometheus_sample("w2vd_upload_count_memory_bytes", {},
@@ -51,6 +52,10 @@ void add_collectors(Metrics& metrics, const Store& store, JobManager& jobs, Mode
     out += "# HELP w2vd_model_cache_models Models loaded for queries.\n";
     out += "# TYPE w2vd_model_cache_models gauge\n";
     out += prometheus_sample("w2vd_model_cache_models", {}, static_cast<double>(models.entries()));
+    out += "# HELP w2vd_index_builds_pending HNSW indexes queued or being loaded or built.\n";
+    out += "# TYPE w2vd_index_builds_pending gauge\n";
+    out +=
+        prometheus_sample("w2vd_index_builds_pending", {}, static_cast<double>(indexes.pending()));
     out += "# HELP w2vd_blocking_places_taken Places of the blocking pool held by requests.\n";
     out += "# TYPE w2vd_blocking_places_taken gauge\n";
     out += prometheus_sample("w2vd_blocking_places_taken", {}, static_cast<double>(pool.leased()));
@@ -143,18 +148,27 @@ int run_server(const ServerConfig& config) {
         },
         max_job_memory(config.max_job_memory));
     ModelSettings settings(store);
+    // HNSW indexes, built in the background; the approximate models whose index was never
+    // saved (a build the last stop interrupted) are built again now.
+    IndexBuilder indexes(dirs, models, static_cast<std::size_t>(config.effective_index_threads()));
+    for (const auto& m : store.models()) {
+      if (m.search == proto::SearchMode::kApproximate && !m.broken &&
+          !std::filesystem::exists(dirs.model_hnsw(m.id))) {
+        indexes.request(m.id);
+      }
+    }
     UploadCounting counting(config.max_count_memory);
     CorpusService corpus_service(dirs, store, counting);
-    ModelService model_service(dirs, store, models, settings,
+    ModelService model_service(dirs, store, models, settings, indexes,
                                max_job_memory(config.max_job_memory));
     // Declared after everything its tasks use and before the server: destroyed (its running
     // tasks finished) after the connections and before what the tasks use.
     BlockingPool pool(static_cast<std::size_t>(config.effective_blocking_threads()),
                       config.blocking_queue);
     Metrics metrics;
-    add_collectors(metrics, store, jobs, models, pool, counting);
-    AppContext app{config,   dirs, store,          jobs,          models,  metrics,
-                   settings, pool, corpus_service, model_service, counting};
+    add_collectors(metrics, store, jobs, models, indexes, pool, counting);
+    AppContext app{config,  dirs,     store, jobs,           models,        indexes,
+                   metrics, settings, pool,  corpus_service, model_service, counting};
 
     Router router;
     add_all_routes(router, app);
@@ -184,6 +198,7 @@ int run_server(const ServerConfig& config) {
     });
     server.run(config.effective_io_threads());
     pool.stop();
+    indexes.stop();
     jobs.stop();
     spdlog::info("w2vd stopped");
     return 0;

@@ -2,6 +2,7 @@
 // What request handlers work with: the services and parts of the daemon they call.
 
 #include "server/jobs/job_manager.h"
+#include "server/models/index_builder.h"
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
 #include "server/runtime/blocking_pool.h"
@@ -21,6 +22,7 @@ struct AppContext {
   Store& store;
   JobManager& jobs;
   ModelCache& models;
+  IndexBuilder& indexes;  // HNSW indexes made ready in the background
   Metrics& metrics;
   ModelSettings& settings;
   BlockingPool& pool;  // for heavy work: never run it on the HTTP I/O threads

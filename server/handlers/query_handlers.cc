@@ -26,13 +26,10 @@ using Model = QueryModel;
 
 using Answer = std::function<Response(const Request&, const Model&)>;
 
-// Answers with the model: at once, on this thread, when it is loaded (and so is its HNSW index
-// when the answer needs it) without touching the store (deleting a model evicts it); otherwise
-// on the blocking pool, after loading (the cache asks the store whether the model exists).
 // Answers with the model on the blocking pool, loading it first if need be: for answers that
-// are too much work for an I/O thread however the model is held (the batch queries).
-// The words the answer looks up: when one is outside the vocabulary, the model's composer of
-// such words comes with it (core/train/oov_composer.h; read on first use, so on the pool).
+// are too much work for an I/O thread however the model is held (the batch queries). words are
+// those the answer looks up: when one is outside the vocabulary, the model's composer of such
+// words comes with it (core/train/oov_composer.h; read on first use, so on the pool).
 Response with_model_on_pool(AppContext& app, Request& req, Answer answer,
                             std::vector<std::string> words = {}) {
   return on_blocking_pool(
@@ -45,10 +42,14 @@ Response with_model_on_pool(AppContext& app, Request& req, Answer answer,
       });
 }
 
-Response with_model(AppContext& app, Request& req, bool needs_index, Answer answer,
+// Answers with the model: at once, on this thread, when it is loaded (with its composer of
+// out-of-vocabulary words when words has one) without touching the store (deleting a model
+// evicts it); otherwise on the blocking pool, after loading (the cache asks the store whether
+// the model exists).
+Response with_model(AppContext& app, Request& req, Answer answer,
                     std::vector<std::string> words = {}) {
   const std::string& id = req.param("id");
-  if (auto emb = app.models.loaded(id); emb && (!needs_index || app.models.loaded_index(id))) {
+  if (auto emb = app.models.loaded(id)) {
     if (!any_outside(*emb, words)) return answer(req, Model{id, std::move(emb), nullptr});
     if (auto oov = app.models.loaded_subwords(id)) {
       return answer(req, Model{id, std::move(emb), std::move(*oov)});
@@ -90,15 +91,19 @@ bool uses_exact(AppContext& app, const std::string& model_id, std::optional<bool
   return use_exact;
 }
 
-// The model's HNSW index, built on first use.
-auto index_of(AppContext& app, const Model& m) {
-  auto index = app.models.index(m.id);
-  if (!index) throw proto::not_found_error(proto::Resource::kModel, m.id);
-  return index;
+// The model's HNSW index when it is ready in the cache. Otherwise null, never waiting: the index
+// is asked for (loaded or built in the background, server/models/index_builder.h) and status
+// says how far it is, for the answer the exact search gives meanwhile.
+std::shared_ptr<const HnswIndex> ready_index(AppContext& app, const std::string& model_id,
+                                             std::optional<proto::IndexStatus>& status) {
+  if (auto index = app.models.loaded_index(model_id)) return index;
+  app.indexes.request(model_id);
+  status = app.indexes.status(model_id);
+  return nullptr;
 }
 
-// gensim's most_similar, exact or through the model's HNSW index (index: the model's, when
-// approximate), the query words in the vocabulary excluded.
+// gensim's most_similar, exact or through the model's HNSW index (index: the model's when it is
+// ready and the approximate search was asked for), the query words in the vocabulary excluded.
 std::vector<Neighbor> neighbours(const Model& m, const HnswIndex* index,
                                  const std::vector<QueryWord>& pos,
                                  const std::vector<QueryWord>& neg, std::size_t k,
@@ -121,14 +126,14 @@ std::vector<Neighbor> neighbours(const Model& m, const HnswIndex* index,
   return index ? index->search(q, k, exclude) : m.emb->nearest(q, k, exclude, restrict);
 }
 
-// most_similar's answer, naming the search used.
+// most_similar's answer, naming the search used (exact while the index is not ready).
 Response similar(AppContext& app, const Model& m, const std::vector<QueryWord>& pos,
                  const std::vector<QueryWord>& neg, std::size_t k, bool use_exact,
                  std::size_t restrict) {
-  const auto index = use_exact ? nullptr : index_of(app, m);
-  proto::NeighborsAnswer answer{
-      m.results(neighbours(m, index.get(), pos, neg, k, restrict)),
-      use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate};
+  proto::NeighborsAnswer answer;
+  const auto index = use_exact ? nullptr : ready_index(app, m.id, answer.index);
+  answer.results = m.results(neighbours(m, index.get(), pos, neg, k, restrict));
+  answer.search = index ? proto::SearchMode::kApproximate : proto::SearchMode::kExact;
   answer.oov = any_oov(pos) || any_oov(neg);
   return Response::json(200, proto::dump(proto::to_json(answer)));
 }
@@ -154,7 +159,7 @@ std::string detect_kind(const std::string& body) {
 void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/words/{word}", [&app](Request& req) {
     proto::check_word("word", req.param("word"));
-    return with_model(app, req, false,
+    return with_model(app, req,
                       [](const Request& r, const Model& m) {
                         const QueryWord w = m.word(r.param("word"));
                         const proto::WordVectorAnswer answer{r.param("word"), m.vector(w), w.oov()};
@@ -168,7 +173,7 @@ void add_query_routes(Router& router, AppContext& app) {
     const std::string word = required_word(req, "word");
     const std::size_t restrict = optional_restrict(req, 0);
     const bool use_exact = uses_exact(app, req.param("id"), parse_exact(req), restrict);
-    return with_model(app, req, !use_exact,
+    return with_model(app, req,
                       [&app, k, word, restrict, use_exact](const Request&, const Model& m) {
                         return similar(app, m, {m.word(word)}, {}, k, use_exact, restrict);
                       },
@@ -182,7 +187,7 @@ void add_query_routes(Router& router, AppContext& app) {
     std::vector<std::string> words(q->positive);
     words.insert(words.end(), q->negative.begin(), q->negative.end());
     return with_model(
-        app, req, !use_exact,
+        app, req,
         [&app, q, use_exact](const Request&, const Model& m) {
           return similar(app, m, m.words(q->positive), m.words(q->negative), q->k, use_exact, 0);
         },
@@ -221,8 +226,8 @@ void add_query_routes(Router& router, AppContext& app) {
         app, req,
         [&app, q, use_exact](const Request&, const Model& m) {
           proto::BatchNeighborsAnswer answer;
-          answer.search = use_exact ? proto::SearchMode::kExact : proto::SearchMode::kApproximate;
-          const auto index = use_exact ? nullptr : index_of(app, m);
+          const auto index = use_exact ? nullptr : ready_index(app, m.id, answer.index);
+          answer.search = index ? proto::SearchMode::kApproximate : proto::SearchMode::kExact;
           answer.results.reserve(q->words.size());
           for (const std::string& w : q->words) {
             auto& item = answer.results.emplace_back();
@@ -241,7 +246,7 @@ void add_query_routes(Router& router, AppContext& app) {
   router.add("GET", "/v1/models/{id}/similarity", [&app](Request& req) {
     const std::string a = required_word(req, "a"), b = required_word(req, "b");
     return with_model(
-        app, req, false,
+        app, req,
         [a, b](const Request&, const Model& m) {
           const QueryWord wa = m.word(a), wb = m.word(b);
           const proto::SimilarityAnswer answer{m.similarity(wa, wb), wa.oov() || wb.oov()};
@@ -252,12 +257,12 @@ void add_query_routes(Router& router, AppContext& app) {
 
   router.add_json("POST", "/v1/models/{id}/analogy", [&app](Request& req) {
     const auto q = proto::parse_analogy(proto::parse_json_body(req.body));
-    return with_model(app, req, false,
+    return with_model(app, req,
                       [q](const Request&, const Model& m) {
                         const QueryWord a = m.word(q.a), b = m.word(q.b), c = m.word(q.c);
-                        const auto r = m.analogy(a, b, c, q.k, q.method);
-                        const proto::NeighborsAnswer answer{m.results(r), std::nullopt,
-                                                            a.oov() || b.oov() || c.oov()};
+                        proto::NeighborsAnswer answer;
+                        answer.results = m.results(m.analogy(a, b, c, q.k, q.method));
+                        answer.oov = a.oov() || b.oov() || c.oov();
                         return Response::json(200, proto::dump(proto::to_json(answer)));
                       },
                       {q.a, q.b, q.c});

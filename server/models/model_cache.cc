@@ -157,7 +157,9 @@ std::shared_ptr<const HnswIndex> ModelCache::loaded_index(const std::string& mod
   return it->second.index;
 }
 
-std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) {
+std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id,
+                                                   const HnswOptions& options,
+                                                   HnswBuildControl* control) {
   const auto emb = get(model_id);
   if (!emb) return nullptr;
   std::promise<std::shared_ptr<const HnswIndex>> promise;
@@ -190,7 +192,7 @@ std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) 
       bytes_ += reserved;
       evict_over_budget(model_id);
     }
-    index = load_or_build_index(model_id, *emb);
+    index = load_or_build_index(model_id, *emb, options, control);
   } catch (...) {
     promise.set_exception(std::current_exception());
     std::lock_guard lock(mutex_);
@@ -215,7 +217,9 @@ std::shared_ptr<const HnswIndex> ModelCache::index(const std::string& model_id) 
 }
 
 std::shared_ptr<const HnswIndex> ModelCache::load_or_build_index(const std::string& model_id,
-                                                                 const Embeddings& emb) {
+                                                                 const Embeddings& emb,
+                                                                 const HnswOptions& options,
+                                                                 HnswBuildControl* control) {
   const std::string path = dirs_.model_hnsw(model_id);
   try {
     return HnswIndex::load(path, emb);
@@ -223,20 +227,29 @@ std::shared_ptr<const HnswIndex> ModelCache::load_or_build_index(const std::stri
     // Not built yet (or unreadable): build it.
   }
   const auto start = std::chrono::steady_clock::now();
-  std::shared_ptr<const HnswIndex> index = HnswIndex::build(emb);
+  std::shared_ptr<const HnswIndex> index = HnswIndex::build(emb, options, control);
   {
+    // A build stopped now (its model deleted, the daemon stopping) writes nothing; a save that
+    // starts is waited for by evict() before the model's directory goes.
     std::lock_guard lock(mutex_);
+    if (control != nullptr && control->stop) throw HnswBuildCancelled();
     ++builds_;
+    index_saves_.insert(model_id);
   }
-  spdlog::info("model {}: HNSW index built in {:.1f} s", model_id,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  spdlog::info("model {}: HNSW index built in {:.1f} s ({} threads)", model_id,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+               options.threads);
   try {
     index->save(path);
   } catch (const std::exception& e) {
-    // The index in memory serves all the same; the next load builds it again. (The model may
-    // also have been deleted meanwhile, its directory with it.)
+    // The index in memory serves all the same; the next load builds it again.
     spdlog::warn("model {}: the HNSW index is not saved: {}", model_id, e.what());
   }
+  {
+    std::lock_guard lock(mutex_);
+    index_saves_.erase(model_id);
+  }
+  index_saved_.notify_all();
   return index;
 }
 
@@ -320,8 +333,9 @@ std::shared_ptr<const OovComposer> ModelCache::subwords(const std::string& model
 
 void ModelCache::evict(const std::string& model_id) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     ++deletions_;
+    index_saved_.wait(lock, [&] { return index_saves_.count(model_id) == 0; });
     if (auto it = entries_.find(model_id); it != entries_.end()) erase(it);
   }
   load_done_.notify_all();  // a load evicted while in progress no longer counts

@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/search/embeddings.h"
@@ -61,10 +62,14 @@ class ModelCache {
   std::shared_ptr<const Embeddings> get(const std::string& model_id);
   // The model's embeddings if they are loaded (touching its recency), else null; never loads.
   std::shared_ptr<const Embeddings> loaded(const std::string& model_id);
-  // The model's approximate-search index: loaded from models/<id>/hnsw.bin, or built (seconds
-  // for ~100k words) and saved there on first use; kept with the model in the cache. Null when
-  // the model does not exist. Blocks and throws as get() does.
-  std::shared_ptr<const HnswIndex> index(const std::string& model_id);
+  // The model's approximate-search index: loaded from models/<id>/hnsw.bin, or built with
+  // options (minutes for a million words: call it from the background, server/models/
+  // index_builder.h) and saved there; kept with the model in the cache. Null when the model
+  // does not exist. Blocks and throws as get() does, and HnswBuildCancelled when control's stop
+  // is set before the index is saved: a stopped build writes nothing.
+  std::shared_ptr<const HnswIndex> index(const std::string& model_id,
+                                         const HnswOptions& options = {},
+                                         HnswBuildControl* control = nullptr);
   // The index if the model and its index are in the cache, else null; never loads or builds.
   std::shared_ptr<const HnswIndex> loaded_index(const std::string& model_id);
   // The composer of the model's out-of-vocabulary words (core/train/oov_composer.h) when it was
@@ -76,8 +81,10 @@ class ModelCache {
   // What subwords() would answer, if the cache knows it without reading (the model is loaded
   // and its composer too, or is known to have none: then null); nullopt otherwise.
   std::optional<std::shared_ptr<const OovComposer>> loaded_subwords(const std::string& model_id);
-  // Drops the model (when it is deleted: call after the store no longer has it). A load that
-  // asked the store before the deletion and had not started yet asks again.
+  // Drops the model (when it is deleted: call after the store no longer has it, and after its
+  // index build was told to stop). A load that asked the store before the deletion and had not
+  // started yet asks again. Waits for a save of its index in progress, so that nothing is
+  // written in the model's directory once it returns.
   void evict(const std::string& model_id);
 
   std::uint64_t bytes() const;  // loaded, loading (estimated) and indexes (building: estimated)
@@ -108,7 +115,9 @@ class ModelCache {
   void evict_over_budget(const std::string& keep);
   void erase(std::map<std::string, Entry>::iterator it);
   std::shared_ptr<const HnswIndex> load_or_build_index(const std::string& model_id,
-                                                       const Embeddings& emb);
+                                                       const Embeddings& emb,
+                                                       const HnswOptions& options,
+                                                       HnswBuildControl* control);
 
   const DataDir& dirs_;
   const std::uint64_t max_bytes_;
@@ -128,7 +137,9 @@ class ModelCache {
   std::map<std::string, Subwords> subwords_;
   using SubwordsFuture = std::shared_future<std::shared_ptr<const OovComposer>>;
   std::map<std::string, SubwordsFuture> subword_loads_;  // in progress, as index_builds_
-  std::list<std::string> lru_;                           // most recent first
+  std::set<std::string> index_saves_;                // models whose index is being written
+  std::condition_variable index_saved_;
+  std::list<std::string> lru_;  // most recent first
   std::uint64_t bytes_ = 0;
   std::uint64_t loading_bytes_ = 0;  // the part of bytes_ that is loads in progress
   std::uint64_t serial_ = 0;

@@ -20,6 +20,10 @@ int ServerConfig::effective_blocking_threads() const {
   return std::max(2, std::min(4, cores));
 }
 
+int ServerConfig::effective_index_threads() const {
+  return index_threads > 0 ? index_threads : effective_blocking_threads();
+}
+
 std::vector<std::string> ServerConfig::mpi_launcher_argv() const {
   return split_command_line(mpi_launcher);
 }
@@ -132,6 +136,11 @@ void add_server_flags(CLI::App& app, ServerConfig& c) {
                  "threads for model loads, index builds, exports, imports, evaluations and "
                  "upload decoding (0: max(2, min(4, cores)))")
       ->envname("W2VD_BLOCKING_THREADS")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  app.add_option("--index-threads", c.index_threads,
+                 "threads that build an HNSW index, in the background (0: --blocking-threads)")
+      ->envname("W2VD_INDEX_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   app.add_option("--blocking-queue", c.blocking_queue,

@@ -34,6 +34,12 @@ struct ServerConfig {
   int read_timeout_seconds = 30;
   int blocking_threads = 0;         // 0: max(2, min(4, cores))
   std::size_t blocking_queue = 32;  // requests waiting for a blocking thread, beyond one each
+  // Threads that insert into an HNSW index at once while it is built, in the background
+  // (server/models/index_builder.h; one build at a time). A build is CPU-bound and scales with
+  // them (bench/README.md, "HNSW index builds"); queries keep being answered exactly meanwhile,
+  // on the I/O threads and the blocking pool, which compete with it for the cores. 0: the
+  // blocking pool's thread count.
+  int index_threads = 0;
   std::uint64_t min_body_rate = std::uint64_t{8} * 1024;  // bytes/s
   std::size_t softmax_max_vocab = 50000;
   // Faults (docs/operations.md, "Disk full, out of memory, crashes").
@@ -50,6 +56,7 @@ struct ServerConfig {
 
   int effective_io_threads() const;
   int effective_blocking_threads() const;
+  int effective_index_threads() const;
   // mpi_launcher split into arguments (server/mpi/command_line.h); empty when none is set.
   std::vector<std::string> mpi_launcher_argv() const;
 };

@@ -23,11 +23,14 @@ void ModelDraft::write(std::string_view bytes) {
 proto::ModelRecord ModelService::get(const std::string& id) const {
   auto m = store_.model(id);
   if (!m) throw proto::not_found_error(proto::Resource::kModel, id);
+  m->index = indexes_.status(id);
   return *m;
 }
 
 std::vector<proto::ModelRecord> ModelService::list() const {
-  return store_.models();
+  auto models = store_.models();
+  for (auto& m : models) m.index = indexes_.status(m.id);
+  return models;
 }
 
 proto::ModelRecord ModelService::import(ModelDraft& draft, proto::ModelFileFormat format,
@@ -79,8 +82,12 @@ proto::ModelRecord ModelService::import_vectors(ModelDraft& draft, VectorsFormat
 }
 
 proto::ModelRecord ModelService::update(const std::string& id, const proto::ModelPatch& patch) {
-  const auto m = settings_.update(id, patch);
+  auto m = settings_.update(id, patch);
   if (!m) throw proto::not_found_error(proto::Resource::kModel, id);
+  if (patch.search == proto::SearchMode::kApproximate && !cache_.loaded_index(id)) {
+    indexes_.request(id, true);
+  }
+  m->index = indexes_.status(id);
   spdlog::info("model {} updated: name {}, search {}", id, proto::dump(proto::json_string(m->name)),
                name_of(proto::kSearchNames, m->search));
   return *m;
@@ -98,6 +105,7 @@ void ModelService::remove(const std::string& id) {
     case DeleteResult::kDeleted:
       break;
   }
+  indexes_.forget(id);
   cache_.evict(id);
   settings_.forget(id);
   DataDir::remove_all(dirs_.model_dir(id));

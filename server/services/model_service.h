@@ -24,6 +24,7 @@
 #include "core/io/vectors_io.h"
 #include "proto/records.h"
 #include "proto/requests.h"
+#include "server/models/index_builder.h"
 #include "server/models/model_cache.h"
 #include "server/models/model_settings.h"
 #include "server/services/staged_dir.h"
@@ -51,13 +52,15 @@ class ModelService {
  public:
   // max_import_memory bounds an imported model's vectors (--max-job-memory, resolved).
   ModelService(const DataDir& dirs, Store& store, ModelCache& cache, ModelSettings& settings,
-               std::uint64_t max_import_memory)
+               IndexBuilder& indexes, std::uint64_t max_import_memory)
       : dirs_(dirs),
         store_(store),
         cache_(cache),
         settings_(settings),
+        indexes_(indexes),
         max_import_memory_(max_import_memory) {}
 
+  // Records with their index's status (IndexBuilder::status).
   proto::ModelRecord get(const std::string& id) const;  // 404 model_not_found
   std::vector<proto::ModelRecord> list() const;         // oldest first
 
@@ -69,10 +72,11 @@ class ModelService {
   proto::ModelRecord import(ModelDraft& draft, proto::ModelFileFormat format,
                             const std::string& name);
 
-  // Applies a PATCH (name, search); the updated record.
+  // Applies a PATCH (name, search); the updated record. Setting the search to approximate
+  // starts the index's build (again, if it failed).
   proto::ModelRecord update(const std::string& id, const proto::ModelPatch& patch);
-  // Deletes the row (409 model_in_use while a queued or running job starts from it), then the
-  // loaded copy, the settings and the files.
+  // Deletes the row (409 model_in_use while a queued or running job starts from it), then
+  // stops its index build, drops the loaded copy, the settings and the files.
   void remove(const std::string& id);
 
   // The binary vectors file of m, to send as it is: 409 model_broken when m is marked broken or
@@ -101,6 +105,7 @@ class ModelService {
   std::string export_once(const std::string& id, const std::string& path,
                           const std::function<void()>& write);
 
+  IndexBuilder& indexes_;
   std::uint64_t max_import_memory_;
   // Models whose export is being written: one writer per model, the others wait.
   std::mutex exports_mutex_;

@@ -2,7 +2,7 @@
 // similarity of two words, and a 2-D map of the most frequent words (PCA on the server).
 
 import { api } from './api.js';
-import { clear, el, field, formatCount, notice, select } from './ui.js';
+import { clear, el, field, formatCount, indexSummary, notice, select } from './ui.js';
 import { WordMap } from './word_map.js';
 
 // A text input completing words of the model from GET /v1/models/{id}/words?prefix=…
@@ -129,10 +129,12 @@ export async function renderExplore(main, [modelId], signal) {
     try {
       const r = await api(`${base}/similar?word=${encodeURIComponent(w)}&k=${k}`, { signal });
       // A word outside the vocabulary of a model trained with subwords is answered from its
-      // n-grams (docs/api.md): the caption says so.
+      // n-grams (docs/api.md): the caption says so. The model searches approximately, but its
+      // index is not ready: the exact search answered.
       const from = r.oov ? ' (from its character n-grams)' : '';
+      const pending = r.index ? `; the approximate index is ${indexSummary(r.index).replace(/^index /, '')}` : '';
       clear(neighbours,
-        el('p', { class: 'muted' }, `Closest to “${w}”${from} (${r.search} search):`),
+        el('p', { class: 'muted' }, `Closest to “${w}”${from} (${r.search} search${pending}):`),
         resultsTable(r.results, showNeighbours));
       if (map.has(w) || r.results.some((x) => map.has(x.word))) {
         map.show(w, r.results.map((x) => x.word));

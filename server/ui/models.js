@@ -1,8 +1,11 @@
 // Models: vocabulary, dimension and evaluation scores; export in both word2vec formats,
-// rename, default search mode, delete.
+// rename, default search mode and the state of the approximate-search index, delete.
 
 import { api, download } from './api.js';
-import { clear, el, evaluationSummary, formatCount, formatTime, notice, select } from './ui.js';
+import { clear, el, evaluationSummary, formatCount, formatTime, indexSummary, notice, select } from './ui.js';
+
+const indexBusy = (index) => index && (index.state === 'building' || index.state === 'loading');
+const INDEX_REFRESH_MS = 2000;
 
 export async function renderModels(main, _args, signal) {
   const say = notice();
@@ -13,6 +16,20 @@ export async function renderModels(main, _args, signal) {
         el('th', { class: 'num' }, 'Dim'), el('th', {}, 'Evaluation'), el('th', {}, 'Search'),
         el('th', {}, 'Created'), el('th', {}, 'Actions'))),
       body)));
+
+  let shown = [];  // the models the table shows
+  // Rewrites the index cells only, from a fresh list.
+  const followIndexes = async () => {
+    try {
+      ({ models: shown } = await api('/v1/models', { signal }));
+      for (const m of shown) {
+        const cell = body.querySelector(`tr[data-model="${CSS.escape(m.id)}"] .index-state`);
+        if (cell) cell.textContent = indexSummary(m.index);
+      }
+    } catch (e) {
+      if (!signal.aborted) say.show(`Cannot refresh the models: ${e.message}`, true);
+    }
+  };
 
   const act = async (what, f) => {
     try {
@@ -62,13 +79,15 @@ export async function renderModels(main, _args, signal) {
       await api(`/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH',
         body: { search: search.value }, signal });
       say.show(`Model “${m.name}” now answers /similar with ${search.value} search.`);
+      await followIndexes();  // setting approximate starts the index's build
     }));
     const path = `/v1/models/${encodeURIComponent(m.id)}`;
     return el('tr', { 'data-model': m.id }, nameCell,
       el('td', { class: 'num' }, formatCount(m.vocab_size)),
       el('td', { class: 'num' }, m.dim),
       el('td', {}, evaluationSummary(m.evaluation) || el('span', { class: 'muted' }, 'none')),
-      el('td', {}, search),
+      el('td', {}, search, el('div', { class: 'muted index-state', role: 'status' },
+        indexSummary(m.index))),
       el('td', {}, formatTime(m.created_at)),
       el('td', {}, el('div', { class: 'inline-form' },
         el('a', { class: 'button', href: `#/explore/${encodeURIComponent(m.id)}` }, 'Explore'),
@@ -99,6 +118,13 @@ export async function renderModels(main, _args, signal) {
       return;
     }
     clear(body, models.slice().reverse().map(row));
+    shown = models;
   };
   await refresh();
+  // While an index builds, its cell follows it (the rest of the table, maybe a rename form in
+  // it, stays as it is).
+  const timer = setInterval(() => {
+    if (shown.some((m) => indexBusy(m.index))) followIndexes();
+  }, INDEX_REFRESH_MS);
+  signal.addEventListener('abort', () => clearInterval(timer));
 }

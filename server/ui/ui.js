@@ -129,3 +129,11 @@ export function evaluationSummary(evaluation) {
   }
   return parts.join(' · ');
 }
+
+// A model's HNSW index state in words: "index building 42%", "index ready", "index failed: why".
+export function indexSummary(index) {
+  if (!index || index.state === 'none') return 'no index';
+  if (index.state === 'building') return `index building ${Math.floor(index.progress * 100)}%`;
+  if (index.state === 'failed') return `index failed: ${index.error}`;
+  return `index ${index.state}`;
+}

@@ -426,6 +426,9 @@ try {
     const search = page.getByRole('combobox', { name: 'Default search of model planted-main' });
     await search.selectOption('approximate');
     await page.getByText('Model “planted-main” now answers /similar with approximate search.').waitFor();
+    // The index builds in the background; its cell follows it until it is ready.
+    await page.locator('#models-table tbody tr', { hasText: 'planted-main' })
+      .locator('.index-state', { hasText: 'index ready' }).waitFor();
     await shot(page, 'models-renamed');
 
     acceptNextDialog(page, /Delete model “renamed-by-keyboard”/);

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <random>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include "core/base/atomic_file.h"
 #include "support/temp_dir.h"
@@ -60,6 +62,55 @@ TEST(HnswIndex, RecallAgainstExactSearch) {
     EXPECT_NEAR(n.score, emb.similarity(7, n.id), 1e-4);
   }
   for (std::size_t i = 1; i < r.size(); ++i) EXPECT_GE(r[i - 1].score, r[i].score);
+}
+
+// Built from two threads at once, the graph is as good: each insert links into what the other
+// is inserting, and the recall against exact search stays as high as one thread's.
+TEST(HnswIndex, ParallelBuildKeepsRecall) {
+  const Embeddings emb = clustered_embeddings(8000, 32, 1);
+  HnswOptions options;
+  options.threads = 2;
+  HnswBuildControl control;
+  const auto index = HnswIndex::build(emb, options, &control);
+  EXPECT_EQ(control.inserted.load(), emb.size());
+  EXPECT_GE(recall_at_10(emb, *index, 300), 0.95);
+  EXPECT_EQ(HnswIndex::estimate_memory_bytes(emb.size(), emb.dim()), index->memory_bytes());
+}
+
+// One thread draws the same levels and inserts in the same order every time: the same graph.
+TEST(HnswIndex, OneThreadBuildsTheSameGraphEveryTime) {
+  const Embeddings emb = clustered_embeddings(3000, 16, 6);
+  const auto a = HnswIndex::build(emb);
+  const auto b = HnswIndex::build(emb);
+  for (std::uint32_t q = 0; q < 50; ++q) {
+    const std::uint32_t pos[] = {q};
+    const auto ra = a->search(emb.query_vector(pos, {}), 10, pos);
+    const auto rb = b->search(emb.query_vector(pos, {}), 10, pos);
+    ASSERT_EQ(ra.size(), rb.size());
+    for (std::size_t i = 0; i < ra.size(); ++i) EXPECT_EQ(ra[i].id, rb[i].id);
+  }
+}
+
+// A stop set while the build runs (here once a thousand points are in, watched from another
+// thread) ends it early with HnswBuildCancelled, far from every point inserted.
+TEST(HnswIndex, AStopEndsTheBuildEarly) {
+  const Embeddings emb = clustered_embeddings(20000, 32, 7);
+  HnswOptions options;
+  options.threads = 2;
+  HnswBuildControl control;
+  auto stopper = std::async(std::launch::async, [&control] {
+    while (control.inserted.load() < 1000) std::this_thread::yield();
+    control.stop = true;
+  });
+  EXPECT_THROW(HnswIndex::build(emb, options, &control), HnswBuildCancelled);
+  stopper.get();
+  EXPECT_GE(control.inserted.load(), 1000u);
+  EXPECT_LT(control.inserted.load(), emb.size() / 2);
+  // A stop set before the build starts: nothing but the entry point is inserted.
+  HnswBuildControl stopped;
+  stopped.stop = true;
+  EXPECT_THROW(HnswIndex::build(emb, options, &stopped), HnswBuildCancelled);
+  EXPECT_EQ(stopped.inserted.load(), 1u);
 }
 
 TEST(HnswIndex, ARepeatedExclusionListCostsOneLookupPerWord) {

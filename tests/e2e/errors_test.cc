@@ -211,6 +211,14 @@ TEST_F(Errors, BatchQueries) {
   ASSERT_EQ(j["results"][0]["neighbors"].size(), 1u);
   EXPECT_EQ(j["results"][0]["neighbors"][0]["word"], "gamma");
   EXPECT_EQ(j["results"][1]["found"], false);
+  // Exact while the index is made, in the background; then through it.
+  r = h.request("POST", base + "/similar", R"({"words":["alpha"],"k":2,"exact":false})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  j = nlohmann::json::parse(r.body);
+  if (j["search"] == "exact") {
+    EXPECT_TRUE(j.contains("index")) << j;
+  }
+  EXPECT_EQ(wait_for_index(daemon_->api, model.id).state, proto::IndexState::kReady);
   r = h.request("POST", base + "/similar", R"({"words":["alpha"],"k":2,"exact":false})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(nlohmann::json::parse(r.body)["search"], "approximate");

@@ -100,12 +100,16 @@ TEST(DiskFull, AnHnswIndexThatCannotBeSavedStillServesAndLeavesNothingBehind) {
   TempDir scratch("flag");
   const std::string flag = scratch.path() + "/disk-full";
   ScopedEnv env("W2V_FAULT_ENOSPC_FLAG", flag);
-  Daemon d;
+  Daemon d({"--index-threads", "1"});  // one thread: the same graph after the restart
   const auto m =
       d.api.import_model(write_random_model(d.dir.path() + "/v.bin", 3000, 16), "m", "binary", {});
   const std::string model_dir = d.server.data_dir() + "/models/" + m.id;
   write_file(flag, "");
-  const auto approximate = d.api.similar(m.id, {"w1"}, {}, 5, false);
+  d.api.similar(m.id, {"w1"}, {}, 5, false);  // asks for the index: built in the background
+  EXPECT_EQ(wait_for_index(d.api, m.id).state, proto::IndexState::kReady);
+  std::string search;
+  const auto approximate = d.api.similar(m.id, {"w1"}, {}, 5, false, &search);
+  EXPECT_EQ(search, "approximate");
   EXPECT_EQ(approximate.size(), 5u);
   EXPECT_FALSE(std::filesystem::exists(model_dir + "/hnsw.bin"));
   for (const auto& entry : std::filesystem::directory_iterator(model_dir)) {
@@ -117,7 +121,10 @@ TEST(DiskFull, AnHnswIndexThatCannotBeSavedStillServesAndLeavesNothingBehind) {
   std::filesystem::remove(flag);
   ASSERT_EQ(d.server.stop(SIGTERM), 0);
   d.server.restart();
-  EXPECT_EQ(client_for(d.server).similar(m.id, {"w1"}, {}, 5, false), approximate);
+  auto api = client_for(d.server);
+  api.similar(m.id, {"w1"}, {}, 5, false);
+  EXPECT_EQ(wait_for_index(api, m.id).state, proto::IndexState::kReady);
+  EXPECT_EQ(api.similar(m.id, {"w1"}, {}, 5, false), approximate);
   EXPECT_TRUE(std::filesystem::exists(model_dir + "/hnsw.bin"));
   ASSERT_EQ(d.server.stop(SIGTERM), 0);
   EXPECT_EQ(run_check(d.server.data_dir()).exit_code, 0);

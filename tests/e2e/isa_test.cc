@@ -74,8 +74,12 @@ TEST_P(IsaDaemon, SaysWhichKernelsItRunsTrainsAndAnswers) {
   // A word's neighbours are of its topic, exactly and through the HNSW index.
   const auto& group = planted().topic_groups[0];
   const std::set<std::string> topic(group.begin(), group.end());
+  d.api.similar(model, {group[0]}, {}, 5, false);  // asks for the index
+  EXPECT_EQ(wait_for_index(d.api, model).state, proto::IndexState::kReady);
   for (bool exact : {true, false}) {
-    const auto neighbours = d.api.similar(model, {group[0]}, {}, 5, exact);
+    std::string search;
+    const auto neighbours = d.api.similar(model, {group[0]}, {}, 5, exact, &search);
+    EXPECT_EQ(search, exact ? "exact" : "approximate");
     ASSERT_EQ(neighbours.size(), 5u);
     for (const auto& n : neighbours) {
       EXPECT_TRUE(topic.count(n.first))

@@ -50,13 +50,22 @@ TEST(Session, UploadTrainQueryExportImportEvaluateDelete) {
   ASSERT_EQ(similar.size(), 5u);
   for (const auto& [word, score] : similar) EXPECT_TRUE(members.count(word)) << word;
 
-  // The approximate index (built on this first exact=false query) finds the same neighbours.
+  // The approximate index (built in the background from this first exact=false query, which
+  // the exact search answers meanwhile) finds the same neighbours.
   {
     client::HttpClient http({d.server.url(), "", std::chrono::seconds(60)});
-    const auto approx = http.request(
-        "GET", "/v1/models/" + model.id + "/similar?word=" + group[0] + "&k=5&exact=false");
+    const std::string target =
+        "/v1/models/" + model.id + "/similar?word=" + group[0] + "&k=5&exact=false";
+    const auto first = nlohmann::json::parse(http.request("GET", target).body);
+    if (first.at("search") == "exact") {
+      EXPECT_TRUE(first.contains("index")) << first;
+    }
+    EXPECT_EQ(wait_for_index(d.api, model.id).state, proto::IndexState::kReady);
+    const auto approx = http.request("GET", target);
     ASSERT_EQ(approx.status, 200) << approx.body;
     const auto body = nlohmann::json::parse(approx.body);
+    EXPECT_EQ(body.at("search"), "approximate");
+    EXPECT_FALSE(body.contains("index"));
     std::set<std::string> got;
     for (const auto& r : body.at("results")) got.insert(r.at("word").get<std::string>());
     std::set<std::string> want;
@@ -147,6 +156,8 @@ TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
   EXPECT_EQ(patched.search, proto::SearchMode::kApproximate);
   EXPECT_EQ(patched.name, "small");
   EXPECT_EQ(d.api.model(m.id).search, proto::SearchMode::kApproximate);
+  // The PATCH started the index's build, in the background.
+  EXPECT_EQ(wait_for_index(d.api, m.id).state, proto::IndexState::kReady);
   EXPECT_EQ(search_used(d.api, {"w1"}, std::nullopt), "approximate");
   EXPECT_TRUE(std::filesystem::exists(index));
   EXPECT_EQ(search_used(d.api, {"w1", "w2"}, std::nullopt), "approximate");  // POST
@@ -176,6 +187,10 @@ TEST(Session, AModelsSearchSettingPicksTheDefaultSearchAndSurvivesARestart) {
   EXPECT_EQ(d.server.stop(SIGTERM), 0) << d.server.log();
   d.server.restart();
   client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
+  // The first query loads the model, and asks for its index, which is loaded from its file
+  // meanwhile.
+  search_used(api, {"w1"}, std::nullopt);
+  EXPECT_EQ(wait_for_index(api, m.id).state, proto::IndexState::kReady);
   EXPECT_EQ(search_used(api, {"w1"}, std::nullopt), "approximate");
   EXPECT_EQ(api.update_model(m.id, proto::ModelPatch{"renamed", std::nullopt}).search,
             proto::SearchMode::kApproximate);

@@ -8,10 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client/api_client.h"
@@ -118,6 +120,23 @@ inline proto::JobRecord finish_resumed_job(client::W2vdClient& api, const Server
   EXPECT_EQ(done.attempts, 2);
   EXPECT_GE(done.resumed_from_epoch.value_or(-1), min_epoch);
   return done;
+}
+
+// Follows the model's record until its HNSW index is ready or failed (a query or a PATCH asked
+// for it: it is made in the background), up to timeout; the last status seen.
+inline proto::IndexStatus wait_for_index(client::W2vdClient& api, const std::string& model_id,
+                                         std::chrono::seconds timeout = std::chrono::seconds(300)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const proto::IndexStatus s = api.model(model_id).index;
+    if (s.state == proto::IndexState::kReady || s.state == proto::IndexState::kFailed) return s;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "the index of " << model_id << " is still "
+                    << name_of(proto::kIndexStateNames, s.state);
+      return s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // between two looks
+  }
 }
 
 // Sends raw bytes on a new connection to 127.0.0.1:port and returns everything the server

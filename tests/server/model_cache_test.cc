@@ -206,6 +206,36 @@ TEST_F(ModelCacheTest, ARowsFileThatCannotBeWrittenLeavesTheParsedCopyServing) {
   EXPECT_TRUE(fs::exists(dirs_->model_rows(id)));
 }
 
+// A build stopped half-way (its model deleted, the daemon stopping) ends in HnswBuildCancelled,
+// writes no index file and gives back what it reserved; the next build, not stopped, saves it.
+TEST_F(ModelCacheTest, AStoppedIndexBuildWritesNothingAndReleasesItsReservation) {
+  const std::string a = add_model(8000, 16);
+  ModelCache cache(*dirs_, 1ull << 40, exists());
+  ASSERT_NE(cache.get(a), nullptr);
+  const std::uint64_t model_bytes = cache.bytes();
+  HnswOptions options;
+  options.threads = 2;
+  HnswBuildControl control;
+  auto stopper = std::async(std::launch::async, [&control] {
+    while (control.inserted.load() < 1000) std::this_thread::yield();
+    control.stop = true;
+  });
+  EXPECT_THROW(cache.index(a, options, &control), HnswBuildCancelled);
+  stopper.get();
+  EXPECT_LT(control.inserted.load(), control.total.load());
+  EXPECT_FALSE(fs::exists(dirs_->model_hnsw(a)));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dirs_->model_dir(a)), {}), 1);  // the vectors
+  EXPECT_EQ(cache.bytes(), model_bytes);
+  EXPECT_EQ(cache.index_builds(), 0u);
+  EXPECT_EQ(cache.loaded_index(a), nullptr);
+
+  HnswBuildControl again;
+  ASSERT_NE(cache.index(a, options, &again), nullptr);
+  EXPECT_EQ(again.inserted.load(), 8000u);
+  EXPECT_TRUE(fs::exists(dirs_->model_hnsw(a)));
+  EXPECT_NE(cache.loaded_index(a), nullptr);
+}
+
 TEST_F(ModelCacheTest, StaysWithinItsBudgetCountingIndexes) {
   const std::string a = add_model(2000), b = add_model(2000);
   ModelCache probe(*dirs_, 1ull << 40, exists());

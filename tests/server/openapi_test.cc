@@ -53,10 +53,11 @@ TEST(OpenApi, DocumentsEveryRegisteredRouteAndNothingElse) {
     ModelSettings settings(store);
     UploadCounting counting(config.max_count_memory);
     CorpusService corpus_service(dirs, store, counting);
-    ModelService model_service(dirs, store, models, settings, 1 << 20);
+    IndexBuilder indexes(dirs, models, 1);
+    ModelService model_service(dirs, store, models, settings, indexes, 1 << 20);
     BlockingPool pool(1, 0);
-    AppContext app{config,   dirs, store,          jobs,          models,  metrics,
-                   settings, pool, corpus_service, model_service, counting};
+    AppContext app{config,  dirs,     store, jobs,           models,        indexes,
+                   metrics, settings, pool,  corpus_service, model_service, counting};
     Router router;
     add_all_routes(router, app);
 

@@ -155,7 +155,8 @@ class ModelServiceTest : public ServicesTest {
   ModelCache cache_{dirs_, 1 << 20,
                     [this](const std::string& id) { return store_.model(id).has_value(); }};
   ModelSettings settings_{store_};
-  ModelService models_{dirs_, store_, cache_, settings_, 1 << 30};
+  IndexBuilder indexes_{dirs_, cache_, 1};
+  ModelService models_{dirs_, store_, cache_, settings_, indexes_, 1 << 30};
 };
 
 TEST_F(ModelServiceTest, ImportsTextVectorsAsBinaryThenDeletes) {

@@ -306,7 +306,8 @@ class Model(_Resource):
         """gensim's ``most_similar``: the topn words nearest the mean of the positive unit
         vectors minus the negative ones, as ``[(word, cosine), …]``, the query words excluded.
         ``restrict_vocab`` searches the most frequent words only (one positive word);
-        ``exact=False`` uses the model's HNSW index."""
+        ``exact=False`` uses the model's HNSW index (the exact search answers while the server
+        builds it, in the background)."""
         pos, neg = _words(positive, "positive"), _words(negative, "negative")
         if restrict_vocab is not None:
             if len(pos) != 1 or neg:
