@@ -28,8 +28,8 @@
 namespace w2v {
 namespace {
 
-constexpr int kTopics = 8;
-constexpr int kStemsPerTopic = 5;
+constexpr std::size_t kTopics = 8;
+constexpr std::size_t kStemsPerTopic = 5;
 const char* const kSeenSuffixes[] = {"", "er", "ing", "ed"};
 
 struct StemCorpus {
@@ -48,7 +48,7 @@ const StemCorpus& stem_corpus() {
       if (seen.insert(stem).second) c.stems.push_back(stem);
     }
     for (int s = 0; s < 3000; ++s) {
-      const auto topic = static_cast<int>(rng() % kTopics);
+      const std::size_t topic = rng() % kTopics;
       for (int w = 0; w < 12; ++w) {
         c.text += c.stems[topic * kStemsPerTopic + rng() % kStemsPerTopic];
         c.text += kSeenSuffixes[rng() % 4];
@@ -82,7 +82,7 @@ double cosine(const float* a, const float* b, std::size_t n) {
 int topic_of(const std::string& word) {
   const auto& stems = stem_corpus().stems;
   for (std::size_t s = 0; s < stems.size(); ++s) {
-    if (word.rfind(stems[s], 0) == 0) return static_cast<int>(s) / kStemsPerTopic;
+    if (word.rfind(stems[s], 0) == 0) return static_cast<int>(s / kStemsPerTopic);
   }
   return -1;
 }
@@ -113,7 +113,7 @@ double unseen_form_accuracy(const testing::Trained& t, const TrainParams& p) {
     }
     std::partial_sort(scored.begin(), scored.begin() + kNeighbours, scored.end());
     for (std::size_t k = 0; k < kNeighbours; ++k) {
-      correct += scored[k].second == static_cast<int>(st) / kStemsPerTopic;
+      correct += scored[k].second == static_cast<int>(st / kStemsPerTopic);
     }
   }
   return static_cast<double>(correct) / static_cast<double>(stems.size() * kNeighbours);
