@@ -12,6 +12,7 @@
 #   CORPUS    corpus file (W2V_BENCH_DIR/corpus.txt, built by bench/corpus.sh)
 #   W2VD_BIN  w2vd binary; when unset, scripts/build builds build/server/w2vd
 #   MODELS    (skipgram cbow)   THREADS (2)   EPOCHS (1)   REPEATS (3)
+#   FASTTEXT  0: leave fastText out (1, the default, runs it when installed)
 #   BASE_BIN  a second w2vd (e.g. one built before subwords existed) run with maxn 0 only, in
 #             the same rounds, to compare today's path before and after
 set -euo pipefail
@@ -56,7 +57,9 @@ cells=()
 for model in $MODELS; do
   cells+=("w2vd $model 0" "w2vd $model 6")
   [[ -n ${BASE_BIN:-} ]] && cells+=("base $model 0")
-  command -v fasttext >/dev/null 2>&1 && cells+=("fasttext $model 6")
+  if [[ ${FASTTEXT:-1} != 0 ]] && command -v fasttext >/dev/null 2>&1; then
+    cells+=("fasttext $model 6")
+  fi
 done
 
 for ((round = 1; round <= REPEATS; ++round)); do

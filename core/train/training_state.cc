@@ -78,14 +78,15 @@ std::uint64_t vocabulary_hash(std::span<const std::string_view> words) noexcept 
 }
 
 void save_training_state(const std::string& path, std::span<const std::string_view> words,
-                         const TrainingState& state) {
+                         const TrainingState& state, const Matrix* input) {
+  const Matrix& input_rows = input != nullptr ? *input : state.input;
   if (state.counts.size() != words.size() ||
       state.output.rows() != output_rows(state.loss, words.size())) {
     throw std::invalid_argument("training state: counts or output rows do not fit the words");
   }
   const bool subwords = state.subwords.enabled();
-  if (subwords && (state.input.rows() != words.size() + state.subwords.bucket ||
-                   state.input.cols() != state.output.cols())) {
+  if (subwords && (input_rows.rows() != words.size() + state.subwords.bucket ||
+                   input_rows.cols() != state.output.cols())) {
     throw std::invalid_argument("training state: input rows do not fit the words and buckets");
   }
   StateHeader h{};
@@ -96,7 +97,8 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
   h.dim = state.output.cols();
   h.output_rows = state.output.rows();
   h.words_hash = vocabulary_hash(words);
-  h.checksum = payload_checksum(state.counts, state.output, subwords ? state.input : Matrix());
+  static const Matrix kNoRows;
+  h.checksum = payload_checksum(state.counts, state.output, subwords ? input_rows : kNoRows);
   AtomicFile f(path);
   f.write(&h, sizeof h);
   if (subwords) {
@@ -108,8 +110,8 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
   for (std::size_t r = 0; r < state.output.rows(); ++r) {
     f.write(state.output.row(r), state.output.cols() * sizeof(float));
   }
-  for (std::size_t r = 0; subwords && r < state.input.rows(); ++r) {
-    f.write(state.input.row(r), state.input.cols() * sizeof(float));
+  for (std::size_t r = 0; subwords && r < input_rows.rows(); ++r) {
+    f.write(input_rows.row(r), input_rows.cols() * sizeof(float));
   }
   f.commit();
 }

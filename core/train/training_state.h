@@ -50,9 +50,11 @@ class TrainingStateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Writes atomically (core/base/atomic_file.h). words are the vocabulary in row order.
+// Writes atomically (core/base/atomic_file.h). words are the vocabulary in row order. With
+// subwords the input rows written are *input when given (a job's weights, written without a
+// copy), else state.input.
 void save_training_state(const std::string& path, std::span<const std::string_view> words,
-                         const TrainingState& state);
+                         const TrainingState& state, const Matrix* input = nullptr);
 // Reads the state of the vectors whose words (in row order) and dimension are given. Throws
 // TrainingStateError saying what is wrong: missing, not a state file, a newer version, another
 // vocabulary or dimension, truncated, or a checksum mismatch.

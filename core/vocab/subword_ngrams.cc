@@ -7,7 +7,8 @@ namespace w2v {
 std::uint32_t fasttext_hash(std::string_view bytes) noexcept {
   std::uint32_t h = 2166136261u;
   for (const char c : bytes) {
-    h ^= static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<signed char>(c)));
+    const auto byte = static_cast<std::int8_t>(c);  // sign-extended, as fastText's int8_t cast
+    h ^= static_cast<std::uint32_t>(byte);
     h *= 16777619u;
   }
   return h;

@@ -33,18 +33,17 @@ void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocab
     throw std::runtime_error(describe_write_failure(e, kWhat, 0, dirs.root()));
   }
   try {
-    TrainingState state{params.loss, vocab.counts(), weights.output};
+    TrainingState state{params.loss, vocab.counts(), weights.output, {}, {}};
     if (params.subwords()) {
       // The vectors are the words' composed vectors; the state keeps the rows they come from.
       state.subwords = subword_settings(params);
-      state.input = weights.input;
       save_vectors_file(tmp + "/vectors.bin", words,
                         composed_word_vectors(weights.input, vocab, state.subwords),
                         VectorsFormat::kBinary);
     } else {
       save_vectors_file(tmp + "/vectors.bin", words, weights.input, VectorsFormat::kBinary);
     }
-    save_training_state(tmp + "/training_state.bin", words, state);
+    save_training_state(tmp + "/training_state.bin", words, state, &weights.input);
     std::filesystem::create_directories(dirs.job_dir(job_id));
     DataDir::remove_all(dirs.job_model(job_id));  // an earlier attempt's
     dirs.publish_dir(tmp, dirs.job_model(job_id));

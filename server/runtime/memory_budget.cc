@@ -71,7 +71,8 @@ MemoryEstimate estimate_job_memory(const TrainParams& p, const CorpusShape& c, b
                  (p.loss == LossType::kHierarchicalSoftmax ? c.vocab * 2 * 48 : 0);
   if (p.subwords()) {
     // The walk's row lists: about (word length + 2) n-grams per length, 4 bytes each.
-    const auto lengths = static_cast<std::uint64_t>(p.maxn - std::min(p.minn, p.maxn) + 1);
+    const int lengths_int = p.maxn - std::min(p.minn, p.maxn) + 1;
+    const auto lengths = static_cast<std::uint64_t>(lengths_int);
     e.vocabulary += c.vocab * (((avg_word + 2) * lengths + 1) * 4 + 8);
   }
   e.corpus = (c.tokens + c.sentences) * sizeof(std::uint32_t);

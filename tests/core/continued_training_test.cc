@@ -41,7 +41,7 @@ ParentModel parent_of(const testing::Trained& t, bool with_state, LossType loss)
   ParentModel p;
   for (auto w : t.vocab.words()) p.words.emplace_back(w);
   p.input = t.weights.input;
-  if (with_state) p.state = TrainingState{loss, t.vocab.counts(), t.weights.output};
+  if (with_state) p.state = TrainingState{loss, t.vocab.counts(), t.weights.output, {}, {}};
   return p;
 }
 

@@ -58,9 +58,10 @@ using Objective = std::function<double(const double* h, double* h_update, Rows& 
 
 // The composed input of the rows `use` lists (repeats allowed) predicts through objective; the
 // exact gradient step (input_step 1; training passes c).
-StepFn composed(std::vector<std::size_t> use, Objective objective) {
+StepFn composed(const std::vector<std::size_t>& use, const Objective& objective) {
   return [use, objective](Params& p, double lr) {
     std::vector<double*> rows;
+    rows.reserve(use.size());
     for (std::size_t i : use) rows.push_back(p.in[i].data());
     const std::vector<double> ones(rows.size(), 1.0);
     std::vector<double> h(kDim), h_update(kDim);
@@ -141,6 +142,7 @@ TEST(SubwordGradients, SharedNegativeWindowStep) {
   const std::vector<std::uint32_t> ids = {0, 2, 0, 1, 2, 3};
   const Objective window = [&](const double* h, double* h_update, Rows& out, double lr) {
     std::vector<double*> rows;
+    rows.reserve(ids.size());
     for (const auto id : ids) rows.push_back(out[id].data());
     return skipgram_ns_window_step<double>(h, h_update, rows.data(), ids.data(), 3, 3, kDim, lr);
   };
@@ -154,6 +156,7 @@ TEST(SubwordGradients, SharedNegativeWindowStepIsTheSumOfItsExamples) {
   Rows out = random_rows(4, 12);
   const std::vector<std::uint32_t> ids = {0, 2, 1, 2};  // targets 0, 2; negatives 1, 2
   std::vector<double*> rows;
+  rows.reserve(ids.size());
   for (const auto id : ids) rows.push_back(out[id].data());
   std::vector<double> h_update(kDim, 0.0);
   const double window = skipgram_ns_window_step<double>(in[0].data(), h_update.data(), rows.data(),

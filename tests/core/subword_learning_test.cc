@@ -4,7 +4,8 @@
 // the same walk with the n-gram rows left out of the gradient (only the word's own row stepped)
 // must not. (That broken walk still scores well above chance, about 0.63 against 0.125: its
 // output rows absorb the untrained n-gram rows' values of a topic's words, which the unseen form
-// shares with its stem's forms.) Without subwords unseen words have no vector at all.
+// shares with its stem's forms.) Without subwords unseen words have no vector at all. And
+// SubwordCbow's blocks step the rows exactly as fastText's per-position loop where they agree.
 
 #include <gtest/gtest.h>
 
@@ -22,14 +23,15 @@
 #include "core/train/objective_softmax.h"
 #include "core/train/subword_rows.h"
 #include "core/train/subword_vectors.h"
+#include "core/train/walk_cbow_subword.h"
 #include "core/train/walk_skipgram_subword.h"
 #include "support/train_helpers.h"
 
 namespace w2v {
 namespace {
 
-constexpr int kTopics = 8;
-constexpr int kStemsPerTopic = 5;
+constexpr std::size_t kTopics = 8;
+constexpr std::size_t kStemsPerTopic = 5;
 const char* const kSeenSuffixes[] = {"", "er", "ing", "ed"};
 
 struct StemCorpus {
@@ -48,7 +50,7 @@ const StemCorpus& stem_corpus() {
       if (seen.insert(stem).second) c.stems.push_back(stem);
     }
     for (int s = 0; s < 3000; ++s) {
-      const auto topic = static_cast<int>(rng() % kTopics);
+      const std::size_t topic = rng() % kTopics;
       for (int w = 0; w < 12; ++w) {
         c.text += c.stems[topic * kStemsPerTopic + rng() % kStemsPerTopic];
         c.text += kSeenSuffixes[rng() % 4];
@@ -82,7 +84,7 @@ double cosine(const float* a, const float* b, std::size_t n) {
 int topic_of(const std::string& word) {
   const auto& stems = stem_corpus().stems;
   for (std::size_t s = 0; s < stems.size(); ++s) {
-    if (word.rfind(stems[s], 0) == 0) return static_cast<int>(s) / kStemsPerTopic;
+    if (word.rfind(stems[s], 0) == 0) return static_cast<int>(s / kStemsPerTopic);
   }
   return -1;
 }
@@ -113,7 +115,7 @@ double unseen_form_accuracy(const testing::Trained& t, const TrainParams& p) {
     }
     std::partial_sort(scored.begin(), scored.begin() + kNeighbours, scored.end());
     for (std::size_t k = 0; k < kNeighbours; ++k) {
-      correct += scored[k].second == static_cast<int>(st) / kStemsPerTopic;
+      correct += scored[k].second == static_cast<int>(st / kStemsPerTopic);
     }
   }
   return static_cast<double>(correct) / static_cast<double>(stems.size() * kNeighbours);
@@ -200,6 +202,69 @@ TEST(SubwordLearning, OffByDefaultTheInputMatrixHasOnlyWordRows) {
   const auto t = testing::train_text(stem_corpus().text, p);
   EXPECT_EQ(t.weights.input.rows(), t.vocab.size());
   EXPECT_EQ(t.vocab.id(stem_corpus().stems[0] + "s"), Vocabulary::kAbsent);
+}
+
+}  // namespace
+}  // namespace w2v
+
+namespace w2v {
+namespace {
+
+// SubwordCbow's block (each word of the reach composed once, its summed update scattered once)
+// against fastText's per-position loop (subword_step over the concatenated rows) where they must
+// agree: a two-word sentence, window 1, softmax (no draws), where neither position's context
+// rows are the other's.
+TEST(SubwordCbowWalk, ABlockStepsTheRowsAsThePositionLoopDoes) {
+  const Vocabulary vocab = Vocabulary::from_words({"abc", "xyz"}, {2, 1});
+  TrainParams p;
+  p.model = ModelType::kCbow;
+  p.loss = LossType::kSoftmax;
+  p.dim = 16;
+  p.window = 1;
+  p.minn = 2;
+  p.maxn = 3;
+  p.bucket = 100000;  // the two words' n-grams share no row (the test checks it)
+  ModelWeights walked = make_initial_weights(vocab.size(), p);
+  walked.output.fill_uniform(-0.5f, 0.5f, 9);
+  ModelWeights looped = walked;
+  const std::uint32_t sentence[] = {0, 1};
+  const float lr = 0.3f;
+
+  const SubwordCbow<SoftmaxLoss> walk(vocab, p);
+  SubwordCbow<SoftmaxLoss>::Scratch scratch(walk, walked);
+  Rng rng(1, 0);
+  TrainStats stats;
+  walk.sentence(sentence, 2, walked, lr, rng, scratch, stats);
+  EXPECT_EQ(stats.examples, 2u);
+
+  const SoftmaxLoss loss(vocab, p);
+  SoftmaxLoss::Scratch loss_scratch(loss, looped);
+  const SubwordIndex index(vocab, subword_settings(p));
+  for (const auto a : index.rows(0)) {
+    for (const auto b : index.rows(1)) ASSERT_NE(a, b);
+  }
+  const std::size_t stride = looped.input.stride();
+  Matrix hidden(2, p.dim);
+  double total = 0;
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::vector<float*> rows;
+    rows.reserve(index.rows(sentence[1 - i]).size());
+    for (const auto r : index.rows(sentence[1 - i])) rows.push_back(looped.input.row(r));
+    const std::vector<float> ones(rows.size(), 1.0f);
+    total += subword_step(
+        ones.data(), rows.data(), rows.size(), hidden.row(0), hidden.row(1), stride,
+        static_cast<float>(rows.size()), [&](const float* h, float* h_update) {
+          return loss.update(h, h_update, sentence[i], looped.output, lr, rng, loss_scratch);
+        });
+  }
+  EXPECT_NEAR(stats.loss, total, 1e-5);
+  for (const auto m : {&ModelWeights::input, &ModelWeights::output}) {
+    for (std::size_t r = 0; r < (walked.*m).rows(); ++r) {
+      for (int t = 0; t < p.dim; ++t) {
+        ASSERT_NEAR((walked.*m).row(r)[t], (looped.*m).row(r)[t], 1e-6) << r << " " << t;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 
 #include "core/io/vectors_io.h"
 #include "core/text/word_counts.h"
+#include "core/train/subword_vectors.h"
+#include "core/train/training_state.h"
 #include "support/temp_dir.h"
 
 namespace w2v::server {
@@ -62,6 +64,31 @@ TEST_F(ModelPublicationTest, AStagedModelIsPublishedWithItsRecord) {
   EXPECT_EQ(wv.words[0], "king");
   EXPECT_EQ(wv.vectors.row_span(1)[2], weights_.input.row_span(1)[2]);
   EXPECT_TRUE(fs::exists(dirs_.model_training_state(m.id)));
+}
+
+TEST_F(ModelPublicationTest, ASubwordModelPublishesComposedVectorsAndKeepsItsRows) {
+  job_.params.minn = 2;
+  job_.params.maxn = 3;
+  job_.params.bucket = 50;
+  weights_ = make_initial_weights(vocab_.size(), job_.params);
+  ASSERT_EQ(weights_.input.rows(), vocab_.size() + 50);
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
+  const proto::ModelRecord m = publish_job_model(dirs_, job_, {});
+  EXPECT_EQ(m.params->maxn, 3);
+  const WordVectors wv = load_vectors_file(dirs_.model_vectors(m.id), VectorsFormat::kBinary);
+  ASSERT_EQ(wv.words.size(), vocab_.size());
+  const Matrix composed =
+      composed_word_vectors(weights_.input, vocab_, subword_settings(job_.params));
+  for (std::size_t w = 0; w < vocab_.size(); ++w) {
+    for (std::size_t t = 0; t < 4; ++t) EXPECT_EQ(wv.vectors.row(w)[t], composed.row(w)[t]);
+  }
+  const TrainingState state = load_training_state(dirs_.model_training_state(m.id),
+                                                  std::vector<std::string_view>(vocab_.words()), 4);
+  EXPECT_EQ(state.subwords, subword_settings(job_.params));
+  ASSERT_EQ(state.input.rows(), weights_.input.rows());
+  for (std::size_t r = 0; r < state.input.rows(); ++r) {
+    for (std::size_t t = 0; t < 4; ++t) ASSERT_EQ(state.input.row(r)[t], weights_.input.row(r)[t]);
+  }
 }
 
 TEST_F(ModelPublicationTest, ThePublishedModelIsEvaluatedOnTheFiles) {
