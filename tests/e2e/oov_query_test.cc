@@ -71,7 +71,7 @@ std::string word_with_no_known_ngram() {
   };
   for (const auto& w : vocabulary()) buckets(w, [&](std::uint64_t b) { known.insert(b); });
   for (int i = 0;; ++i) {
-    const std::string w = "zq" + std::to_string(i) + "xj";
+    std::string w = "zq" + std::to_string(i) + "xj";
     bool any = false;
     buckets(w, [&](std::uint64_t b) { any = any || known.count(b) != 0; });
     if (!any) return w;
