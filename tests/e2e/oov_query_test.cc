@@ -216,6 +216,12 @@ TEST(OovQueries, W2vctlSaysTheWordIsFromItsNgrams) {
              "--json analogy " + d.model + " " + form(5, 0) + " " + walking + " " + form(6, 0));
   EXPECT_EQ(json_code, 0);
   EXPECT_EQ(nlohmann::json::parse(json).at("oov"), true) << json;
+  const auto [vectors, vectors_code] =
+      w2vctl(d.server.url(), "--json vector " + d.model + " " + form(4, 0) + " " + walking);
+  EXPECT_EQ(vectors_code, 0);
+  const auto results = nlohmann::json::parse(vectors).at("results");
+  EXPECT_EQ(results.at(0).at("oov"), false) << vectors;
+  EXPECT_EQ(results.at(1).at("oov"), true) << vectors;
 }
 
 TEST(OovQueries, BatchesAnswerPerWordAndUnknownNgramsAre404s) {
