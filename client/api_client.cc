@@ -306,10 +306,11 @@ std::vector<float> W2vdClient::vector(const std::string& model, const std::strin
 }
 
 std::vector<std::optional<std::vector<float>>> W2vdClient::vectors(
-    const std::string& model, const std::vector<std::string>& words) {
+    const std::string& model, const std::vector<std::string>& words, std::vector<bool>* oov) {
   const std::string target = "/v1/models/" + url_encode(model) + "/batch/vectors";
   std::vector<std::optional<std::vector<float>>> out;
   out.reserve(words.size());
+  if (oov) oov->clear();
   for (std::size_t i = 0; i < words.size(); i += proto::kMaxBatchWords) {
     const auto first = words.begin() + static_cast<std::ptrdiff_t>(i);
     const auto last =
@@ -321,6 +322,7 @@ std::vector<std::optional<std::vector<float>>> W2vdClient::vectors(
         out.push_back(r.at("found").get<bool>()
                           ? std::optional(r.at("vector").get<std::vector<float>>())
                           : std::nullopt);
+        if (oov) oov->push_back(r.value("oov", false));
       }
       return 0;
     });

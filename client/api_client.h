@@ -87,9 +87,11 @@ class W2vdClient {
   // its vector composed from its character n-grams (a model trained with subwords).
   std::vector<float> vector(const std::string& model, const std::string& word, bool* oov = nullptr);
   // The vectors of many words (POST /batch/vectors, 1000 words a request), in order; unset for
-  // a word the model lacks.
+  // a word the model lacks. oov, when given, receives per word whether it was outside the
+  // vocabulary and composed from its character n-grams.
   std::vector<std::optional<std::vector<float>>> vectors(const std::string& model,
-                                                         const std::vector<std::string>& words);
+                                                         const std::vector<std::string>& words,
+                                                         std::vector<bool>* oov = nullptr);
   // exact unset: the model's own "search" setting decides. search, when given, receives the
   // search the server used ("exact" | "approximate").
   ScoredWords similar(const std::string& model, const std::vector<std::string>& positive,

@@ -142,7 +142,8 @@ int vector(Context& ctx, const VectorOptions& o) {
     }
     return kExitOk;
   }
-  const auto vectors = ctx.api().vectors(o.model, o.words);
+  std::vector<bool> oov;
+  const auto vectors = ctx.api().vectors(o.model, o.words, &oov);
   nlohmann::json results = nlohmann::json::array();
   std::string unknown;
   for (std::size_t i = 0; i < o.words.size(); ++i) {
@@ -151,10 +152,13 @@ int vector(Context& ctx, const VectorOptions& o) {
       unknown += (unknown.empty() ? "" : ", ") + w;
       results.push_back({{"word", proto::json_string(w)}, {"found", false}});
     } else if (ctx.json) {
-      results.push_back(
-          {{"word", proto::json_string(w)}, {"found", true}, {"vector", *vectors[i]}});
+      results.push_back({{"word", proto::json_string(w)},
+                         {"found", true},
+                         {"oov", static_cast<bool>(oov[i])},
+                         {"vector", *vectors[i]}});
     } else {
       print_vector_line(w, *vectors[i]);
+      if (oov[i] && !ctx.quiet) std::fprintf(stderr, "w2vctl: %s\n", oov_note({w}).c_str());
     }
   }
   if (ctx.json) ctx.print_json({{"results", results}});

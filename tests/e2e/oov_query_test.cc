@@ -71,7 +71,7 @@ std::string word_with_no_known_ngram() {
   };
   for (const auto& w : vocabulary()) buckets(w, [&](std::uint64_t b) { known.insert(b); });
   for (int i = 0;; ++i) {
-    const std::string w = "zq" + std::to_string(i) + "xj";
+    std::string w = "zq" + std::to_string(i) + "xj";
     bool any = false;
     buckets(w, [&](std::uint64_t b) { any = any || known.count(b) != 0; });
     if (!any) return w;
@@ -216,6 +216,12 @@ TEST(OovQueries, W2vctlSaysTheWordIsFromItsNgrams) {
              "--json analogy " + d.model + " " + form(5, 0) + " " + walking + " " + form(6, 0));
   EXPECT_EQ(json_code, 0);
   EXPECT_EQ(nlohmann::json::parse(json).at("oov"), true) << json;
+  const auto [vectors, vectors_code] =
+      w2vctl(d.server.url(), "--json vector " + d.model + " " + form(4, 0) + " " + walking);
+  EXPECT_EQ(vectors_code, 0);
+  const auto results = nlohmann::json::parse(vectors).at("results");
+  EXPECT_EQ(results.at(0).at("oov"), false) << vectors;
+  EXPECT_EQ(results.at(1).at("oov"), true) << vectors;
 }
 
 TEST(OovQueries, BatchesAnswerPerWordAndUnknownNgramsAre404s) {

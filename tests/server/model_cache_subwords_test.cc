@@ -89,7 +89,7 @@ TEST_F(ModelCacheSubwordsTest, ModelsWithoutSubwordsHaveNone) {
 TEST_F(ModelCacheSubwordsTest, TheRowsCountTowardTheModelLimit) {
   const std::string id = add_model("m_big", true, 20000);
   // Room for the vectors (about 20 KB), not for 20,000 n-gram rows of dim 20 (1.3 MB).
-  ModelCache cache(*dirs_, 1ull << 30, {}, {}, 256 * 1024);
+  ModelCache cache(*dirs_, 1ull << 30, {}, {}, 256ull * 1024);
   ASSERT_NE(cache.get(id), nullptr);
   EXPECT_THROW(cache.subwords(id), proto::ApiError);
   EXPECT_FALSE(cache.loaded_subwords(id).has_value());
