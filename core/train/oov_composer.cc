@@ -5,14 +5,14 @@
 
 namespace w2v {
 
-OovComposer::OovComposer(Matrix input, std::span<const std::string> vocabulary,
+OovComposer::OovComposer(Matrix input, std::span<const std::string_view> vocabulary,
                          const SubwordSettings& s)
     : input_(std::move(input)), words_(vocabulary.size()), settings_(s) {
   if (!s.enabled() || input_.rows() != words_ + s.bucket) {
     throw std::invalid_argument("oov composer: the input rows do not fit the words and buckets");
   }
   known_.assign((s.bucket + 63) / 64, 0);
-  for (const std::string& w : vocabulary) {
+  for (const std::string_view w : vocabulary) {
     for_each_ngram(w, s.minn, s.maxn, [&](std::string_view ngram) {
       const std::uint64_t b = fasttext_hash(ngram) % s.bucket;
       known_[b / 64] |= std::uint64_t{1} << (b % 64);

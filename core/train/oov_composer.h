@@ -29,7 +29,7 @@ class OovComposer {
   // input: the model's input rows, (vocabulary.size() + s.bucket) × dim, as its training state
   // keeps them (core/train/training_state.h); vocabulary: its words in row order. s enabled
   // (std::invalid_argument otherwise, or when the rows do not fit).
-  OovComposer(Matrix input, std::span<const std::string> vocabulary, const SubwordSettings& s);
+  OovComposer(Matrix input, std::span<const std::string_view> vocabulary, const SubwordSettings& s);
 
   std::size_t dim() const noexcept { return input_.cols(); }
   const SubwordSettings& settings() const noexcept { return settings_; }

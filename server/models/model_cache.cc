@@ -299,10 +299,9 @@ std::shared_ptr<const OovComposer> ModelCache::subwords(const std::string& model
         evict_over_budget(model_id);
       }
       const auto start = std::chrono::steady_clock::now();
-      const std::vector<std::string_view> words(emb->words().begin(), emb->words().end());
+      const std::vector<std::string_view> words = emb->words();
       TrainingState state = load_training_state(path, words, emb->dim());
-      composer =
-          std::make_shared<const OovComposer>(std::move(state.input), emb->words(), state.subwords);
+      composer = std::make_shared<const OovComposer>(std::move(state.input), words, state.subwords);
       spdlog::info(
           "model {}: n-gram rows loaded for out-of-vocabulary words, {} MiB, {:.0f} ms", model_id,
           composer->memory_bytes() >> 20,

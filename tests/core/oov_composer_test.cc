@@ -17,7 +17,7 @@
 namespace w2v {
 namespace {
 
-const std::vector<std::string> kWords = {"walk", "walks", "talking", "house"};
+const std::vector<std::string_view> kWords = {"walk", "walks", "talking", "house"};
 
 Matrix random_input(std::size_t rows, std::size_t dim) {
   Matrix m(rows, dim);

@@ -32,7 +32,7 @@ class ModelCacheSubwordsTest : public ::testing::Test {
   std::string add_model(const std::string& id, bool state, std::uint64_t bucket) {
     fs::create_directories(dirs_->model_dir(id));
     const Embeddings emb = testing::random_embeddings(kWords, kDim, 3);
-    const std::vector<std::string_view> words(emb.words().begin(), emb.words().end());
+    const std::vector<std::string_view> words = emb.words();
     save_vectors_file(dirs_->model_vectors(id), words, emb.vectors(), VectorsFormat::kBinary);
     if (state) {
       TrainingState s;
