@@ -29,6 +29,11 @@ constexpr std::size_t kHeaderBytes = 192;
 // Header fields' offsets (embeddings_file.h's layout).
 constexpr std::size_t kVersionAt = 8, kWordsAt = 16, kDimAt = 24, kStrideAt = 32, kSectionsAt = 48,
                       kFileBytesAt = 160, kChecksumAt = 184;
+// Where section s's offset is (its length follows, 8 bytes on): vectors 0, inverse norms 1,
+// codes 2, scales 3, word slots 4, word offsets 5, words 6.
+constexpr std::size_t section_at(std::size_t s) {
+  return kSectionsAt + std::size_t{16} * s;
+}
 
 std::vector<char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -229,20 +234,20 @@ TEST_F(EmbeddingsFileTest, CountsThatLieAboutSizesAreRefused) {
   lie(kStrideAt, 64, "impossible counts");
   lie(kFileBytesAt, get_u64(whole, kFileBytesAt) + 64, "truncated");
   // A section moved: past the end, overlapping the one before, not aligned.
-  const std::size_t vectors_offset = kSectionsAt, norms_offset = kSectionsAt + 16;
+  const std::size_t vectors_offset = section_at(0), norms_offset = section_at(1);
   lie(norms_offset, get_u64(whole, kFileBytesAt), "not inside the file in order");
   lie(norms_offset, kHeaderBytes, "not inside the file in order");
   lie(vectors_offset, kHeaderBytes + 4, "not inside the file in order");
   // The word slots' size: not a power of two.
-  const std::size_t slots_bytes = kSectionsAt + 4 * 16 + 8;
+  const std::size_t slots_bytes = section_at(4) + 8;
   lie(slots_bytes, get_u64(whole, slots_bytes) - 8, "bytes of slots for 1001 words");
 }
 
 TEST_F(EmbeddingsFileTest, DamagedWordOffsetsAreRefusedAtMapping) {
   std::vector<char> bytes = read_bytes(path_);
-  const std::uint64_t offsets = get_u64(bytes, kSectionsAt + 5 * 16);
+  const std::uint64_t offsets = get_u64(bytes, section_at(5));
   const std::uint64_t far = std::uint64_t{1} << 40;
-  std::memcpy(bytes.data() + offsets + 8 * 500, &far, sizeof far);
+  std::memcpy(bytes.data() + offsets + std::size_t{8} * 500, &far, sizeof far);
   write_bytes(path_, bytes);
   expect_refused("the word offsets are damaged");
 }
@@ -263,8 +268,8 @@ TEST_F(EmbeddingsFileTest, DamagedRowsAreFoundByVerify) {
 
 TEST_F(EmbeddingsFileTest, DamagedWordSlotsNeverLoopOrReadOutside) {
   std::vector<char> bytes = read_bytes(path_);
-  const std::uint64_t slots = get_u64(bytes, kSectionsAt + 4 * 16);
-  const std::uint64_t slot_bytes = get_u64(bytes, kSectionsAt + 4 * 16 + 8);
+  const std::uint64_t slots = get_u64(bytes, section_at(4));
+  const std::uint64_t slot_bytes = get_u64(bytes, section_at(4) + 8);
   // Every slot taken by an id past the words: no probe ends at an empty slot.
   for (std::uint64_t at = slots; at < slots + slot_bytes; at += 8) {
     const std::uint32_t slot[2] = {5000, 0};

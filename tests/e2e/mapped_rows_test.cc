@@ -55,7 +55,7 @@ TEST(MappedRows, AModelWithoutItsRowsFileLoadsAnswersAndGetsOneThatServesAfterRe
   EXPECT_EQ(answer(api, m.id), first);
   EXPECT_EQ(api.vector(m.id, "w3").size(), 24u);
   EXPECT_EQ(fs::last_write_time(rows), written);  // mapped, not written again
-  const std::string log = d.server.log();  // both runs'
+  const std::string log = d.server.log();         // both runs' lines
   const auto written_at = log.find("rows written");
   EXPECT_NE(written_at, std::string::npos) << log;
   EXPECT_EQ(log.find("rows written", written_at + 1), std::string::npos) << log;
