@@ -21,6 +21,7 @@
 #include <stdexcept>
 
 #include "core/base/atomic_file.h"
+#include "core/base/tbb_fork_join.h"
 #include "core/search/search_kernels.h"
 
 namespace w2v {
@@ -178,14 +179,19 @@ std::unique_ptr<HnswIndex> HnswIndex::build(const Embeddings& emb, const HnswOpt
   if (control) control->total = emb.size();
   if (emb.size() > 0) insert_range(0, 1);  // the entry point, before any other
   tbb::task_arena arena(static_cast<int>(std::max<std::size_t>(1, o.threads)));
+  TbbForkJoin order;  // for ThreadSanitizer (core/base/tbb_fork_join.h)
+  order.forking();
   arena.execute([&] {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(std::min<std::size_t>(1, emb.size()), emb.size(), kBatch),
         [&](const tbb::blocked_range<std::size_t>& r) {
+          order.task_begins();
           if (!stopped()) insert_range(r.begin(), r.end());
+          order.task_ends();
         },
         tbb::simple_partitioner());
   });
+  order.joined();
   if (stopped()) throw HnswBuildCancelled();
   return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(impl)));
 }

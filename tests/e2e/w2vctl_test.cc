@@ -450,7 +450,10 @@ TEST(W2vctl, UploadTrainQueryExportImportInBothOutputModes) {
   }
   const json similar_json = parse_json(f.ctl({"--json", "similar", model, group[0], "-k", "5"}));
   EXPECT_EQ(similar_json, f.api_json("/v1/models/" + model + "/similar?word=" + group[0] + "&k=5"));
-  // The model's default search, and --approximate / --exact per query.
+  // The model's default search, and --approximate / --exact per query: the first approximate
+  // query asks for the index, answered exactly while it builds.
+  EXPECT_EQ(f.ctl({"--json", "similar", model, group[0], "--approximate"}).code, 0);
+  EXPECT_EQ(wait_for_index(f.d.api, model).state, proto::IndexState::kReady);
   EXPECT_EQ(parse_json(f.ctl({"--json", "similar", model, group[0], "--approximate"}))["search"],
             "approximate");
   const auto set = f.ctl({"models", "set", model, "--search", "approximate"});

@@ -42,7 +42,8 @@ bool operator==(const ModelRecord& a, const ModelRecord& b) {
   return a.id == b.id && a.job_id == b.job_id && a.name == b.name && a.vocab_size == b.vocab_size &&
          a.dim == b.dim && a.params == b.params && a.evaluation == b.evaluation &&
          a.source == b.source && a.created_at == b.created_at && a.search == b.search &&
-         a.broken == b.broken;
+         a.broken == b.broken && a.index.state == b.index.state &&
+         a.index.progress == b.index.progress && a.index.error == b.index.error;
 }
 
 namespace {
@@ -271,16 +272,26 @@ TEST(JobJson, FailedJobCarriesError) {
 }
 
 TEST(ModelJson, ShapeAndRoundTrip) {
-  const ModelRecord m = sample_model();
-  const json j = to_json(m);
-  EXPECT_EQ(j.size(), 14u);
-  for (const char* k : {"id", "job_id", "name", "vocab_size", "dim", "params", "evaluation",
-                        "source", "created_at", "search", "parent_id", "weights", "state", "error"})
+  ModelRecord m = sample_model();
+  m.index = IndexStatus{IndexState::kBuilding, 0.25, std::nullopt};
+  json j = to_json(m);
+  EXPECT_EQ(j.size(), 15u);
+  for (const char* k :
+       {"id", "job_id", "name", "vocab_size", "dim", "params", "evaluation", "source", "created_at",
+        "search", "parent_id", "weights", "state", "error", "index"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["evaluation"]["analogies"]["questions"], 19544);
   EXPECT_EQ(j["search"], "approximate");
+  EXPECT_EQ(j["index"], json::parse(R"({"state": "building", "progress": 0.25, "error": null})"));
   EXPECT_EQ(model_from_json(j), m);
   EXPECT_EQ(model_from_json(json::parse(dump(j))), m);
+  m.index = IndexStatus{IndexState::kFailed, 0, "out of memory"};
+  EXPECT_EQ(model_from_json(to_json(m)), m);
+  // Older servers send no index: none.
+  j.erase("index");
+  EXPECT_EQ(model_from_json(j).index.state, IndexState::kNone);
+  j["index"] = json::parse(R"({"state": "half", "progress": 0, "error": null})");
+  EXPECT_THROW(model_from_json(j), ApiError);
 }
 
 TEST(RecordsJson, BrokenRecordsCarryStateAndError) {
