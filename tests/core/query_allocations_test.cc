@@ -68,7 +68,8 @@ TEST(QueryAllocations, OutOfVocabularyQueriesAllocateOnlyTheirResult) {
   for (std::size_t i = 0; i < input.rows(); ++i) {
     for (std::size_t j = 0; j < dim; ++j) input.row(i)[j] = normal(rng);
   }
-  const OovComposer composer(std::move(input), words, s);
+  const std::vector<std::string_view> views(words.begin(), words.end());
+  const OovComposer composer(std::move(input), views, s);
   const Embeddings e(std::move(words), std::move(vectors));
   std::vector<float> v(dim);
   const std::uint32_t exclude[] = {5, 6};

@@ -95,11 +95,19 @@ TEST_F(FastTextFormat, ImportsWhatFastTextTrains) {
   EXPECT_EQ(m.weights, proto::ModelWeights::kFull);
   const std::vector<std::string> words = {topic_word(0, 0), topic_word(1, 3), topic_word(2, 7),
                                           relation_word(0, 1), compose("role", 1, "c", 2)};
-  const auto theirs = fasttext_vectors(path("ft.bin"), words, path("q.txt"));
-  for (const auto& w : words) {
+  // And words it never saw, from their n-grams, as fastText composes them.
+  const std::vector<std::string> unseen = {topic_word(0, 0) + "x", "x" + relation_word(1, 2)};
+  std::vector<std::string> asked = words;
+  asked.insert(asked.end(), unseen.begin(), unseen.end());
+  const auto theirs = fasttext_vectors(path("ft.bin"), asked, path("q.txt"));
+  for (const auto& w : asked) {
     ASSERT_TRUE(theirs.count(w)) << w;
     EXPECT_GE(cosine(daemon_->api.vector(m.id, w), theirs.at(w)), 0.999) << w;
   }
+  const auto r = client::HttpClient({daemon_->server.url(), "", std::chrono::seconds(30)})
+                     .request("GET", "/v1/models/" + m.id + "/words/" + unseen[0]);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body).at("oov"), true);
   // The record says what the file was trained with, across a restart too.
   daemon_->server.stop();
   daemon_->server.restart();

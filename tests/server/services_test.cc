@@ -162,7 +162,7 @@ class ModelServiceTest : public ServicesTest {
 TEST_F(ModelServiceTest, ImportsTextVectorsAsBinaryThenDeletes) {
   ModelDraft draft = models_.draft();
   draft.write("2 3\nking 1 0 0\nqueen 0 1 0\n");
-  const proto::ModelRecord m = models_.import(draft, VectorsFormat::kText, "royals");
+  const proto::ModelRecord m = models_.import(draft, proto::ModelFileFormat::kText, "royals");
   EXPECT_EQ(m.name, "royals");
   EXPECT_EQ(m.vocab_size, 2u);
   EXPECT_EQ(m.dim, 3);
@@ -188,7 +188,7 @@ TEST_F(ModelServiceTest, AMalformedImportIsA400AndLeavesNothing) {
     ModelDraft draft = models_.draft();
     draft.write("not vectors\n");
     const auto [status, code] =
-        api_error_of([&] { models_.import(draft, VectorsFormat::kText, ""); });
+        api_error_of([&] { models_.import(draft, proto::ModelFileFormat::kText, ""); });
     EXPECT_EQ(status, 400);
     EXPECT_EQ(code, "invalid_vectors");
   }
