@@ -42,7 +42,6 @@ ConvertedModel from_fasttext(FastTextModel&& m);
 // was trained with. Without a state (an imported word2vec model) the counts are unknown: the
 // words get descending made-up counts (fastText needs them sorted) and a zero output matrix.
 void save_fasttext_model(const std::string& path, std::span<const std::string_view> words,
-                         MatrixView vectors, const TrainingState* state,
-                         const TrainParams& params);
+                         MatrixView vectors, const TrainingState* state, const TrainParams& params);
 
 }  // namespace w2v

@@ -137,7 +137,7 @@ class ModelCache {
   std::map<std::string, Subwords> subwords_;
   using SubwordsFuture = std::shared_future<std::shared_ptr<const OovComposer>>;
   std::map<std::string, SubwordsFuture> subword_loads_;  // in progress, as index_builds_
-  std::set<std::string> index_saves_;                // models whose index is being written
+  std::set<std::string> index_saves_;                    // models whose index is being written
   std::condition_variable index_saved_;
   std::list<std::string> lru_;  // most recent first
   std::uint64_t bytes_ = 0;
