@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/io/vectors_io.h"
+#include "support/shell_command.h"
 #include "support/temp_dir.h"
 
 namespace w2v {
@@ -194,15 +195,8 @@ TEST(FastTextBin, NonFiniteValuesRepeatsAndLabelsAreRefused) {
   EXPECT_TRUE(Contains(load_error(bytes), "is a label"));
 }
 
-// Runs a shell command, its standard output as a string.
 std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  ::pclose(pipe);
-  return out;
+  return testing::run_shell(command).output;
 }
 
 // fastText's own tool (Debian's `fasttext`), when installed, reads what w2vd writes and w2vd

@@ -15,6 +15,7 @@
 
 #include "core/train/model_weights.h"
 #include "core/train/subword_vectors.h"
+#include "support/shell_command.h"
 #include "support/temp_dir.h"
 
 namespace w2v {
@@ -75,13 +76,7 @@ double cosine(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  ::pclose(pipe);
-  return out;
+  return testing::run_shell(command).output;
 }
 
 // "word v1 v2 ..." lines, as fastText's print-word-vectors and the gensim script print them.

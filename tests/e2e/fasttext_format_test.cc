@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "e2e/support.h"
+#include "support/shell_command.h"
 
 namespace w2v::testing {
 namespace {
@@ -21,13 +22,7 @@ bool have_fasttext() {
 }
 
 std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  ::pclose(pipe);
-  return out;
+  return run_shell(command).output;
 }
 
 // fastText's print-word-vectors of words, by word.

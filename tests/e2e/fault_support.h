@@ -11,6 +11,7 @@
 #include <string>
 
 #include "e2e/support.h"
+#include "support/shell_command.h"
 
 namespace w2v::testing {
 
@@ -71,15 +72,9 @@ struct CheckResult {
 
 // Runs `w2vd check --data-dir dir`.
 inline CheckResult run_check(const std::string& dir) {
-  CheckResult r;
-  const std::string cmd = std::string(W2VD_BINARY) + " check --data-dir '" + dir + "' 2>&1";
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const auto r =
+      w2v::testing::run_shell(std::string(W2VD_BINARY) + " check --data-dir '" + dir + "' 2>&1");
+  return {r.exit_code, r.output};
 }
 
 inline int file_mode(const std::string& path) {

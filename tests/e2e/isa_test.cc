@@ -5,7 +5,6 @@
 #include "core/base/isa.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +13,7 @@
 
 #include "e2e/support.h"
 #include "support/isa_params.h"
+#include "support/shell_command.h"
 
 namespace w2v::testing {
 namespace {
@@ -21,13 +21,8 @@ namespace {
 // Runs `W2VD_ISA=value w2vd --version`; returns its exit status and output.
 std::pair<int, std::string> version_with(const std::string& value) {
   const std::string command = "W2VD_ISA='" + value + "' " W2VD_BINARY " --version 2>&1";
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) throw std::runtime_error("popen failed");
-  std::string out;
-  char buf[512];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  const CommandResult r = run_shell(command);
+  return {r.exit_code, r.output};
 }
 
 TEST(Isa, AnUnknownOrUnrunnableChoiceStopsW2vdWithItsName) {

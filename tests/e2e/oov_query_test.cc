@@ -3,14 +3,13 @@
 // vocabulary words; a word with no known n-gram, or any unknown word of a model without
 // subwords, is a 404 naming it. The n-gram rows are counted in the model cache's bytes.
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <random>
 #include <set>
 
 #include "core/vocab/subword_ngrams.h"
 #include "e2e/support.h"
+#include "support/shell_command.h"
 
 namespace w2v::testing {
 namespace {
@@ -194,16 +193,12 @@ TEST(OovQueries, AHeldBackFormIsAnsweredFromItsNgramsNearItsFamily) {
   }
 }
 
-// w2vctl's standard output and exit code for args (popen: the words here need no quoting).
+// w2vctl's standard output and exit code for args (a shell runs it: the words here need no
+// quoting).
 std::pair<std::string, int> w2vctl(const std::string& url, const std::string& args) {
   const std::string command = std::string(W2VCTL_BINARY) + " --server " + url + " " + args;
-  FILE* p = ::popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; p != nullptr && (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
-    out.append(buf, n);
-  const int status = p != nullptr ? ::pclose(p) : -1;
-  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+  const CommandResult r = run_shell(command);
+  return {r.output, r.exit_code};
 }
 
 TEST(OovQueries, W2vctlSaysTheWordIsFromItsNgrams) {
