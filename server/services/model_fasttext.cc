@@ -52,21 +52,15 @@ proto::ModelRecord ModelService::import_fasttext(ModelDraft& draft, const std::s
   DataDir::remove_all(uploaded);
 
   proto::ModelRecord m;
-  m.id = new_id("m");
-  m.name = name.empty() ? m.id : name;
   m.vocab_size = model.words.size();
   m.dim = static_cast<int>(model.vectors.cols());
-  m.source = proto::ModelSource::kImported;
   m.params = model.params;  // what the file says it was trained with
   m.weights = proto::ModelWeights::kFull;
   const std::vector<std::string_view> words(model.words.begin(), model.words.end());
-  staged.write([&] {
-    save_vectors_file(staged.path() + "/vectors.bin", words, model.vectors, VectorsFormat::kBinary);
-    save_training_state(staged.path() + "/training_state.bin", words, model.state);
+  m = publish_import(staged, std::move(m), name, [&](const std::string& dir) {
+    save_vectors_file(dir + "/vectors.bin", words, model.vectors, VectorsFormat::kBinary);
+    save_training_state(dir + "/training_state.bin", words, model.state);
   });
-  staged.publish(dirs_.model_dir(m.id));
-  m.created_at = proto::now_rfc3339();
-  staged.record([&] { store_.insert_model(m); });
   spdlog::info("model {} imported from fastText: {} words x {}, n-grams {}..{} in {} buckets", m.id,
                m.vocab_size, m.dim, model.state.subwords.minn, model.state.subwords.maxn,
                model.state.subwords.enabled() ? model.state.subwords.bucket : 0);

@@ -65,18 +65,12 @@ proto::ModelRecord ModelService::import_vectors(ModelDraft& draft, VectorsFormat
   DataDir::remove_all(uploaded);
 
   proto::ModelRecord m;
-  m.id = new_id("m");
-  m.name = name.empty() ? m.id : name;
   m.vocab_size = wv.words.size();
   m.dim = static_cast<int>(wv.vectors.cols());
-  m.source = proto::ModelSource::kImported;
   const std::vector<std::string_view> words(wv.words.begin(), wv.words.end());
-  staged.write([&] {
-    save_vectors_file(staged.path() + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
+  m = publish_import(staged, std::move(m), name, [&](const std::string& dir) {
+    save_vectors_file(dir + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
   });
-  staged.publish(dirs_.model_dir(m.id));
-  m.created_at = proto::now_rfc3339();
-  staged.record([&] { store_.insert_model(m); });
   spdlog::info("model {} imported: {} words x {}", m.id, m.vocab_size, m.dim);
   return m;
 }
@@ -124,6 +118,19 @@ std::optional<std::string> ModelService::written_text_vectors(const proto::Model
   std::string path = dirs_.model_text(m.id);
   if (std::filesystem::exists(path)) return path;
   return std::nullopt;
+}
+
+proto::ModelRecord ModelService::publish_import(
+    StagedDir& staged, proto::ModelRecord m, const std::string& name,
+    const std::function<void(const std::string& dir)>& write_files) {
+  m.id = new_id("m");
+  m.name = name.empty() ? m.id : name;
+  m.source = proto::ModelSource::kImported;
+  staged.write([&] { write_files(staged.path()); });
+  staged.publish(dirs_.model_dir(m.id));
+  m.created_at = proto::now_rfc3339();
+  staged.record([&] { store_.insert_model(m); });
+  return m;
 }
 
 std::string ModelService::export_once(const std::string& id, const std::string& path,

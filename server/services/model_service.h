@@ -100,6 +100,11 @@ class ModelService {
   proto::ModelRecord import_vectors(ModelDraft& draft, VectorsFormat format,
                                     const std::string& name);
   proto::ModelRecord import_fasttext(ModelDraft& draft, const std::string& name);
+  // Records an import: m with its id, name (name, else its id) and source settled, the files
+  // write_files puts in the staged directory published as the model's, then the row.
+  proto::ModelRecord publish_import(StagedDir& staged, proto::ModelRecord m,
+                                    const std::string& name,
+                                    const std::function<void(const std::string& dir)>& write_files);
   // Runs write() unless path exists, one writer per model id at a time (the others wait for
   // it), and returns path: the exports made on their first request.
   std::string export_once(const std::string& id, const std::string& path,
