@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A large model's loads through a real w2vd: the first (vectors.bin parsed, rows.w2vm written and
-# mapped), then one after an eviction (rows.w2vm mapped). A second, small model is queried in
+# A large model's import and loads through a real w2vd: the import (vectors.bin parsed, written,
+# and rows.w2vm written beside it), the first load (rows.w2vm mapped), then one after an eviction
+# (mapped again). A second, small model is queried in
 # between to evict the large one (the cache's budget holds one of them). Prints w2vd's
 # "model ... loaded" and "evicted" lines, each query's time as curl saw it, and w2vd's resident
 # memory (VmRSS, RssAnon, RssFile) after each load.
@@ -64,11 +65,13 @@ with open(sys.argv[1], "wb") as f:
     for i in range(1000):
         f.write(b"w%d " % i + struct.pack("<16f", *[random.gauss(0, 1) for _ in range(16)]) + b"\n")
 PY
+start=$(date +%s%N)
 large=$(import "$vectors" large)
+end=$(date +%s%N)
 small=$(import "$small_file" small)
-echo "imported $large ($(du -m "$vectors" | cut -f1) MB) and $small" >&2
+echo "imported $large ($(du -m "$vectors" | cut -f1) MB) in $(((end - start) / 1000000)) ms, and $small" >&2
 
-query "$large" "first load (parse, write rows.w2vm)"
+query "$large" "first load (map rows.w2vm)"
 query "$large" "loaded"
 query "$small" "small model (evicts the large one)"
 query "$large" "load after eviction (map rows.w2vm)"

@@ -9,6 +9,7 @@
 #include "core/train/subword_vectors.h"
 #include "core/train/training_state.h"
 #include "proto/evaluation_json.h"
+#include "server/models/model_rows.h"
 #include "server/store/storage_errors.h"
 
 namespace w2v::server {
@@ -75,11 +76,10 @@ proto::ModelRecord publish_job_model(const DataDir& dirs, const proto::JobRecord
   m.weights = proto::ModelWeights::kFull;
   try {
     m.vocab_size = read_vectors_header(vectors).count;
-    if (!eval.empty()) {
-      WordVectors wv = load_vectors_file(vectors, VectorsFormat::kBinary);
-      m.evaluation =
-          evaluate_on_files(Embeddings(std::move(wv.words), std::move(wv.vectors)), eval);
-    }
+    WordVectors wv = load_vectors_file(vectors, VectorsFormat::kBinary);
+    const Embeddings emb(std::move(wv.words), std::move(wv.vectors));
+    write_model_rows(staged, emb, "model " + m.id + " of job " + job.id);
+    if (!eval.empty()) m.evaluation = evaluate_on_files(emb, eval);
     dirs.publish_dir(staged, dirs.model_dir(m.id));
   } catch (const std::exception& e) {
     throw std::runtime_error(describe_write_failure(

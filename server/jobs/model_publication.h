@@ -32,7 +32,8 @@ struct EvaluationFiles {
 void stage_job_model(const DataDir& dirs, const std::string& job_id, const Vocabulary& vocab,
                      const ModelWeights& weights, const TrainParams& params);
 
-// Publishes the model staged for job as a new model, evaluated on eval; returns its record (not
+// Publishes the model staged for job as a new model, with its rows file (server/models/
+// model_rows.h, so that its first load maps it), evaluated on eval; returns its record (not
 // stored). Throws when the job has no staged model.
 proto::ModelRecord publish_job_model(const DataDir& dirs, const proto::JobRecord& job,
                                      const EvaluationFiles& eval);

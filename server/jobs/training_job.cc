@@ -98,6 +98,10 @@ bool TrainingJob::train(TrainHooks hooks, std::function<void(int epochs_done)> o
     if (outcome != TrainOutcome::kCompleted) return false;
   }
   stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
+  // Staged: the weights and the encoded corpus are not needed any more, and freeing them leaves
+  // room for publication's copy of the vectors (publish_job_model).
+  weights_ = ModelWeights{};
+  corpus_ = EncodedCorpus{};
   return true;
 }
 

@@ -35,6 +35,17 @@ std::shared_ptr<const Embeddings> convert(const DataDir& dirs, const std::string
 
 }  // namespace
 
+bool write_model_rows(const std::string& dir, const Embeddings& emb, const std::string& model) {
+  const std::string path = dir + "/" + DataDir::kModelRowsName;
+  try {
+    save_embeddings_file(path, emb);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: {} is not written ({}); its first load will write it", model, path, e.what());
+    return false;
+  }
+}
+
 std::shared_ptr<const Embeddings> load_model_rows(const DataDir& dirs,
                                                   const std::string& model_id) {
   const std::string path = dirs.model_rows(model_id);

@@ -94,7 +94,9 @@ MemoryEstimate distributed_rank0_memory(MemoryEstimate local, int ranks) {
 MemoryEstimate estimate_vectors_memory(std::uint64_t count, std::uint64_t dim,
                                        std::uint64_t file_bytes) {
   MemoryEstimate e;
-  e.matrices = count * padded_row_bytes(dim);
+  // The rows, and their 8-bit search copy (a byte per element and a scale per row) made for the
+  // rows file (server/models/model_rows.h).
+  e.matrices = count * (padded_row_bytes(dim) + dim + sizeof(float));
   const std::uint64_t word_bytes = count > 0 ? file_bytes / count : 0;
   const std::uint64_t avg_word = std::min<std::uint64_t>(word_bytes, 64);
   e.vocabulary = count * (avg_word + kWordTableOverhead + 32 + 8);

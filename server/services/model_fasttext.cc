@@ -9,6 +9,7 @@
 #include "core/train/fasttext_model.h"
 #include "core/train/training_state.h"
 #include "proto/api_error.h"
+#include "server/models/model_rows.h"
 #include "server/runtime/memory_budget.h"
 #include "server/services/model_service.h"
 #include "server/store/broken_rows.h"
@@ -20,7 +21,8 @@ using proto::ApiError;
 namespace {
 
 // What an import of a file of file_bytes holds at its peak: the file's matrices as read, the
-// composed vectors (at most the input matrix again) and the vectors file written from them.
+// composed vectors (at most half the file, the output matrix having as many rows) and their
+// 8-bit search copy (an eighth of the file) written into the rows file.
 constexpr std::uint64_t kImportBytesPerFileByte = 2;
 
 }  // namespace
@@ -60,6 +62,8 @@ proto::ModelRecord ModelService::import_fasttext(ModelDraft& draft, const std::s
   m = publish_import(staged, std::move(m), name, [&](const std::string& dir) {
     save_vectors_file(dir + "/vectors.bin", words, model.vectors, VectorsFormat::kBinary);
     save_training_state(dir + "/training_state.bin", words, model.state);
+    write_model_rows(dir, Embeddings(std::move(model.words), std::move(model.vectors)),
+                     "a fastText import");
   });
   spdlog::info("model {} imported from fastText: {} words x {}, n-grams {}..{} in {} buckets", m.id,
                m.vocab_size, m.dim, model.state.subwords.minn, model.state.subwords.maxn,

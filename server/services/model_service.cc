@@ -6,6 +6,7 @@
 
 #include "proto/api_error.h"
 #include "proto/json_text.h"
+#include "server/models/model_rows.h"
 #include "server/runtime/memory_budget.h"
 #include "server/store/broken_rows.h"
 
@@ -70,6 +71,7 @@ proto::ModelRecord ModelService::import_vectors(ModelDraft& draft, VectorsFormat
   const std::vector<std::string_view> words(wv.words.begin(), wv.words.end());
   m = publish_import(staged, std::move(m), name, [&](const std::string& dir) {
     save_vectors_file(dir + "/vectors.bin", words, wv.vectors, VectorsFormat::kBinary);
+    write_model_rows(dir, Embeddings(std::move(wv.words), std::move(wv.vectors)), "an import");
   });
   spdlog::info("model {} imported: {} words x {}", m.id, m.vocab_size, m.dim);
   return m;

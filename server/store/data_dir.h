@@ -15,7 +15,8 @@
 //   models/<id>/hnsw.bin             its approximate-search index, made on the first exact=false
 //   models/<id>/rows.w2vm            its rows, norms, 8-bit copy and word table in w2vd's own
 //                                    layout (core/search/embeddings_file.h), mapped at load;
-//                                    made from vectors.bin at the first load
+//                                    written with the model (or, when it is missing, from
+//                                    vectors.bin at the first load)
 //   tmp/                             uploads in progress; emptied at start
 //   token                            the generated token, when w2vd made one (0600)
 // Blobs are written to temporary names, fsynced and renamed (core/base/atomic_file.h); a directory
@@ -62,7 +63,11 @@ class DataDir {
     return model_dir(id) + "/training_state.bin";
   }
   std::string model_hnsw(const std::string& id) const { return model_dir(id) + "/hnsw.bin"; }
-  std::string model_rows(const std::string& id) const { return model_dir(id) + "/rows.w2vm"; }
+  // The rows file's name inside a model's directory, also while the directory is being assembled.
+  static constexpr const char* kModelRowsName = "rows.w2vm";
+  std::string model_rows(const std::string& id) const {
+    return model_dir(id) + "/" + kModelRowsName;
+  }
 
   // A new empty directory under tmp/.
   std::string make_temp_dir() const;

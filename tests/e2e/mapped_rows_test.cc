@@ -1,8 +1,9 @@
-// The rows file a model is mapped from (models/<id>/rows.w2vm): a model published without one (an
-// import, or a data directory of an older w2vd) loads from vectors.bin, answers, and gets it; the
-// file then serves every later load, across restarts, with the same answers. A damaged file marks
-// the model broken at start (or at its load), `w2vd check` finds damage inside the rows, and
-// removing the file (as the error says) makes the model whole again.
+// The rows file a model is mapped from (models/<id>/rows.w2vm): written when a model is published
+// (an import, a job's model), so the first load maps it; a model without one (a data directory of
+// an older w2vd, the file removed) loads from vectors.bin, answers, and gets it; the file then
+// serves every later load, across restarts, with the same answers. A damaged file marks the model
+// broken at start (or at its load), `w2vd check` finds damage inside the rows, and removing the
+// file (as the error says) makes the model whole again.
 
 #include <filesystem>
 #include <fstream>
@@ -36,12 +37,25 @@ void flip_byte(const std::string& path, std::streamoff at) {
   f.put(static_cast<char>(c ^ 0x20));
 }
 
+TEST(MappedRows, AnImportIsPublishedWithItsRowsFileAndItsFirstLoadMapsIt) {
+  Daemon d;
+  const std::string vectors = write_random_model(d.dir.path() + "/v.bin", 500, 24);
+  const auto m = d.api.import_model(vectors, "imported", "binary", {});
+  const std::string rows = d.server.data_dir() + "/models/" + m.id + "/rows.w2vm";
+  ASSERT_TRUE(fs::exists(rows));
+  const auto written = fs::last_write_time(rows);
+  EXPECT_EQ(answer(d.api, m.id).size(), 8u);
+  EXPECT_EQ(fs::last_write_time(rows), written);  // mapped at the first load, not written again
+  EXPECT_EQ(d.server.log().find("rows written"), std::string::npos) << d.server.log();
+}
+
 TEST(MappedRows, AModelWithoutItsRowsFileLoadsAnswersAndGetsOneThatServesAfterRestarts) {
   Daemon d;
   const std::string vectors = write_random_model(d.dir.path() + "/v.bin", 500, 24);
   const auto m = d.api.import_model(vectors, "old layout", "binary", {});
   const std::string rows = d.server.data_dir() + "/models/" + m.id + "/rows.w2vm";
-  EXPECT_FALSE(fs::exists(rows));  // published as an older w2vd did: vectors.bin alone
+  ASSERT_TRUE(fs::exists(rows));
+  fs::remove(rows);  // as an older w2vd left its models: vectors.bin alone
 
   const auto first = answer(d.api, m.id);
   ASSERT_EQ(first.size(), 8u);

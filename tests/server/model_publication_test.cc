@@ -11,7 +11,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/base/atomic_file.h"
 #include "core/io/vectors_io.h"
+#include "core/search/embeddings_file.h"
 #include "core/text/word_counts.h"
 #include "core/train/subword_vectors.h"
 #include "core/train/training_state.h"
@@ -64,6 +66,27 @@ TEST_F(ModelPublicationTest, AStagedModelIsPublishedWithItsRecord) {
   EXPECT_EQ(wv.words[0], "king");
   EXPECT_EQ(wv.vectors.row_span(1)[2], weights_.input.row_span(1)[2]);
   EXPECT_TRUE(fs::exists(dirs_.model_training_state(m.id)));
+
+  // With its rows file, holding the same rows: the first load maps it.
+  const Embeddings mapped = map_embeddings_file(dirs_.model_rows(m.id));
+  ASSERT_EQ(mapped.size(), 4u);
+  for (std::uint32_t w = 0; w < 4; ++w) {
+    EXPECT_EQ(mapped.word(w), wv.words[w]);
+    for (std::size_t t = 0; t < 4; ++t) EXPECT_EQ(mapped.vectors().row(w)[t], wv.vectors.row(w)[t]);
+  }
+}
+
+TEST_F(ModelPublicationTest, ARowsFileThatCannotBeWrittenLeavesItToTheFirstLoad) {
+  stage_job_model(dirs_, job_.id, vocab_, weights_, job_.params);
+  inject_disk_full_after(0);
+  const proto::ModelRecord m = publish_job_model(dirs_, job_, {});
+  inject_disk_full_after(std::nullopt);
+  EXPECT_TRUE(fs::exists(dirs_.model_vectors(m.id)));
+  EXPECT_FALSE(fs::exists(dirs_.model_rows(m.id)));
+  for (const auto& entry : fs::directory_iterator(dirs_.model_dir(m.id))) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name == "vectors.bin" || name == "training_state.bin") << name;  // no temporary
+  }
 }
 
 TEST_F(ModelPublicationTest, ASubwordModelPublishesComposedVectorsAndKeepsItsRows) {
