@@ -5,11 +5,11 @@
 
 namespace w2v {
 
-OovComposer::OovComposer(Matrix input, std::span<const std::string_view> vocabulary,
-                         const SubwordSettings& s)
-    : input_(std::move(input)), words_(vocabulary.size()), settings_(s) {
-  if (!s.enabled() || input_.rows() != words_ + s.bucket) {
-    throw std::invalid_argument("oov composer: the input rows do not fit the words and buckets");
+OovComposer::OovComposer(NgramRows rows, std::span<const std::string_view> vocabulary)
+    : rows_(std::move(rows)) {
+  const SubwordSettings& s = rows_.subwords;
+  if (!s.enabled() || rows_.rows == nullptr) {
+    throw std::invalid_argument("oov composer: no n-gram rows");
   }
   known_.assign((s.bucket + 63) / 64, 0);
   for (const std::string_view w : vocabulary) {
@@ -26,10 +26,11 @@ bool OovComposer::compose(std::string_view word, std::span<float> out) const {
   std::size_t rows = 0;
   bool any_known = false;
   // The same sum, in the same order, as compose_word_vector: the answers are bit-equal.
-  for_each_ngram(word, settings_.minn, settings_.maxn, [&](std::string_view ngram) {
-    const std::uint64_t b = fasttext_hash(ngram) % settings_.bucket;
+  const SubwordSettings& s = rows_.subwords;
+  for_each_ngram(word, s.minn, s.maxn, [&](std::string_view ngram) {
+    const std::uint64_t b = fasttext_hash(ngram) % s.bucket;
     any_known = any_known || known(b);
-    const float* v = input_.row(words_ + b);
+    const float* v = rows_.row(b);
     for (std::size_t i = 0; i < d; ++i) out[i] += v[i];
     ++rows;
   });
@@ -40,13 +41,12 @@ bool OovComposer::compose(std::string_view word, std::span<float> out) const {
 }
 
 std::size_t OovComposer::memory_bytes() const noexcept {
-  return input_.bytes() + known_.capacity() * sizeof(std::uint64_t);
+  return rows_.bytes + known_.capacity() * sizeof(std::uint64_t);
 }
 
-std::uint64_t OovComposer::estimate_memory_bytes(std::uint64_t words, std::uint64_t dim,
+std::uint64_t OovComposer::estimate_memory_bytes(std::uint64_t dim,
                                                  const SubwordSettings& s) noexcept {
-  const std::uint64_t stride = (dim + kRowAlignFloats - 1) / kRowAlignFloats * kRowAlignFloats;
-  return (words + s.bucket) * stride * sizeof(float) + (s.bucket + 63) / 64 * 8;
+  return s.bucket * dim * sizeof(float) + (s.bucket + 63) / 64 * 8;
 }
 
 }  // namespace w2v

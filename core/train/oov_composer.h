@@ -2,7 +2,8 @@
 // The vectors of words outside the vocabulary of a model trained with subwords, for queries:
 // the mean of the word's character n-gram rows, as fastText's getWordVector gives it
 // (compose_word_vector with no row of its own, core/train/subword_vectors.h). The server keeps
-// one beside a loaded model's published vectors once a query asks for such a word.
+// one beside a loaded model's published vectors once a query asks for such a word, reading the
+// n-gram rows in place from the model's training state file (core/train/ngram_rows.h).
 //
 // Every n-gram hashes to some bucket, so "which n-grams does the model know" needs a rule: an
 // n-gram is known when its bucket is also the bucket of an n-gram of some vocabulary word, so
@@ -19,39 +20,37 @@
 #include <string_view>
 #include <vector>
 
-#include "core/base/matrix.h"
+#include "core/train/ngram_rows.h"
 #include "core/vocab/subword_ngrams.h"
 
 namespace w2v {
 
 class OovComposer {
  public:
-  // input: the model's input rows, (vocabulary.size() + s.bucket) × dim, as its training state
-  // keeps them (core/train/training_state.h); vocabulary: its words in row order. s enabled
-  // (std::invalid_argument otherwise, or when the rows do not fit).
-  OovComposer(Matrix input, std::span<const std::string_view> vocabulary, const SubwordSettings& s);
+  // rows: the model's n-gram bucket rows (map_ngram_rows, core/train/training_state.h, or
+  // NgramRows::of_input); vocabulary: its words in row order. The rows' subwords must be
+  // enabled (std::invalid_argument otherwise, or when there are no rows).
+  OovComposer(NgramRows rows, std::span<const std::string_view> vocabulary);
 
-  std::size_t dim() const noexcept { return input_.cols(); }
-  const SubwordSettings& settings() const noexcept { return settings_; }
+  std::size_t dim() const noexcept { return rows_.dim; }
+  const SubwordSettings& settings() const noexcept { return rows_.subwords; }
 
   // Writes word's vector (dim() floats) to out and returns true; returns false (out unspecified)
   // when the word has no known n-gram. Allocates nothing but an n-gram longer than a
   // std::string's inline buffer (multi-byte characters).
   bool compose(std::string_view word, std::span<float> out) const;
 
+  // The rows' bytes (mapped: the part of the file they take) and the bucket bits.
   std::size_t memory_bytes() const noexcept;
-  // memory_bytes() of a composer for words × dim with these settings.
-  static std::uint64_t estimate_memory_bytes(std::uint64_t words, std::uint64_t dim,
-                                             const SubwordSettings& s) noexcept;
+  // memory_bytes() of a composer reading mapped rows of dimension dim with these settings.
+  static std::uint64_t estimate_memory_bytes(std::uint64_t dim, const SubwordSettings& s) noexcept;
 
  private:
   bool known(std::uint64_t bucket) const noexcept {
     return (known_[bucket / 64] >> (bucket % 64) & 1u) != 0;
   }
 
-  Matrix input_;
-  std::uint64_t words_ = 0;
-  SubwordSettings settings_;
+  NgramRows rows_;
   std::vector<std::uint64_t> known_;  // one bit per bucket: an n-gram of a vocabulary word's
 };
 

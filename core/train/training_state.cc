@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <system_error>
 
 #include "core/base/atomic_file.h"
 #include "core/base/checksum.h"
+#include "core/base/mapped_file.h"
 #include "core/train/model_weights.h"
 
 namespace w2v {
@@ -54,16 +56,115 @@ std::uint32_t loss_code(LossType l) noexcept {
   throw TrainingStateError("training state " + path + ": " + why);
 }
 
-// The subword settings after a version 2 header, checked.
-SubwordSettings read_subword_header(const std::string& path, std::FILE* f) {
-  SubwordHeader sh{};
-  if (std::fread(&sh, sizeof sh, 1, f) != 1) fail_reading(path, "truncated");
+// The subword settings of a version 2 header, checked.
+SubwordSettings checked_subwords(const std::string& path, const SubwordHeader& sh) {
   if (sh.maxn < 1 || sh.maxn > static_cast<std::uint32_t>(ParamLimits::maxn.max) || sh.minn < 1 ||
       sh.minn > sh.maxn || sh.bucket < 1 ||
       sh.bucket > static_cast<std::uint64_t>(ParamLimits::bucket.max)) {
     fail_reading(path, "invalid subword settings");
   }
   return {static_cast<int>(sh.minn), static_cast<int>(sh.maxn), sh.bucket};
+}
+
+// The subword settings after a version 2 header, checked.
+SubwordSettings read_subword_header(const std::string& path, std::FILE* f) {
+  SubwordHeader sh{};
+  if (std::fread(&sh, sizeof sh, 1, f) != 1) fail_reading(path, "truncated");
+  return checked_subwords(path, sh);
+}
+
+// The vectors a state belongs to: their words in row order and their dimension.
+struct Owner {
+  std::span<const std::string_view> words;
+  std::size_t dim;
+};
+
+// Where everything is in a state file whose header was checked against its size (and its owner).
+struct Layout {
+  LossType loss = LossType::kNegativeSampling;
+  SubwordSettings subwords{};
+  std::uint64_t words = 0, dim = 0, output_rows = 0, input_rows = 0, checksum = 0;
+  std::uint64_t header_bytes = 0;
+
+  std::uint64_t output_at() const noexcept { return header_bytes + words * 8; }
+  std::uint64_t input_at() const noexcept { return output_at() + output_rows * dim * 4; }
+};
+
+MappedFile map_state(const std::string& path) {
+  try {
+    return MappedFile(path);
+  } catch (const std::system_error&) {
+    fail_reading(path, "cannot open it (the model keeps its vectors only)");
+  }
+}
+
+// Checks the header of the mapped state f against its size and, when given, its owner.
+Layout read_layout(const MappedFile& f, const Owner* owner) {
+  const std::string& path = f.path();
+  StateHeader h{};
+  if (f.size() < sizeof h) fail_reading(path, "not a w2vd training state file");
+  std::memcpy(&h, f.data(), sizeof h);
+  if (std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
+    fail_reading(path, "not a w2vd training state file");
+  }
+  if (h.version != 1 && h.version != kTrainingStateVersion) {
+    fail_reading(path, "format version " + std::to_string(h.version) +
+                           ", this w2vd reads version " + std::to_string(kTrainingStateVersion));
+  }
+  if (h.loss > 2) fail_reading(path, "unknown loss code " + std::to_string(h.loss));
+  Layout l;
+  l.loss = h.loss == 0   ? LossType::kNegativeSampling
+           : h.loss == 1 ? LossType::kHierarchicalSoftmax
+                         : LossType::kSoftmax;
+  if (owner != nullptr) {
+    if (h.words != owner->words.size() || h.words_hash != vocabulary_hash(owner->words)) {
+      fail_reading(path, "it belongs to another vocabulary than the model's vectors");
+    }
+    if (h.dim != owner->dim) {
+      fail_reading(path, "dimension " + std::to_string(h.dim) + ", the vectors have " +
+                             std::to_string(owner->dim));
+    }
+  }
+  if (h.output_rows != output_rows(l.loss, h.words)) {
+    fail_reading(path, "output rows do not fit the vocabulary and loss");
+  }
+  l.words = h.words;
+  l.dim = h.dim;
+  l.output_rows = h.output_rows;
+  l.checksum = h.checksum;
+  l.header_bytes = sizeof h;
+  if (h.version == 2) {
+    SubwordHeader sh{};
+    if (f.size() < sizeof h + sizeof sh) fail_reading(path, "truncated");
+    std::memcpy(&sh, f.data() + sizeof h, sizeof sh);
+    l.subwords = checked_subwords(path, sh);
+    l.input_rows = h.words + l.subwords.bucket;
+    l.header_bytes += sizeof sh;
+  }
+  const unsigned __int128 need =
+      static_cast<unsigned __int128>(l.header_bytes) + static_cast<unsigned __int128>(h.words) * 8 +
+      (static_cast<unsigned __int128>(h.output_rows) + l.input_rows) * h.dim * 4;
+  if (need != static_cast<unsigned __int128>(f.size())) {
+    fail_reading(path, "truncated or overlong (" + std::to_string(f.size()) + " bytes)");
+  }
+  return l;
+}
+
+// The payload's checksum, in the pieces the writer adds: the counts, then row by row.
+std::uint64_t mapped_checksum(const MappedFile& f, const Layout& l) {
+  Checksum c;
+  c.add(f.data() + l.header_bytes, l.words * 8);
+  const std::uint64_t row = l.dim * 4;
+  const std::uint8_t* p = f.data() + l.output_at();
+  for (std::uint64_t r = 0; r < l.output_rows + l.input_rows; ++r, p += row) c.add(p, row);
+  return c.value();
+}
+
+// Copies rows × dim floats starting at p into a new Matrix.
+Matrix copy_rows(const std::uint8_t* p, std::uint64_t rows, std::uint64_t dim) {
+  Matrix m(rows, dim);
+  for (std::uint64_t r = 0; r < rows; ++r, p += dim * 4) std::memcpy(m.row(r), p, dim * 4);
+  return m;
 }
 
 }  // namespace
@@ -118,63 +219,43 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
 
 TrainingState load_training_state(const std::string& path, std::span<const std::string_view> words,
                                   std::size_t dim) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) fail_reading(path, "cannot open it (the model keeps its vectors only)");
-  StateHeader h{};
-  if (std::fread(&h, sizeof h, 1, f.get()) != 1 ||
-      std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
-    fail_reading(path, "not a w2vd training state file");
-  }
-  if (h.version != 1 && h.version != kTrainingStateVersion) {
-    fail_reading(path, "format version " + std::to_string(h.version) +
-                           ", this w2vd reads version " + std::to_string(kTrainingStateVersion));
-  }
-  if (h.loss > 2) fail_reading(path, "unknown loss code " + std::to_string(h.loss));
+  const MappedFile f = map_state(path);
+  const Owner owner{words, dim};
+  const Layout l = read_layout(f, &owner);
+  if (mapped_checksum(f, l) != l.checksum) fail_reading(path, "checksum mismatch");
   TrainingState s;
-  s.loss = h.loss == 0   ? LossType::kNegativeSampling
-           : h.loss == 1 ? LossType::kHierarchicalSoftmax
-                         : LossType::kSoftmax;
-  if (h.words != words.size() || h.words_hash != vocabulary_hash(words)) {
-    fail_reading(path, "it belongs to another vocabulary than the model's vectors");
-  }
-  if (h.dim != dim) {
-    fail_reading(
-        path, "dimension " + std::to_string(h.dim) + ", the vectors have " + std::to_string(dim));
-  }
-  if (h.output_rows != output_rows(s.loss, words.size())) {
-    fail_reading(path, "output rows do not fit the vocabulary and loss");
-  }
-  std::uint64_t input_rows = 0;
-  if (h.version == 2) {
-    s.subwords = read_subword_header(path, f.get());
-    input_rows = h.words + s.subwords.bucket;
-  }
-  const long header_bytes =
-      static_cast<long>(sizeof h + (h.version == 2 ? sizeof(SubwordHeader) : 0));
-  std::fseek(f.get(), 0, SEEK_END);
-  const long size = std::ftell(f.get());
-  std::fseek(f.get(), header_bytes, SEEK_SET);
-  const unsigned __int128 need =
-      static_cast<unsigned __int128>(header_bytes) + static_cast<unsigned __int128>(h.words) * 8 +
-      (static_cast<unsigned __int128>(h.output_rows) + input_rows) * h.dim * 4;
-  if (size < 0 || need != static_cast<unsigned __int128>(size)) {
-    fail_reading(path, "truncated or overlong (" + std::to_string(size) + " bytes)");
-  }
-  s.counts.resize(h.words);
-  s.output = Matrix(h.output_rows, h.dim);
-  bool ok = std::fread(s.counts.data(), sizeof(std::uint64_t), h.words, f.get()) == h.words;
-  for (std::size_t r = 0; ok && r < s.output.rows(); ++r) {
-    ok = std::fread(s.output.row(r), sizeof(float), h.dim, f.get()) == h.dim;
-  }
-  if (input_rows > 0) s.input = Matrix(input_rows, h.dim);
-  for (std::size_t r = 0; ok && r < s.input.rows(); ++r) {
-    ok = std::fread(s.input.row(r), sizeof(float), h.dim, f.get()) == h.dim;
-  }
-  if (!ok) fail_reading(path, "read error");
-  if (payload_checksum(s.counts, s.output, s.input) != h.checksum) {
-    fail_reading(path, "checksum mismatch");
-  }
+  s.loss = l.loss;
+  s.subwords = l.subwords;
+  s.counts.resize(l.words);
+  std::memcpy(s.counts.data(), f.data() + l.header_bytes, l.words * 8);
+  s.output = copy_rows(f.data() + l.output_at(), l.output_rows, l.dim);
+  if (l.input_rows > 0) s.input = copy_rows(f.data() + l.input_at(), l.input_rows, l.dim);
   return s;
+}
+
+NgramRows map_ngram_rows(const std::string& path, std::span<const std::string_view> words,
+                         std::size_t dim) {
+  auto f = std::make_shared<const MappedFile>(map_state(path));
+  const Owner owner{words, dim};
+  const Layout l = read_layout(*f, &owner);
+  NgramRows rows;
+  rows.subwords = l.subwords;
+  rows.dim = l.dim;
+  rows.stride = l.dim;
+  if (!l.subwords.enabled()) return rows;
+  // The bucket rows follow the words' own rows; every offset is a multiple of 4 from a
+  // page-aligned mapping, so the floats are aligned.
+  rows.rows = reinterpret_cast<const float*>(f->data() + l.input_at() + l.words * l.dim * 4);
+  rows.bytes = l.subwords.bucket * l.dim * 4;
+  rows.storage = std::move(f);
+  return rows;
+}
+
+std::uint64_t verify_training_state(const std::string& path) {
+  const MappedFile f = map_state(path);
+  const Layout l = read_layout(f, nullptr);
+  if (mapped_checksum(f, l) != l.checksum) fail_reading(path, "checksum mismatch");
+  return f.size();
 }
 
 SubwordSettings training_state_subwords(const std::string& path) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/base/matrix.h"
+#include "core/train/ngram_rows.h"
 #include "core/train/train_params.h"
 #include "core/vocab/subword_ngrams.h"
 
@@ -60,6 +61,19 @@ void save_training_state(const std::string& path, std::span<const std::string_vi
 // vocabulary or dimension, truncated, or a checksum mismatch.
 TrainingState load_training_state(const std::string& path, std::span<const std::string_view> words,
                                   std::size_t dim);
+
+// The n-gram bucket rows of the state at path (of the vectors whose words and dimension are
+// given), read in place: the file is mapped (core/base/mapped_file.h) and its header checked as
+// load_training_state checks it, but not the payload's checksum, which would read every byte
+// (verify_training_state does, for `w2vd check`). Rows null (subwords disabled) for a state
+// without subwords. Throws TrainingStateError as load_training_state does.
+NgramRows map_ngram_rows(const std::string& path, std::span<const std::string_view> words,
+                         std::size_t dim);
+
+// Reads the whole state at path and checks its header against its size and its payload's
+// checksum (not which vectors it belongs to); returns its size in bytes. Throws
+// TrainingStateError saying what is wrong.
+std::uint64_t verify_training_state(const std::string& path);
 
 // The n-gram settings of the state at path, from its header alone: disabled (maxn 0) when the
 // model was trained without subwords or has no state file. Throws TrainingStateError when the

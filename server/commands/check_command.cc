@@ -14,7 +14,8 @@ namespace w2v::server {
 namespace {
 
 // `w2vd check`: prints every inconsistency between the store and the files, the models' rows
-// files verified whole; exit 1 when there is one, 2 when the data directory cannot be read.
+// files and training states verified whole; exit 1 when there is one, 2 when the data directory
+// cannot be read.
 int run_check(const std::string& data_dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -25,7 +26,7 @@ int run_check(const std::string& data_dir) {
   DataDir dirs(data_dir);
   Store store(dirs.database());
   std::vector<Finding> findings = check_data_dir(store, dirs);
-  for (Finding& f : verify_model_rows(store, dirs, findings)) findings.push_back(std::move(f));
+  for (Finding& f : verify_model_files(store, dirs, findings)) findings.push_back(std::move(f));
   for (const Finding& f : findings) std::cout << f.message << '\n';
   std::cout << (findings.empty() ? "w2vd check: " + data_dir + " is consistent ("
                                  : "w2vd check: " + std::to_string(findings.size()) +
@@ -42,7 +43,8 @@ void add_check_command(CLI::App& app, int& exit_code) {
   CLI::App* check = app.add_subcommand(
       "check",
       "report every inconsistency between the store and the files of a data directory (exit 1 "
-      "when there is one), reading the models' rows files whole for their checksums; run it on a "
+      "when there is one), reading the models' rows files and training states whole for their "
+      "checksums; run it on a "
       "stopped server for an exact answer");
   check->add_option("--data-dir", *data_dir, "the data directory to check")
       ->envname("W2VD_DATA_DIR")

@@ -40,6 +40,22 @@ ModelCache::LoadEstimate ModelCache::load_estimate(const std::string& model_id) 
   return {words * (stride * 5 + 96) + 2 * text, words, dim};
 }
 
+std::exception_ptr ModelCache::through_load_failed(const std::string& model_id,
+                                                   std::exception_ptr error) const {
+  if (!load_failed_) return error;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    try {
+      load_failed_(model_id, e);
+    } catch (...) {
+      return std::current_exception();
+    }
+  } catch (...) {
+  }
+  return error;
+}
+
 void ModelCache::admit(const std::string& model_id, const LoadEstimate& estimate,
                        std::uint64_t index_bytes) const {
   if (max_model_bytes_ == 0) return;
@@ -94,19 +110,7 @@ std::shared_ptr<const Embeddings> ModelCache::get(const std::string& model_id) {
   try {
     model = load_model_rows(dirs_, model_id);
   } catch (...) {
-    std::exception_ptr error = std::current_exception();
-    if (load_failed_) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        try {
-          load_failed_(model_id, e);
-        } catch (...) {
-          error = std::current_exception();
-        }
-      } catch (...) {
-      }
-    }
+    const std::exception_ptr error = through_load_failed(model_id, std::current_exception());
     promise.set_exception(error);
     {
       std::lock_guard lock(mutex_);
@@ -285,12 +289,7 @@ std::shared_ptr<const OovComposer> ModelCache::subwords(const std::string& model
     const std::string path = dirs_.model_training_state(model_id);
     const SubwordSettings settings = training_state_subwords(path);
     if (settings.enabled()) {
-      // Reading the state holds its output rows too for a moment: the reservation counts the
-      // whole file beside the composer.
-      std::error_code ec;
-      const std::uint64_t file = std::filesystem::file_size(path, ec);
-      const std::uint64_t estimate =
-          OovComposer::estimate_memory_bytes(emb->size(), emb->dim(), settings) + (ec ? 0 : file);
+      const std::uint64_t estimate = OovComposer::estimate_memory_bytes(emb->dim(), settings);
       admit(model_id, {emb->memory_bytes() + estimate, emb->size(), emb->dim()}, 0);
       {
         std::lock_guard lock(mutex_);
@@ -300,20 +299,27 @@ std::shared_ptr<const OovComposer> ModelCache::subwords(const std::string& model
       }
       const auto start = std::chrono::steady_clock::now();
       const std::vector<std::string_view> words = emb->words();
-      TrainingState state = load_training_state(path, words, emb->dim());
-      composer = std::make_shared<const OovComposer>(std::move(state.input), words, state.subwords);
+      composer =
+          std::make_shared<const OovComposer>(map_ngram_rows(path, words, emb->dim()), words);
       spdlog::info(
-          "model {}: n-gram rows loaded for out-of-vocabulary words, {} MiB, {:.0f} ms", model_id,
+          "model {}: n-gram rows mapped for out-of-vocabulary words, {} MiB, {:.0f} ms", model_id,
           composer->memory_bytes() >> 20,
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count());
     }
   } catch (...) {
-    promise.set_exception(std::current_exception());
+    std::exception_ptr error = std::current_exception();
+    try {
+      throw;
+    } catch (const TrainingStateError&) {
+      error = through_load_failed(model_id, error);  // a damaged file, not a refusal
+    } catch (...) {
+    }
+    promise.set_exception(error);
     std::lock_guard lock(mutex_);
     bytes_ -= reserved;
     subword_loads_.erase(model_id);
-    throw;
+    std::rethrow_exception(error);
   }
   promise.set_value(composer);
   std::lock_guard lock(mutex_);

@@ -73,10 +73,11 @@ class ModelCache {
   // The index if the model and its index are in the cache, else null; never loads or builds.
   std::shared_ptr<const HnswIndex> loaded_index(const std::string& model_id);
   // The composer of the model's out-of-vocabulary words (core/train/oov_composer.h) when it was
-  // trained with subwords: read from models/<id>/training_state.bin on first use (its n-gram
-  // rows: (words + bucket) × dim floats), then kept with the model in the cache and counted in
-  // its bytes, as its index is. Null when the model has no subwords or does not exist. Blocks
-  // and throws as get() does.
+  // trained with subwords: its n-gram rows (bucket × dim floats) mapped in place from
+  // models/<id>/training_state.bin on first use (map_ngram_rows: the header is read, the rows
+  // only as queries touch them), then kept with the model in the cache and counted in its bytes
+  // at the rows' size, as a mapped model is. Null when the model has no subwords or does not
+  // exist. Blocks and throws as get() does; a damaged state goes through load_failed.
   std::shared_ptr<const OovComposer> subwords(const std::string& model_id);
   // What subwords() would answer, if the cache knows it without reading (the model is loaded
   // and its composer too, or is known to have none: then null); nullopt otherwise.
@@ -109,6 +110,10 @@ class ModelCache {
     std::uint64_t words = 0, dim = 0;
   };
   LoadEstimate load_estimate(const std::string& model_id) const;
+  // What a failed read of the model's files becomes: what load_failed_ throws for error (when
+  // set, and error is a std::exception), else error itself.
+  std::exception_ptr through_load_failed(const std::string& model_id,
+                                         std::exception_ptr error) const;
   // Throws model_too_large when a load of estimate (and index_bytes) exceeds max_model_bytes_.
   void admit(const std::string& model_id, const LoadEstimate& estimate,
              std::uint64_t index_bytes) const;

@@ -124,7 +124,7 @@ void mark_model_broken(Store& store, const std::string& id, const std::string& w
 void mark_model_broken_after_failed_load(Store& store, const std::string& id,
                                          const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) throw;
-  mark_model_broken(store, id, std::string("its vectors cannot be loaded: ") + e.what());
+  mark_model_broken(store, id, std::string("its files cannot be loaded: ") + e.what());
 }
 
 }  // namespace w2v::server

@@ -34,6 +34,11 @@ std::optional<std::string> model_rows_problem(const DataDir& dirs, const proto::
 inline constexpr const char* kRowsFileRemedy =
     " (the file is made from vectors.bin: remove it and w2vd writes it again at the next load)";
 
+// What the errors about a training state add: nothing else holds what it holds.
+inline constexpr const char* kTrainingStateRemedy =
+    " (continued training and out-of-vocabulary queries need this file, queries on the "
+    "vocabulary do not: restore it from a backup, or remove the model)";
+
 // 409 corpus_broken / model_broken: "<what> <id> is broken: <why>; ..." with what to do.
 proto::ApiError corpus_broken_error(const std::string& id, const std::string& why);
 proto::ApiError model_broken_error(const std::string& id, const std::string& why);
@@ -46,8 +51,8 @@ void refuse_if_broken(const proto::ModelRecord& m);
 // when the model was deleted meanwhile.
 [[noreturn]] void mark_model_broken(Store& store, const std::string& id, const std::string& why);
 
-// For a failed load of model id's vectors (the current exception is e): unless it is a want of
-// memory (not the files' fault, rethrown as it is), mark_model_broken with the load's error.
+// For a failed load of model id's files (its rows, or its n-gram rows; the current exception is e):
+// unless it is a want of memory (not the files' fault, rethrown as it is), mark_model_broken.
 [[noreturn]] void mark_model_broken_after_failed_load(Store& store, const std::string& id,
                                                       const std::exception& e);
 

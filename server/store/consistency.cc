@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "core/search/embeddings_file.h"
+#include "core/train/training_state.h"
 #include "server/store/broken_rows.h"
 
 namespace w2v::server {
@@ -114,21 +115,32 @@ std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs) {
   return out;
 }
 
-std::vector<Finding> verify_model_rows(Store& store, const DataDir& dirs,
-                                       const std::vector<Finding>& found) {
+std::vector<Finding> verify_model_files(Store& store, const DataDir& dirs,
+                                        const std::vector<Finding>& found) {
   std::vector<Finding> out;
   for (const auto& m : store.models()) {
-    const std::string dir = dirs.model_dir(m.id), rows = dirs.model_rows(m.id);
-    std::error_code ec;
-    if (!fs::exists(rows, ec)) continue;
+    const std::string dir = dirs.model_dir(m.id), rows = dirs.model_rows(m.id),
+                      state = dirs.model_training_state(m.id);
     const bool known = std::any_of(found.begin(), found.end(), [&](const Finding& f) {
       return f.kind == Kind::kBrokenFiles && f.path == dir;
     });
     if (known) continue;
-    try {
-      verify_embeddings_file(rows);
-    } catch (const std::exception& e) {
-      out.push_back({Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + kRowsFileRemedy});
+    std::error_code ec;
+    if (fs::exists(rows, ec)) {
+      try {
+        verify_embeddings_file(rows);
+      } catch (const std::exception& e) {
+        out.push_back(
+            {Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + kRowsFileRemedy});
+      }
+    }
+    if (fs::exists(state, ec)) {
+      try {
+        verify_training_state(state);
+      } catch (const std::exception& e) {
+        out.push_back(
+            {Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + kTrainingStateRemedy});
+      }
     }
   }
   return out;

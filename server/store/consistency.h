@@ -31,12 +31,13 @@ struct Finding {
 // Read-only: every inconsistency between the store and the files.
 std::vector<Finding> check_data_dir(Store& store, const DataDir& dirs);
 
-// Reads every model's rows file (models/<id>/rows.w2vm) whole and checks its checksum, which
-// finds damage inside the rows that check_data_dir's look at the header cannot: about a second
-// per GB, so `w2vd check` does it and the start-up sweep does not. Models already found broken
-// by check_data_dir (pass its findings) are skipped.
-std::vector<Finding> verify_model_rows(Store& store, const DataDir& dirs,
-                                       const std::vector<Finding>& found);
+// Reads every model's rows file (models/<id>/rows.w2vm) and training state
+// (models/<id>/training_state.bin, whose n-gram rows out-of-vocabulary queries read in place)
+// whole and checks their checksums, which finds damage inside the rows that check_data_dir's
+// look at the headers cannot: about a second per GB, so `w2vd check` does it and the start-up
+// sweep does not. Models already found broken by check_data_dir (pass its findings) are skipped.
+std::vector<Finding> verify_model_files(Store& store, const DataDir& dirs,
+                                        const std::vector<Finding>& found);
 
 // At start, before anything else writes: marks broken the rows whose files are damaged (and
 // whole again the others), removes orphans and temporary files, logging each, and logs (as

@@ -1,6 +1,6 @@
 // The out-of-vocabulary composer (core/train/oov_composer.h): a word's vector is fastText's mean
 // of its n-gram rows, bit-equal to compose_word_vector's; a word with no n-gram a vocabulary
-// word shares (or no n-gram at all) gets none; its bytes are the input rows and the bucket bits.
+// word shares (or no n-gram at all) gets none; its bytes are the bucket rows and the bucket bits.
 
 #include "core/train/oov_composer.h"
 
@@ -37,7 +37,7 @@ TEST(OovComposer, VectorIsComposeWordVectorOfAnAbsentWord) {
   const SubwordSettings s{3, 6, 5000};
   const std::size_t dim = 19;
   const Matrix input = random_input(kWords.size() + s.bucket, dim);
-  const OovComposer composer(copy_of(input), kWords, s);
+  const OovComposer composer(NgramRows::of_input(copy_of(input), kWords.size(), s), kWords);
   for (const std::string word : {"walking", "talked", "houses", "walk"}) {
     std::vector<float> got(dim), want(dim);
     ASSERT_TRUE(composer.compose(word, got)) << word;
@@ -53,7 +53,8 @@ TEST(OovComposer, NoKnownNgramMeansNoVector) {
   // no n-gram with any word, and none of its buckets collides with theirs (checked below).
   const SubwordSettings s{3, 6, 200'000};
   const std::size_t dim = 4;
-  const OovComposer composer(random_input(kWords.size() + s.bucket, dim), kWords, s);
+  const OovComposer composer(
+      NgramRows::of_input(random_input(kWords.size() + s.bucket, dim), kWords.size(), s), kWords);
   std::vector<std::uint64_t> vocab_buckets;
   for (const auto& w : kWords) {
     for_each_ngram(w, s.minn, s.maxn, [&](std::string_view g) {
@@ -75,25 +76,32 @@ TEST(OovComposer, NoKnownNgramMeansNoVector) {
 TEST(OovComposer, WordWithNoNgramHasNoVector) {
   // minn 5: "<ab>" has 4 characters, so "ab" has no n-gram at all.
   const SubwordSettings s{5, 6, 1000};
-  const OovComposer composer(random_input(kWords.size() + s.bucket, 8), kWords, s);
+  const OovComposer composer(
+      NgramRows::of_input(random_input(kWords.size() + s.bucket, 8), kWords.size(), s), kWords);
   std::vector<float> out(8);
   EXPECT_FALSE(composer.compose("ab", out));
   EXPECT_FALSE(composer.compose("", out));
 }
 
-TEST(OovComposer, CountsItsInputRowsAndBucketBits) {
+TEST(OovComposer, CountsItsBucketRowsAndBits) {
   const SubwordSettings s{3, 5, 1000};
-  const std::size_t dim = 20;  // stride 32
-  const OovComposer composer(random_input(kWords.size() + s.bucket, dim), kWords, s);
-  const std::uint64_t rows_bytes = (kWords.size() + s.bucket) * 32 * sizeof(float);
-  EXPECT_EQ(composer.memory_bytes(), rows_bytes + 16 * sizeof(std::uint64_t));
-  EXPECT_EQ(OovComposer::estimate_memory_bytes(kWords.size(), dim, s), composer.memory_bytes());
+  const std::size_t dim = 20;  // stride 32 in a Matrix, 20 in a mapped state file
+  const OovComposer composer(
+      NgramRows::of_input(random_input(kWords.size() + s.bucket, dim), kWords.size(), s), kWords);
+  EXPECT_EQ(composer.memory_bytes(), s.bucket * 32 * sizeof(float) + 16 * sizeof(std::uint64_t));
+  EXPECT_EQ(OovComposer::estimate_memory_bytes(dim, s),
+            s.bucket * dim * sizeof(float) + 16 * sizeof(std::uint64_t));
 }
 
 TEST(OovComposer, RefusesRowsThatDoNotFit) {
   const SubwordSettings s{3, 5, 1000};
-  EXPECT_THROW(OovComposer(random_input(s.bucket, 4), kWords, s), std::invalid_argument);
-  EXPECT_THROW(OovComposer(random_input(kWords.size() + 1000, 4), kWords, SubwordSettings{}),
+  // Fewer rows than the words and buckets, or no subwords: no n-gram rows to compose from.
+  EXPECT_THROW(
+      OovComposer(NgramRows::of_input(random_input(s.bucket, 4), kWords.size(), s), kWords),
+      std::invalid_argument);
+  EXPECT_THROW(OovComposer(NgramRows::of_input(random_input(kWords.size() + 1000, 4), kWords.size(),
+                                               SubwordSettings{}),
+                           kWords),
                std::invalid_argument);
 }
 

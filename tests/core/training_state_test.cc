@@ -150,6 +150,50 @@ TEST_F(TrainingStateFile, RoundTripsSubwordSettingsAndInputRows) {
   expect_error_containing(path, kWords, 3, "invalid subword settings");
 }
 
+// The n-gram rows mapped in place are the bucket rows load_training_state reads; mapping checks
+// the header and the size, not the checksum, which verify_training_state reads every byte for.
+TEST_F(TrainingStateFile, MapsTheNgramRowsInPlaceAndVerifiesTheWholeFileOnRequest) {
+  const TrainingState s = subword_state();
+  save_training_state(path, kWords, s);
+  const NgramRows rows = map_ngram_rows(path, kWords, 3);
+  EXPECT_EQ(rows.subwords, s.subwords);
+  ASSERT_NE(rows.rows, nullptr);
+  EXPECT_EQ(rows.dim, 3u);
+  EXPECT_EQ(rows.bytes, 7u * 3 * sizeof(float));
+  for (std::uint64_t b = 0; b < 7; ++b) {
+    const float* want = s.input.row(kWords.size() + b);
+    EXPECT_EQ(std::vector<float>(rows.row(b), rows.row(b) + 3), std::vector<float>(want, want + 3));
+  }
+  const auto size = std::filesystem::file_size(path);
+  EXPECT_EQ(verify_training_state(path), size);
+
+  // Another vocabulary, dimension or a cut file: refused by the header, as loading refuses them.
+  EXPECT_THROW(map_ngram_rows(path, std::span(kWords).first(4), 3), TrainingStateError);
+  EXPECT_THROW(map_ngram_rows(path, kWords, 4), TrainingStateError);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 2));
+    f.put(0x11);
+  }
+  EXPECT_NO_THROW(map_ngram_rows(path, kWords, 3));  // inside the rows: only a full read sees it
+  try {
+    verify_training_state(path);
+    ADD_FAILURE() << "a flipped byte was not found";
+  } catch (const TrainingStateError& e) {
+    EXPECT_NE(std::string(e.what()).find("checksum mismatch"), std::string::npos) << e.what();
+  }
+  std::filesystem::resize_file(path, size - 4);
+  EXPECT_THROW(map_ngram_rows(path, kWords, 3), TrainingStateError);
+  EXPECT_THROW(verify_training_state(path), TrainingStateError);
+
+  // A state without subwords has no n-gram rows.
+  save_training_state(path, kWords, sample_state(LossType::kNegativeSampling));
+  const NgramRows none = map_ngram_rows(path, kWords, 3);
+  EXPECT_FALSE(none.subwords.enabled());
+  EXPECT_EQ(none.rows, nullptr);
+  EXPECT_EQ(verify_training_state(path), std::filesystem::file_size(path));
+}
+
 TEST_F(TrainingStateFile, SaveRefusesMismatchedState) {
   TrainingState bad = subword_state();
   bad.input = Matrix(kWords.size() + 6, 3);  // one bucket row short

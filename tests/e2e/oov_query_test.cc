@@ -1,13 +1,16 @@
 // Out-of-vocabulary queries over the API: a model trained with subwords answers for a word
 // outside its vocabulary from the word's character n-grams, says so ("oov": true), and finds
 // vocabulary words; a word with no known n-gram, or any unknown word of a model without
-// subwords, is a 404 naming it. The n-gram rows are counted in the model cache's bytes.
+// subwords, is a 404 naming it. The n-gram rows are counted in the model cache's bytes. A
+// damaged training state (where the n-gram rows are read from, in place) marks the model broken
+// when its header is cut, and `w2vd check` finds damage inside its rows.
 
 #include <cstdio>
 #include <random>
 #include <set>
 
 #include "core/vocab/subword_ngrams.h"
+#include "e2e/fault_support.h"
 #include "e2e/support.h"
 #include "support/shell_command.h"
 
@@ -252,6 +255,42 @@ TEST(OovQueries, BatchesAnswerPerWordAndUnknownNgramsAre404s) {
     EXPECT_NE(e.at("error").at("message").get<std::string>().find(none), std::string::npos);
   }
   d.post("/analogy", {{"a", none}, {"b", form(0, 0)}, {"c", form(1, 0)}}, 404);
+}
+
+TEST(OovQueries, ADamagedTrainingStateIsFoundNotServed) {
+  SubwordModel d;
+  const std::string walking = form(2, 3);
+  const std::string data = d.server.data_dir();
+  const std::string state = data + "/models/" + d.model + "/training_state.bin";
+  const auto size = std::filesystem::file_size(state);
+  ASSERT_EQ(d.server.stop(SIGTERM), 0) << d.server.log();
+  EXPECT_EQ(run_check(data).exit_code, 0);
+
+  // A flipped byte in the last n-gram row: `w2vd check` reads every byte and finds it.
+  {
+    std::fstream f(state, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 3));
+    f.put('\x55');
+  }
+  const auto check = run_check(data);
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_NE(check.output.find("training_state.bin: checksum mismatch"), std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("restore it from a backup"), std::string::npos) << check.output;
+
+  // Cut short: the first out-of-vocabulary query finds it, and the model is marked broken (409),
+  // never a 500; in-vocabulary words were served before and the mark now refuses them too.
+  std::filesystem::resize_file(state, size - 4);
+  d.server.restart();
+  client::W2vdClient api({d.server.url(), "", std::chrono::seconds(60)});
+  const auto in_vocab = api.http().request("GET", "/v1/models/" + d.model + "/words/" + form(2, 0));
+  EXPECT_EQ(in_vocab.status, 200) << in_vocab.body;
+  const auto r = api.http().request("GET", "/v1/models/" + d.model + "/words/" + walking);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(error_of(r).code, "model_broken") << r.body;
+  EXPECT_NE(error_of(r).message.find("truncated"), std::string::npos) << r.body;
+  EXPECT_EQ(api.model(d.model).state(), "broken");
+  EXPECT_EQ(d.server.log().find("internal_error"), std::string::npos) << d.server.log();
 }
 
 TEST(OovQueries, ModelsWithoutSubwordsAnswerUnknownWordsWith404) {

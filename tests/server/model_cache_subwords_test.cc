@@ -1,6 +1,7 @@
-// The model cache's n-gram rows for out-of-vocabulary queries (ModelCache::subwords): read once
+// The model cache's n-gram rows for out-of-vocabulary queries (ModelCache::subwords): mapped once
 // from a subword model's training state, counted in the cache's bytes with the model and
-// dropped with it; a model without subwords (or without a training state) has none.
+// dropped with it; a model without subwords (or without a training state) has none; a damaged
+// state goes through the load-failure hook (the model marked broken), a refusal does not.
 
 #include <gtest/gtest.h>
 
@@ -61,7 +62,7 @@ TEST_F(ModelCacheSubwordsTest, ReadOnceCountedAndEvictedWithTheModel) {
   const auto composer = cache.subwords(id);
   ASSERT_NE(composer, nullptr);
   EXPECT_EQ(composer->memory_bytes(),
-            OovComposer::estimate_memory_bytes(kWords, kDim, composer->settings()));
+            OovComposer::estimate_memory_bytes(kDim, composer->settings()));
   EXPECT_EQ(cache.bytes(), model_bytes + composer->memory_bytes());
   EXPECT_EQ(cache.subwords(id), composer);  // kept: not read again
   EXPECT_EQ(cache.loaded_subwords(id).value(), composer);
@@ -92,6 +93,39 @@ TEST_F(ModelCacheSubwordsTest, TheRowsCountTowardTheModelLimit) {
   ModelCache cache(*dirs_, 1ull << 30, {}, {}, 256ull * 1024);
   ASSERT_NE(cache.get(id), nullptr);
   EXPECT_THROW(cache.subwords(id), proto::ApiError);
+  EXPECT_FALSE(cache.loaded_subwords(id).has_value());
+}
+
+TEST_F(ModelCacheSubwordsTest, ADamagedStateGoesThroughTheLoadFailureHookARefusalDoesNot) {
+  const std::string id = add_model("m_cut", true, 5000);
+  std::vector<std::string> failures;
+  const auto hook = [&](const std::string& m, const std::exception& e) {
+    failures.push_back(m + ": " + e.what());
+    throw proto::ApiError::conflict("model " + m + " is broken", "model_broken");
+  };
+  {
+    // Over the model limit: refused (model_too_large), and the model is not broken.
+    ModelCache cache(*dirs_, 1ull << 30, {}, hook, 64ull * 1024);
+    ASSERT_NE(cache.get(id), nullptr);
+    EXPECT_THROW(cache.subwords(id), proto::ApiError);
+    EXPECT_TRUE(failures.empty());
+  }
+  const std::string state = dirs_->model_training_state(id);
+  fs::resize_file(state, fs::file_size(state) - 4);
+  ModelCache cache(*dirs_, 1ull << 30, {}, hook);
+  ASSERT_NE(cache.get(id), nullptr);
+  const std::uint64_t model_bytes = cache.bytes();
+  for (int i = 0; i < 2; ++i) {  // not kept: every query asks again (and gets the hook's error)
+    try {
+      cache.subwords(id);
+      ADD_FAILURE() << "a cut training state was mapped";
+    } catch (const proto::ApiError& e) {
+      EXPECT_EQ(e.code(), "model_broken");
+    }
+  }
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_NE(failures[0].find("truncated"), std::string::npos) << failures[0];
+  EXPECT_EQ(cache.bytes(), model_bytes);
   EXPECT_FALSE(cache.loaded_subwords(id).has_value());
 }
 
