@@ -332,7 +332,8 @@ std::vector<std::optional<std::vector<float>>> W2vdClient::vectors(
 
 ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std::string>& positive,
                                 const std::vector<std::string>& negative, std::size_t k,
-                                std::optional<bool> exact, std::string* search, bool* oov) {
+                                std::optional<bool> exact, std::string* search, bool* oov,
+                                proto::IndexStatus* index) {
   const std::string base = "/v1/models/" + url_encode(model) + "/similar";
   std::string what;
   json j;
@@ -351,6 +352,11 @@ ScoredWords W2vdClient::similar(const std::string& model, const std::vector<std:
     *search = parse_record(what, [&] { return j.value("search", std::string("exact")); });
   }
   if (oov) *oov = parse_oov(j, what);
+  if (index) {
+    *index = j.contains("index")
+                 ? parse_record(what, [&] { return proto::index_status_from_json(j.at("index")); })
+                 : proto::IndexStatus{};
+  }
   return results;
 }
 

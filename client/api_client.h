@@ -93,11 +93,13 @@ class W2vdClient {
                                                          const std::vector<std::string>& words,
                                                          std::vector<bool>* oov = nullptr);
   // exact unset: the model's own "search" setting decides. search, when given, receives the
-  // search the server used ("exact" | "approximate").
+  // search the server used ("exact" | "approximate"); index, the model's index as the answer
+  // shows it when the approximate search was asked for but its index was not ready (state none
+  // otherwise).
   ScoredWords similar(const std::string& model, const std::vector<std::string>& positive,
                       const std::vector<std::string>& negative = {}, std::size_t k = 10,
                       std::optional<bool> exact = std::nullopt, std::string* search = nullptr,
-                      bool* oov = nullptr);
+                      bool* oov = nullptr, proto::IndexStatus* index = nullptr);
   double similarity(const std::string& model, const std::string& a, const std::string& b,
                     bool* oov = nullptr);
   // a is to b as c is to ?, by the request's method (3CosAdd or 3CosMul).

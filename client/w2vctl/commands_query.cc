@@ -24,6 +24,25 @@ std::string oov_note(const std::vector<std::string>& words) {
                            : "a query word is outside the vocabulary (from its character n-grams)";
 }
 
+// What w2vctl says of an approximate query the exact search answered: why, from the model's index
+// as the answer shows it ("" when it says nothing).
+std::string index_note(const proto::IndexStatus& index) {
+  switch (index.state) {
+    case proto::IndexState::kBuilding:
+      return "the model's index is building (" + fixed(100 * index.progress, 0) +
+             "% of its words): answered by the exact search";
+    case proto::IndexState::kLoading:
+      return "the model's index is loading: answered by the exact search";
+    case proto::IndexState::kFailed:
+      return "the model's index could not be built (" + index.error.value_or("no reason given") +
+             "): answered by the exact search";
+    case proto::IndexState::kNone:
+    case proto::IndexState::kReady:
+      break;
+  }
+  return "";
+}
+
 // oov: the query's words, when one of them was outside the vocabulary (the table says so).
 void print_results(Context& ctx, const client::ScoredWords& results, bool oov = false,
                    const std::vector<std::string>& words = {}) {
@@ -80,13 +99,19 @@ int similar(Context& ctx, const SimilarOptions& o) {
   if (o.approximate) exact = false;
   std::string search;
   bool oov = false;
-  const auto results = ctx.api().similar(o.model, o.words, o.negative, o.k, exact, &search, &oov);
+  proto::IndexStatus index;
+  const auto results =
+      ctx.api().similar(o.model, o.words, o.negative, o.k, exact, &search, &oov, &index);
   if (ctx.json) {
     nlohmann::json j = results_json(results);
     j["search"] = search;
     j["oov"] = oov;
+    if (index.state != proto::IndexState::kNone) j["index"] = proto::to_json(index);
     ctx.print_json(j);
   } else {
+    if (const std::string note = index_note(index); !note.empty() && !ctx.quiet) {
+      std::fprintf(stderr, "w2vctl: %s\n", note.c_str());
+    }
     std::vector<std::string> words(o.words);
     words.insert(words.end(), o.negative.begin(), o.negative.end());
     print_results(ctx, results, oov, words);

@@ -14,6 +14,7 @@
 
 #include "e2e/fault_support.h"
 #include "e2e/support.h"
+#include "support/shell_command.h"
 #include "support/temp_dir.h"
 
 namespace w2v::testing {
@@ -83,6 +84,21 @@ TEST(IndexBuild, QueriesAreAnsweredExactlyAtOnceWhileTheIndexBuilds) {
       EXPECT_EQ(j.at("results")[i].at("word"), exact[i].first);
     }
   }
+  // w2vctl says why the answer is the exact search's, and passes the index on in --json.
+  const std::string ctl = std::string(W2VCTL_BINARY) + " --server " + b.d.server.url();
+  const CommandResult table =
+      run_shell(ctl + " similar " + b.model.id + " w7 -k 3 --approximate 2>&1");
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("w2vctl: the model's index is building ("), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("answered by the exact search"), std::string::npos) << table.output;
+  const CommandResult json =
+      run_shell(ctl + " --json similar " + b.model.id + " w7 -k 3 --approximate");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const auto ctl_json = nlohmann::json::parse(json.output);
+  EXPECT_EQ(ctl_json.at("search"), "exact") << ctl_json;
+  EXPECT_EQ(ctl_json.at("index").at("state"), "building") << ctl_json;
+
   const auto batch = nlohmann::json::parse(
       http.request("POST", base + "/batch/similar", R"({"words":["w1","w2"],"k":3,"exact":false})",
                    "application/json")
