@@ -119,29 +119,23 @@ std::vector<Finding> verify_model_files(Store& store, const DataDir& dirs,
                                         const std::vector<Finding>& found) {
   std::vector<Finding> out;
   for (const auto& m : store.models()) {
-    const std::string dir = dirs.model_dir(m.id), rows = dirs.model_rows(m.id),
-                      state = dirs.model_training_state(m.id);
+    const std::string dir = dirs.model_dir(m.id);
     const bool known = std::any_of(found.begin(), found.end(), [&](const Finding& f) {
       return f.kind == Kind::kBrokenFiles && f.path == dir;
     });
     if (known) continue;
-    std::error_code ec;
-    if (fs::exists(rows, ec)) {
+    // Reads the file at path whole with verify when it exists; a failure is a finding.
+    const auto check = [&](const std::string& path, auto&& verify, const char* remedy) {
+      std::error_code ec;
+      if (!fs::exists(path, ec)) return;
       try {
-        verify_embeddings_file(rows);
+        verify(path);
       } catch (const std::exception& e) {
-        out.push_back(
-            {Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + kRowsFileRemedy});
+        out.push_back({Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + remedy});
       }
-    }
-    if (fs::exists(state, ec)) {
-      try {
-        verify_training_state(state);
-      } catch (const std::exception& e) {
-        out.push_back(
-            {Kind::kBrokenFiles, dir, "model " + m.id + ": " + e.what() + kTrainingStateRemedy});
-      }
-    }
+    };
+    check(dirs.model_rows(m.id), verify_embeddings_file, kRowsFileRemedy);
+    check(dirs.model_training_state(m.id), verify_training_state, kTrainingStateRemedy);
   }
   return out;
 }

@@ -1,8 +1,8 @@
 // Rows whose files are missing or damaged (deleted by hand, a partial restore, a truncated copy):
 // the start-up sweep marks them broken with a readable error, GET and the lists show it, every
 // request that needs the files answers 409 naming the problem (never 500), DELETE removes
-// them, and `w2vd check` keeps reporting them. A model whose file goes away while w2vd runs
-// becomes broken at its first load.
+// them, and `w2vd check` keeps reporting them. A model whose files go away while w2vd runs
+// becomes broken at its first load (queries read its rows file, its download vectors.bin).
 
 #include <filesystem>
 #include <functional>
@@ -166,13 +166,21 @@ TEST(BrokenFiles, AModelWhoseFileGoesAwayWhileRunningBecomesBrokenAtItsFirstLoad
   const std::string vectors = write_random_model(d.dir.path() + "/v.bin", 200, 8);
   const auto gone = d.api.import_model(vectors, "gone", "binary", {});
   const auto cut = d.api.import_model(vectors, "cut", "binary", {});
-  fs::remove(d.server.data_dir() + "/models/" + gone.id + "/vectors.bin");
+  const auto cut_rows = d.api.import_model(vectors, "cut rows", "binary", {});
+  const auto dir = [&](const proto::ModelRecord& m) {
+    return d.server.data_dir() + "/models/" + m.id + "/";
+  };
+  // A load maps the rows file, written at the import; without it, it parses vectors.bin.
+  fs::remove(dir(gone) + "rows.w2vm");
+  fs::remove(dir(gone) + "vectors.bin");
+  fs::remove(dir(cut) + "rows.w2vm");
   // Cut inside the rows: the header and the size look plausible, the load finds the rest.
-  const std::string cut_file = d.server.data_dir() + "/models/" + cut.id + "/vectors.bin";
-  truncate_to(cut_file, fs::file_size(cut_file) - 20);
+  truncate_to(dir(cut) + "vectors.bin", fs::file_size(dir(cut) + "vectors.bin") - 20);
+  truncate_to(dir(cut_rows) + "rows.w2vm", fs::file_size(dir(cut_rows) + "rows.w2vm") - 64);
 
   for (const auto& [id, why] :
-       {std::pair{gone.id, std::string("cannot open")}, std::pair{cut.id, std::string("")}}) {
+       {std::pair{gone.id, std::string("cannot open")}, std::pair{cut.id, std::string("")},
+        std::pair{cut_rows.id, std::string("rows.w2vm: truncated")}}) {
     for (int i = 0; i < 2; ++i) {  // the first query finds it out, later ones read the record
       const auto e = api_error_of([&, model = id] { d.api.similar(model, {"w1"}, {}, 3); });
       EXPECT_EQ(e.status(), 409) << e.what();
@@ -185,6 +193,21 @@ TEST(BrokenFiles, AModelWhoseFileGoesAwayWhileRunningBecomesBrokenAtItsFirstLoad
     d.api.delete_model(id);
   }
   EXPECT_TRUE(d.api.models().empty());
+  EXPECT_EQ(d.server.log().find("internal_error"), std::string::npos) << d.server.log();
+}
+
+// Queries read the rows file alone: with vectors.bin gone they are answered, and what needs
+// vectors.bin (its download) finds it out and marks the model broken.
+TEST(BrokenFiles, QueriesNeedOnlyTheRowsFileADownloadFindsVectorsGone) {
+  Daemon d;
+  const auto m =
+      d.api.import_model(write_random_model(d.dir.path() + "/v.bin", 200, 8), "m", "binary", {});
+  fs::remove(d.server.data_dir() + "/models/" + m.id + "/vectors.bin");
+  EXPECT_EQ(d.api.similar(m.id, {"w1"}, {}, 3).size(), 3u);
+  const auto r = d.api.http().request("GET", "/v1/models/" + m.id + "/vectors?format=binary");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(error_of(r).code, "model_broken") << r.body;
+  EXPECT_EQ(d.api.model(m.id).state(), "broken");
   EXPECT_EQ(d.server.log().find("internal_error"), std::string::npos) << d.server.log();
 }
 
