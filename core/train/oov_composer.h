@@ -27,8 +27,8 @@ namespace w2v {
 
 class OovComposer {
  public:
-  // rows: the model's n-gram bucket rows (map_ngram_rows, core/train/training_state.h, or
-  // NgramRows::of_input); vocabulary: its words in row order. The rows' subwords must be
+  // rows: the model's n-gram bucket rows (map_ngram_rows, core/train/training_state.h);
+  // vocabulary: its words in row order. The rows' subwords must be
   // enabled (std::invalid_argument otherwise, or when there are no rows).
   OovComposer(NgramRows rows, std::span<const std::string_view> vocabulary);
 

@@ -1,9 +1,9 @@
 #include "core/train/training_state.h"
 
 #include <bit>
-#include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "core/base/atomic_file.h"
@@ -66,13 +66,6 @@ SubwordSettings checked_subwords(const std::string& path, const SubwordHeader& s
   return {static_cast<int>(sh.minn), static_cast<int>(sh.maxn), sh.bucket};
 }
 
-// The subword settings after a version 2 header, checked.
-SubwordSettings read_subword_header(const std::string& path, std::FILE* f) {
-  SubwordHeader sh{};
-  if (std::fread(&sh, sizeof sh, 1, f) != 1) fail_reading(path, "truncated");
-  return checked_subwords(path, sh);
-}
-
 // The vectors a state belongs to: their words in row order and their dimension.
 struct Owner {
   std::span<const std::string_view> words;
@@ -98,15 +91,38 @@ MappedFile map_state(const std::string& path) {
   }
 }
 
-// Checks the header of the mapped state f against its size and, when given, its owner.
-Layout read_layout(const MappedFile& f, const Owner* owner) {
-  const std::string& path = f.path();
+// The header of the mapped state f, its magic checked, and (version 2) its subword settings,
+// checked; header_bytes: the two headers' size.
+struct Header {
   StateHeader h{};
+  SubwordSettings subwords{};
+  std::uint64_t header_bytes = 0;
+};
+Header read_header(const MappedFile& f) {
+  const std::string& path = f.path();
+  Header out;
+  StateHeader& h = out.h;
   if (f.size() < sizeof h) fail_reading(path, "not a w2vd training state file");
   std::memcpy(&h, f.data(), sizeof h);
   if (std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
     fail_reading(path, "not a w2vd training state file");
   }
+  out.header_bytes = sizeof h;
+  if (h.version == 2) {
+    SubwordHeader sh{};
+    if (f.size() < sizeof h + sizeof sh) fail_reading(path, "truncated");
+    std::memcpy(&sh, f.data() + sizeof h, sizeof sh);
+    out.subwords = checked_subwords(path, sh);
+    out.header_bytes += sizeof sh;
+  }
+  return out;
+}
+
+// Checks the header of the mapped state f against its size and, when given, its owner.
+Layout read_layout(const MappedFile& f, const Owner* owner) {
+  const std::string& path = f.path();
+  const Header header = read_header(f);
+  const StateHeader& h = header.h;
   if (h.version != 1 && h.version != kTrainingStateVersion) {
     fail_reading(path, "format version " + std::to_string(h.version) +
                            ", this w2vd reads version " + std::to_string(kTrainingStateVersion));
@@ -132,15 +148,9 @@ Layout read_layout(const MappedFile& f, const Owner* owner) {
   l.dim = h.dim;
   l.output_rows = h.output_rows;
   l.checksum = h.checksum;
-  l.header_bytes = sizeof h;
-  if (h.version == 2) {
-    SubwordHeader sh{};
-    if (f.size() < sizeof h + sizeof sh) fail_reading(path, "truncated");
-    std::memcpy(&sh, f.data() + sizeof h, sizeof sh);
-    l.subwords = checked_subwords(path, sh);
-    l.input_rows = h.words + l.subwords.bucket;
-    l.header_bytes += sizeof sh;
-  }
+  l.header_bytes = header.header_bytes;
+  l.subwords = header.subwords;
+  if (l.subwords.enabled()) l.input_rows = h.words + l.subwords.bucket;
   const unsigned __int128 need =
       static_cast<unsigned __int128>(l.header_bytes) + static_cast<unsigned __int128>(h.words) * 8 +
       (static_cast<unsigned __int128>(h.output_rows) + l.input_rows) * h.dim * 4;
@@ -259,15 +269,13 @@ std::uint64_t verify_training_state(const std::string& path) {
 }
 
 SubwordSettings training_state_subwords(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return {};  // no state: the model keeps its vectors only (an imported model)
-  StateHeader h{};
-  if (std::fread(&h, sizeof h, 1, f.get()) != 1 ||
-      std::memcmp(h.magic, kStateMagic, sizeof kStateMagic) != 0) {
-    fail_reading(path, "not a w2vd training state file");
+  std::optional<MappedFile> f;
+  try {
+    f.emplace(path);
+  } catch (const std::system_error&) {
+    return {};  // no state: the model keeps its vectors only (an imported model)
   }
-  if (h.version != 2) return {};
-  return read_subword_header(path, f.get());
+  return read_header(*f).subwords;  // disabled for version 1 (and any other but 2)
 }
 
 }  // namespace w2v

@@ -75,9 +75,9 @@ proto::ModelRecord publish_job_model(const DataDir& dirs, const proto::JobRecord
   m.parent_id = job.init_model;
   m.weights = proto::ModelWeights::kFull;
   try {
-    m.vocab_size = read_vectors_header(vectors).count;
     WordVectors wv = load_vectors_file(vectors, VectorsFormat::kBinary);
     const Embeddings emb(std::move(wv.words), std::move(wv.vectors));
+    m.vocab_size = emb.size();
     write_model_rows(staged, emb, "model " + m.id + " of job " + job.id);
     if (!eval.empty()) m.evaluation = evaluate_on_files(emb, eval);
     dirs.publish_dir(staged, dirs.model_dir(m.id));

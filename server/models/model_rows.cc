@@ -35,14 +35,12 @@ std::shared_ptr<const Embeddings> convert(const DataDir& dirs, const std::string
 
 }  // namespace
 
-bool write_model_rows(const std::string& dir, const Embeddings& emb, const std::string& model) {
+void write_model_rows(const std::string& dir, const Embeddings& emb, const std::string& model) {
   const std::string path = dir + "/" + DataDir::kModelRowsName;
   try {
     save_embeddings_file(path, emb);
-    return true;
   } catch (const std::exception& e) {
     spdlog::warn("{}: {} is not written ({}); its first load will write it", model, path, e.what());
-    return false;
   }
 }
 

@@ -19,8 +19,8 @@ namespace w2v::server {
 // Writes emb as the rows file of the model whose directory dir is being assembled (a job's staged
 // model, an import's staged directory), so that its first load maps it too. A failure (a full
 // disk) is logged, naming model (its id or what it is), and leaves no file: the first load writes
-// it then. Returns whether it was written.
-bool write_model_rows(const std::string& dir, const Embeddings& emb, const std::string& model);
+// it then.
+void write_model_rows(const std::string& dir, const Embeddings& emb, const std::string& model);
 
 // Throws std::runtime_error saying which file is damaged or unreadable, and what to do.
 std::shared_ptr<const Embeddings> load_model_rows(const DataDir& dirs, const std::string& model_id);

@@ -13,6 +13,7 @@
 #include "core/train/subword_vectors.h"
 #include "core/vocab/subword_ngrams.h"
 #include "core/vocab/vocabulary.h"
+#include "support/ngram_rows_of.h"
 
 namespace w2v {
 namespace {
@@ -37,7 +38,7 @@ TEST(OovComposer, VectorIsComposeWordVectorOfAnAbsentWord) {
   const SubwordSettings s{3, 6, 5000};
   const std::size_t dim = 19;
   const Matrix input = random_input(kWords.size() + s.bucket, dim);
-  const OovComposer composer(NgramRows::of_input(copy_of(input), kWords.size(), s), kWords);
+  const OovComposer composer(testing::ngram_rows_of(copy_of(input), kWords.size(), s), kWords);
   for (const std::string word : {"walking", "talked", "houses", "walk"}) {
     std::vector<float> got(dim), want(dim);
     ASSERT_TRUE(composer.compose(word, got)) << word;
@@ -54,7 +55,8 @@ TEST(OovComposer, NoKnownNgramMeansNoVector) {
   const SubwordSettings s{3, 6, 200'000};
   const std::size_t dim = 4;
   const OovComposer composer(
-      NgramRows::of_input(random_input(kWords.size() + s.bucket, dim), kWords.size(), s), kWords);
+      testing::ngram_rows_of(random_input(kWords.size() + s.bucket, dim), kWords.size(), s),
+      kWords);
   std::vector<std::uint64_t> vocab_buckets;
   for (const auto& w : kWords) {
     for_each_ngram(w, s.minn, s.maxn, [&](std::string_view g) {
@@ -77,7 +79,7 @@ TEST(OovComposer, WordWithNoNgramHasNoVector) {
   // minn 5: "<ab>" has 4 characters, so "ab" has no n-gram at all.
   const SubwordSettings s{5, 6, 1000};
   const OovComposer composer(
-      NgramRows::of_input(random_input(kWords.size() + s.bucket, 8), kWords.size(), s), kWords);
+      testing::ngram_rows_of(random_input(kWords.size() + s.bucket, 8), kWords.size(), s), kWords);
   std::vector<float> out(8);
   EXPECT_FALSE(composer.compose("ab", out));
   EXPECT_FALSE(composer.compose("", out));
@@ -87,7 +89,8 @@ TEST(OovComposer, CountsItsBucketRowsAndBits) {
   const SubwordSettings s{3, 5, 1000};
   const std::size_t dim = 20;  // stride 32 in a Matrix, 20 in a mapped state file
   const OovComposer composer(
-      NgramRows::of_input(random_input(kWords.size() + s.bucket, dim), kWords.size(), s), kWords);
+      testing::ngram_rows_of(random_input(kWords.size() + s.bucket, dim), kWords.size(), s),
+      kWords);
   EXPECT_EQ(composer.memory_bytes(), s.bucket * 32 * sizeof(float) + 16 * sizeof(std::uint64_t));
   EXPECT_EQ(OovComposer::estimate_memory_bytes(dim, s),
             s.bucket * dim * sizeof(float) + 16 * sizeof(std::uint64_t));
@@ -97,10 +100,10 @@ TEST(OovComposer, RefusesRowsThatDoNotFit) {
   const SubwordSettings s{3, 5, 1000};
   // Fewer rows than the words and buckets, or no subwords: no n-gram rows to compose from.
   EXPECT_THROW(
-      OovComposer(NgramRows::of_input(random_input(s.bucket, 4), kWords.size(), s), kWords),
+      OovComposer(testing::ngram_rows_of(random_input(s.bucket, 4), kWords.size(), s), kWords),
       std::invalid_argument);
-  EXPECT_THROW(OovComposer(NgramRows::of_input(random_input(kWords.size() + 1000, 4), kWords.size(),
-                                               SubwordSettings{}),
+  EXPECT_THROW(OovComposer(testing::ngram_rows_of(random_input(kWords.size() + 1000, 4),
+                                                  kWords.size(), SubwordSettings{}),
                            kWords),
                std::invalid_argument);
 }

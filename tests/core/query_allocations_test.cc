@@ -11,6 +11,7 @@
 
 #include "core/search/embeddings.h"
 #include "core/train/oov_composer.h"
+#include "support/ngram_rows_of.h"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -69,7 +70,7 @@ TEST(QueryAllocations, OutOfVocabularyQueriesAllocateOnlyTheirResult) {
     for (std::size_t j = 0; j < dim; ++j) input.row(i)[j] = normal(rng);
   }
   const std::vector<std::string_view> views(words.begin(), words.end());
-  const OovComposer composer(NgramRows::of_input(std::move(input), n, s), views);
+  const OovComposer composer(testing::ngram_rows_of(std::move(input), n, s), views);
   const Embeddings e(std::move(words), std::move(vectors));
   std::vector<float> v(dim);
   const std::uint32_t exclude[] = {5, 6};

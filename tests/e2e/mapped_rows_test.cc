@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "e2e/fault_support.h"
 
@@ -37,11 +38,16 @@ void flip_byte(const std::string& path, std::streamoff at) {
   f.put(static_cast<char>(c ^ 0x20));
 }
 
+// A daemon with a random model of 500 words × 24 imported, and its rows file's path.
+struct ImportedModel : Daemon {
+  proto::ModelRecord m = api.import_model(write_random_model(dir.path() + "/v.bin", 500, 24),
+                                          "imported", "binary", {});
+  std::string rows = server.data_dir() + "/models/" + m.id + "/rows.w2vm";
+};
+
 TEST(MappedRows, AnImportIsPublishedWithItsRowsFileAndItsFirstLoadMapsIt) {
-  Daemon d;
-  const std::string vectors = write_random_model(d.dir.path() + "/v.bin", 500, 24);
-  const auto m = d.api.import_model(vectors, "imported", "binary", {});
-  const std::string rows = d.server.data_dir() + "/models/" + m.id + "/rows.w2vm";
+  ImportedModel d;
+  const auto& [m, rows] = std::tie(d.m, d.rows);
   ASSERT_TRUE(fs::exists(rows));
   const auto written = fs::last_write_time(rows);
   EXPECT_EQ(answer(d.api, m.id).size(), 8u);
@@ -50,10 +56,8 @@ TEST(MappedRows, AnImportIsPublishedWithItsRowsFileAndItsFirstLoadMapsIt) {
 }
 
 TEST(MappedRows, AModelWithoutItsRowsFileLoadsAnswersAndGetsOneThatServesAfterRestarts) {
-  Daemon d;
-  const std::string vectors = write_random_model(d.dir.path() + "/v.bin", 500, 24);
-  const auto m = d.api.import_model(vectors, "old layout", "binary", {});
-  const std::string rows = d.server.data_dir() + "/models/" + m.id + "/rows.w2vm";
+  ImportedModel d;
+  const auto& [m, rows] = std::tie(d.m, d.rows);
   ASSERT_TRUE(fs::exists(rows));
   fs::remove(rows);  // as an older w2vd left its models: vectors.bin alone
 
